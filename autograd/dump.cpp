@@ -1,0 +1,113 @@
+// The plain-text dump of a tape: one line per node — index, scope, op(inputs), shape — the twin of the diagrams.
+//
+//   v0  mlp/layer1  param W1           3×4
+//   v2  mlp/layer1  matmul(v1, v0)     2×4
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <ostream>
+#include <sstream>
+
+#include "autograd/tape.hpp"
+
+namespace tapegrad::autograd {
+
+namespace {
+
+std::string format_float(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.4g", x);
+  return buf;
+}
+
+// The op's small parameters as they appear after its inputs in a label.
+std::string params_suffix(const Node& n) {
+  switch (n.op) {
+    case OpCode::Scale:
+    case OpCode::AddScalar:
+      return ", " + format_float(n.params.scalar);
+    case OpCode::Slice:
+      return ", " + std::to_string(n.params.begin) + ":" + std::to_string(n.params.begin + n.params.width);
+    case OpCode::MatMul:
+      return std::string(n.params.transpose_a ? ", Aᵀ" : "") + (n.params.transpose_b ? ", Bᵀ" : "");
+    case OpCode::Embedding:
+    case OpCode::CrossEntropy:
+      return ", " + std::to_string(n.n_ids) + " ids";
+    default:
+      return "";
+  }
+}
+
+std::string stats(const Node& n, DumpOptions options) {
+  std::string s;
+  const index_t count = n.shape.numel();
+  if (options.values && count > 0) {
+    double total = 0, max_abs = 0;
+    for (index_t i = 0; i < count; ++i) {
+      total += n.value[i];
+      max_abs = std::max(max_abs, std::fabs(static_cast<double>(n.value[i])));
+    }
+    s += "  mean=" + format_float(total / static_cast<double>(count)) + " max|x|=" + format_float(max_abs);
+  }
+  if (options.grads && n.grad) {
+    double sq = 0;
+    for (index_t i = 0; i < count; ++i) sq += static_cast<double>(n.grad[i]) * n.grad[i];
+    s += "  |grad|=" + format_float(std::sqrt(sq));
+  }
+  return s;
+}
+
+// Display width of UTF-8 text (counts code points, enough for "×" and "ᵀ").
+std::size_t display_width(const std::string& s) {
+  return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+void pad(std::ostream& out, const std::string& s, std::size_t width) {
+  out << s;
+  for (std::size_t w = display_width(s); w < width; ++w) out << ' ';
+}
+
+}  // namespace
+
+std::string Tape::label(std::size_t index) const {
+  const Node& n = node(index);
+  switch (n.op) {
+    case OpCode::Parameter:
+      return "param " + name_of(n);
+    case OpCode::Constant:
+    case OpCode::Variable:
+      return op_name(n.op);
+    default:
+      break;
+  }
+  std::string s = std::string(op_name(n.op)) + "(";
+  auto in = inputs(n);
+  for (std::size_t k = 0; k < in.size(); ++k) s += (k ? ", v" : "v") + std::to_string(in[k]);
+  return s + params_suffix(n) + ")";
+}
+
+void Tape::dump(std::ostream& out, DumpOptions options) const {
+  std::size_t w_index = 2, w_scope = 1, w_label = 1;
+  std::vector<std::string> labels(nodes_.size());
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    labels[i] = label(i);
+    w_index = std::max(w_index, display_width("v" + std::to_string(i)));
+    w_scope = std::max(w_scope, display_width(scope_of(nodes_[i])));
+    w_label = std::max(w_label, display_width(labels[i]));
+  }
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    const Node& n = nodes_[i];
+    pad(out, "v" + std::to_string(i), w_index + 2);
+    pad(out, scope_of(n).empty() ? "-" : scope_of(n), w_scope + 2);
+    pad(out, labels[i], w_label + 2);
+    out << n.shape.str() << stats(n, options) << '\n';
+  }
+}
+
+std::string Tape::dump(DumpOptions options) const {
+  std::ostringstream out;
+  dump(out, options);
+  return out.str();
+}
+
+}  // namespace tapegrad::autograd

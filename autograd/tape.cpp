@@ -1,0 +1,288 @@
+// The tape: recording nodes, the reverse pass, clear(), scopes and gradient access.
+#include "autograd/tape.hpp"
+
+#include <cstring>
+
+#include "autograd/backward_rules.hpp"
+#include "ops/elementwise.hpp"
+#include "ops/error.hpp"
+
+namespace tapegrad::autograd {
+
+const char* op_name(OpCode op) {
+  switch (op) {
+#define TAPEGRAD_OP_NAME(code, name) \
+  case OpCode::code:                 \
+    return name;
+    TAPEGRAD_OPS(TAPEGRAD_OP_NAME)
+#undef TAPEGRAD_OP_NAME
+  }
+  return "?";
+}
+
+namespace {
+std::string var_name(std::uint32_t index) { return "v" + std::to_string(index); }
+}  // namespace
+
+// ---- Var ------------------------------------------------------------------------------------------------------------
+
+Tape& Var::tape() const {
+  if (!tape_) throw UsageError("Var: use of an empty handle (default-constructed Var)");
+  tape_->check(*this);
+  return *tape_;
+}
+const Shape& Var::shape() const { return tape().nodes_[index_].shape; }
+ConstTensorView Var::value() const {
+  const Node& n = tape().nodes_[index_];
+  return {n.value, n.shape};
+}
+float Var::item() const {
+  ConstTensorView v = value();
+  if (v.numel() != 1)
+    throw UsageError("Var::item: " + var_name(index_) + " has shape " + v.shape.str() + ", not a single element");
+  return v[0];
+}
+
+// ---- Tape: recording ------------------------------------------------------------------------------------------------
+
+Tape::Tape() : scope_paths_{""}, scope_stack_{0}, names_{""} {}
+
+std::uint32_t Tape::check(Var v) const {
+  if (v.tape_ != this)
+    throw UsageError(v.tape_ ? "Var " + var_name(v.index_) + " belongs to another tape"
+                             : std::string("Var: use of an empty handle (default-constructed Var)"));
+  if (v.generation_ != generation_)
+    throw UsageError("Var " + var_name(v.index_) + " is stale: it was recorded before tape.clear() (generation " +
+                     std::to_string(v.generation_) + ", tape now at generation " + std::to_string(generation_) + ")");
+  return v.index_;
+}
+
+Tape& Tape::common_tape(const char* op, std::span<const Var> inputs) {
+  if (inputs.empty()) throw UsageError(std::string(op) + ": needs at least one input");
+  Tape& tape = inputs[0].tape();
+  for (const Var& v : inputs) {
+    if (v.tape_ != &tape)
+      throw UsageError(std::string(op) + ": inputs come from different tapes (" + var_name(inputs[0].index_) +
+                       " and " + var_name(v.index_) + ")");
+    tape.check(v);
+  }
+  return tape;
+}
+
+Var Tape::append(Node node, std::span<const Var> inputs) {
+  node.scope = scope_stack_.back();
+  node.first_input = static_cast<std::uint32_t>(inputs_.size());
+  node.n_inputs = static_cast<std::uint32_t>(inputs.size());
+  bool any_input_requires_grad = false;
+  for (const Var& v : inputs) {
+    std::uint32_t i = check(v);
+    inputs_.push_back(i);
+    any_input_requires_grad = any_input_requires_grad || nodes_[i].requires_grad;
+  }
+  if (!is_leaf(node.op)) node.requires_grad = grad_enabled_ && any_input_requires_grad;
+  auto index = static_cast<std::uint32_t>(nodes_.size());
+  nodes_.push_back(node);
+  return Var(this, index, generation_);
+}
+
+Var Tape::record(OpCode op, std::span<const Var> inputs, const Shape& shape, const OpParams& params) {
+  Node node;
+  node.op = op;
+  node.shape = shape;
+  node.params = params;
+  node.value = values_.floats(static_cast<std::size_t>(shape.numel()));
+  return append(node, inputs);
+}
+
+Var Tape::record_alias(OpCode op, Var source, const Shape& shape) {
+  Node node;
+  node.op = op;
+  node.shape = shape;
+  node.value = nodes_[check(source)].value;
+  Var v = append(node, std::span<const Var>(&source, 1));
+  if (op == OpCode::Detach) nodes_.back().requires_grad = false;
+  return v;
+}
+
+float* Tape::save_floats(Var v, std::size_t n) {
+  float* p = values_.floats(n);
+  nodes_[check(v)].saved = p;
+  return p;
+}
+
+void Tape::save_ids(Var v, std::span<const std::int32_t> ids) {
+  std::int32_t* p = values_.ints(ids.size());
+  if (!ids.empty()) std::memcpy(p, ids.data(), ids.size_bytes());
+  Node& n = nodes_[check(v)];
+  n.ids = p;
+  n.n_ids = static_cast<index_t>(ids.size());
+}
+
+// ---- Tape: leaves ---------------------------------------------------------------------------------------------------
+
+Var Tape::constant(ConstTensorView value) {
+  Node node;
+  node.op = OpCode::Constant;
+  node.shape = value.shape;
+  node.value = values_.floats(static_cast<std::size_t>(value.numel()));
+  if (value.numel() > 0) std::memcpy(node.value, value.data, static_cast<std::size_t>(value.numel()) * sizeof(float));
+  return append(node, {});
+}
+
+Var Tape::full(const Shape& shape, float value) {
+  Node node;
+  node.op = OpCode::Constant;
+  node.shape = shape;
+  node.value = values_.floats(static_cast<std::size_t>(shape.numel()));
+  ops::fill(shape.numel(), value, node.value);
+  return append(node, {});
+}
+
+Var Tape::variable(ConstTensorView value) {
+  Var v = constant(value);
+  Node& n = nodes_.back();
+  n.op = OpCode::Variable;
+  n.requires_grad = grad_enabled_;
+  return v;
+}
+
+Var Tape::parameter(const float* value, float* grad, const Shape& shape, std::string_view name) {
+  if (!value || (!grad && shape.numel() > 0))
+    throw UsageError("parameter '" + std::string(name) + "': value and gradient storage must not be null");
+  Node node;
+  node.op = OpCode::Parameter;
+  node.shape = shape;
+  node.value = const_cast<float*>(value);  // the tape never writes a value it did not allocate
+  node.saved = grad;                       // the parameter's own gradient buffer; backward adds into it
+  node.requires_grad = grad_enabled_;
+  node.name = static_cast<std::uint32_t>(names_.size());
+  names_.emplace_back(name);
+  return append(node, {});
+}
+
+Var Tape::parameter(const Tensor& value, Tensor& grad, std::string_view name) {
+  if (value.shape() != grad.shape())
+    throw ShapeError("parameter '" + std::string(name) + "': value is " + value.shape().str() + " but gradient is " +
+                     grad.shape().str());
+  return parameter(value.data(), grad.data(), value.shape(), name);
+}
+
+// ---- Tape: reverse pass ---------------------------------------------------------------------------------------------
+
+void Tape::backward(Var loss) {
+  std::uint32_t i = check(loss);
+  if (nodes_[i].shape.numel() != 1)
+    throw UsageError("backward: " + var_name(i) + " (" + op_name(nodes_[i].op) + ") has shape " +
+                     nodes_[i].shape.str() +
+                     "; backward without a seed needs a one-element loss (use backward(output, seed))");
+  const float one = 1.0f;
+  run_backward(i, &one);
+}
+
+void Tape::backward(Var output, ConstTensorView seed) {
+  std::uint32_t i = check(output);
+  if (seed.shape.numel() != nodes_[i].shape.numel())
+    throw ShapeError("backward: seed of shape " + seed.shape.str() + " for " + var_name(i) + " (" +
+                     op_name(nodes_[i].op) + ") of shape " + nodes_[i].shape.str());
+  run_backward(i, seed.data);
+}
+
+void Tape::run_backward(std::uint32_t output, const float* seed) {
+  if (!nodes_[output].requires_grad)
+    throw UsageError("backward: " + var_name(output) + " (" + op_name(nodes_[output].op) +
+                     ") does not depend on any parameter or variable that requires a gradient");
+
+  // Needs-grad pass: a node gets a gradient if it lies on a path from a gradient-requiring leaf to the output.
+  needs_grad_.assign(output + 1, 0);
+  needs_grad_[output] = 1;
+  for (std::uint32_t i = output + 1; i-- > 0;) {
+    if (!needs_grad_[i]) continue;
+    for (std::uint32_t in : inputs(nodes_[i]))
+      if (nodes_[in].requires_grad) needs_grad_[in] = 1;
+  }
+
+  // Gradient buffers: parameters add into their own; everything else gets zeroed arena storage.
+  grads_.reset();
+  for (std::uint32_t i = 0; i < nodes_.size(); ++i) {
+    Node& n = nodes_[i];
+    n.grad = nullptr;
+    if (i > output || !needs_grad_[i]) continue;
+    if (n.op == OpCode::Parameter) {
+      n.grad = n.saved;
+    } else {
+      n.grad = grads_.floats(static_cast<std::size_t>(n.shape.numel()));
+      ops::fill(n.shape.numel(), 0.0f, n.grad);
+    }
+  }
+  Node& out = nodes_[output];
+  ops::axpy(out.shape.numel(), 1.0f, seed, out.grad);
+
+  // Reverse loop: each rule adds its inputs' shares of ∂J/∂y into their gradient buffers.
+  for (std::uint32_t i = output + 1; i-- > 0;) {
+    const Node& n = nodes_[i];
+    if (!n.grad || is_leaf(n.op)) continue;
+    BackwardContext ctx(*this, n);
+    switch (n.op) {
+#define TAPEGRAD_DISPATCH(code, name) \
+  case OpCode::code:                  \
+    backward_##code(ctx);             \
+    break;
+      TAPEGRAD_OPS(TAPEGRAD_DISPATCH)
+#undef TAPEGRAD_DISPATCH
+    }
+  }
+  has_grads_ = true;
+}
+
+void Tape::retain_grad(Var v) { nodes_[check(v)].retain_grad = true; }
+
+ConstTensorView Tape::grad(Var v) const {
+  const Node& n = nodes_[check(v)];
+  const bool readable = n.op == OpCode::Parameter || n.op == OpCode::Variable || n.retain_grad;
+  if (!readable)
+    throw UsageError("grad: " + var_name(v.index_) + " (" + op_name(n.op) +
+                     ") is an interior value; call tape.retain_grad() on it before backward to read its gradient");
+  if (!has_grads_) throw UsageError("grad: " + var_name(v.index_) + " has no gradient yet: call backward first");
+  if (!n.grad)
+    throw UsageError("grad: " + var_name(v.index_) + " (" + op_name(n.op) +
+                     ") received no gradient: the output of the last backward does not depend on it");
+  return {n.grad, n.shape};
+}
+
+// ---- Tape: lifecycle and scopes -------------------------------------------------------------------------------------
+
+void Tape::clear() {
+  nodes_.clear();
+  inputs_.clear();
+  values_.reset();
+  grads_.reset();
+  names_.resize(1);
+  if (scope_stack_.size() == 1) {  // no scope open: the path table can start afresh
+    scope_paths_.resize(1);
+    scope_index_.clear();
+  }
+  ++generation_;
+  has_grads_ = false;
+}
+
+void Tape::push_scope(std::string_view name) {
+  const std::string& parent = scope_paths_[scope_stack_.back()];
+  std::string path = parent.empty() ? std::string(name) : parent + "/" + std::string(name);
+  auto [it, inserted] = scope_index_.try_emplace(path, static_cast<std::uint32_t>(scope_paths_.size()));
+  if (inserted) scope_paths_.push_back(std::move(path));
+  scope_stack_.push_back(it->second);
+}
+
+void Tape::pop_scope() {
+  if (scope_stack_.size() == 1) throw UsageError("pop_scope: no scope is open");
+  scope_stack_.pop_back();
+}
+
+}  // namespace tapegrad::autograd
+
+namespace tapegrad::autograd {
+// Leaves have no inputs, hence nothing to propagate; the reverse loop never calls these.
+void backward_Constant(const BackwardContext&) {}
+void backward_Variable(const BackwardContext&) {}
+void backward_Parameter(const BackwardContext&) {}
+}  // namespace tapegrad::autograd

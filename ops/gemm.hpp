@@ -1,0 +1,15 @@
+// General matrix multiply on row-major storage with transpose flags (the BLAS sgemm contract, row-major):
+//   C (m×n) = α · op(A) · op(B) + β · C,   op(A) is m×k, op(B) is k×n
+// A is stored m×k (lda ≥ k), or k×m when trans_a (lda ≥ m); B is stored k×n (ldb ≥ n), or n×k when trans_b
+// (ldb ≥ k); ldc ≥ n. β = 0 overwrites C without reading it (NaNs in C do not leak). Each C element is summed over
+// k in a fixed order, whatever the thread count.
+#pragma once
+
+#include "ops/shape.hpp"
+
+namespace tapegrad::ops {
+
+void gemm(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, float alpha, const float* a, index_t lda,
+          const float* b, index_t ldb, float beta, float* c, index_t ldc);
+
+}  // namespace tapegrad::ops

@@ -1,0 +1,15 @@
+// OpenMP policy: kernels parallelise only outer loops, only above a work threshold, with static schedules, so a
+// fixed thread count always splits work the same way (bit-identical results run to run).
+#pragma once
+
+#include "ops/shape.hpp"
+
+namespace tapegrad::ops {
+
+// Below this many elements (or multiply-adds) a kernel runs on the calling thread: a fork costs more than it saves.
+inline constexpr index_t kParallelThreshold = index_t{1} << 15;
+
+int num_threads();            // threads kernels may use (OpenMP's max threads)
+void set_num_threads(int n);  // n ≥ 1; throws UsageError otherwise
+
+}  // namespace tapegrad::ops

@@ -1,0 +1,48 @@
+// Shape: validation, element count and printing.
+#include "ops/shape.hpp"
+
+#include "ops/error.hpp"
+
+namespace tapegrad {
+
+Shape::Shape(std::initializer_list<index_t> dims) {
+  if (dims.size() > static_cast<std::size_t>(kMaxRank))
+    throw ShapeError("Shape: rank " + std::to_string(dims.size()) + " exceeds the maximum rank 4");
+  for (index_t d : dims) {
+    if (d < 0) throw ShapeError("Shape: negative dimension " + std::to_string(d));
+    dims_[static_cast<std::size_t>(rank_++)] = d;
+  }
+}
+
+index_t Shape::numel() const {
+  index_t n = 1;
+  for (int i = 0; i < rank_; ++i) n *= dims_[static_cast<std::size_t>(i)];
+  return n;
+}
+
+Shape Shape::with_cols(index_t cols) const {
+  if (cols < 0) throw ShapeError("Shape: negative dimension " + std::to_string(cols));
+  Shape s = *this;
+  if (s.rank_ == 0) s.rank_ = 1;
+  s.dims_[static_cast<std::size_t>(s.rank_ - 1)] = cols;
+  return s;
+}
+
+bool Shape::operator==(const Shape& other) const {
+  if (rank_ != other.rank_) return false;
+  for (int i = 0; i < rank_; ++i)
+    if (dims_[static_cast<std::size_t>(i)] != other.dims_[static_cast<std::size_t>(i)]) return false;
+  return true;
+}
+
+std::string Shape::str() const {
+  if (rank_ == 0) return "[]";
+  std::string s;
+  for (int i = 0; i < rank_; ++i) {
+    if (i) s += "×";
+    s += std::to_string(dims_[static_cast<std::size_t>(i)]);
+  }
+  return s;
+}
+
+}  // namespace tapegrad

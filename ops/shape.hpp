@@ -1,0 +1,39 @@
+// Shape of a row-major tensor of rank 0..4, with the helpers kernels need (rows × cols view of any tensor).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+
+namespace tapegrad {
+
+using index_t = std::int64_t;
+
+class Shape {
+ public:
+  static constexpr int kMaxRank = 4;
+
+  Shape() = default;  // rank 0: a scalar with one element
+  Shape(std::initializer_list<index_t> dims);
+  static Shape scalar() { return Shape(); }
+
+  int rank() const { return rank_; }
+  index_t operator[](int axis) const { return dims_[static_cast<std::size_t>(axis)]; }
+  index_t numel() const;
+  // A tensor seen as a matrix: cols = last dimension (1 for a scalar), rows = product of the others.
+  index_t cols() const { return rank_ == 0 ? 1 : dims_[static_cast<std::size_t>(rank_ - 1)]; }
+  index_t rows() const { return cols() == 0 ? 0 : numel() / cols(); }
+  // The same shape with its last dimension replaced (rank 0 becomes rank 1).
+  Shape with_cols(index_t cols) const;
+
+  bool operator==(const Shape& other) const;
+  bool operator!=(const Shape& other) const { return !(*this == other); }
+  std::string str() const;  // "20×200", "[]" for a scalar
+
+ private:
+  std::array<index_t, kMaxRank> dims_{};
+  int rank_ = 0;
+};
+
+}  // namespace tapegrad
