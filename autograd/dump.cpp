@@ -87,20 +87,26 @@ std::string Tape::label(std::size_t index) const {
 }
 
 void Tape::dump(std::ostream& out, DumpOptions options) const {
-  std::size_t w_index = 2, w_scope = 1, w_label = 1;
+  std::size_t w_index = 2, w_scope = 1, w_label = 1, w_shape = 1;
   std::vector<std::string> labels(nodes_.size());
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
     labels[i] = label(i);
     w_index = std::max(w_index, display_width("v" + std::to_string(i)));
     w_scope = std::max(w_scope, display_width(scope_of(nodes_[i])));
     w_label = std::max(w_label, display_width(labels[i]));
+    w_shape = std::max(w_shape, display_width(nodes_[i].shape.str()));
   }
+  const bool with_stats = options.values || options.grads;
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
     const Node& n = nodes_[i];
     pad(out, "v" + std::to_string(i), w_index + 2);
     pad(out, scope_of(n).empty() ? "-" : scope_of(n), w_scope + 2);
     pad(out, labels[i], w_label + 2);
-    out << n.shape.str() << stats(n, options) << '\n';
+    if (with_stats)
+      pad(out, n.shape.str(), w_shape);
+    else
+      out << n.shape.str();
+    out << stats(n, options) << '\n';
   }
 }
 

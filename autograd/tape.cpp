@@ -31,7 +31,7 @@ Tape& Var::tape() const {
   tape_->check(*this);
   return *tape_;
 }
-const Shape& Var::shape() const { return tape().nodes_[index_].shape; }
+Shape Var::shape() const { return tape().nodes_[index_].shape; }
 ConstTensorView Var::value() const {
   const Node& n = tape().nodes_[index_];
   return {n.value, n.shape};

@@ -19,7 +19,7 @@ class Var {
   std::uint32_t generation() const { return generation_; }
   bool is_null() const { return tape_ == nullptr; }
 
-  const Shape& shape() const;
+  Shape shape() const;  // by value: a reference into the tape would dangle once recording grows it
   ConstTensorView value() const;
   float item() const;          // the value of a one-element Var (throws UsageError otherwise)
   Tensor to_tensor() const { return Tensor(value()); }

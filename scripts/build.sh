@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Configures and builds tapegrad into a build folder: scripts/build.sh [BUILD_DIR] [extra cmake -D options...]
+# Installs missing packages first. Uses Ninja when available. Quiet on success apart from a summary line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+
+build_dir=${1:-build}
+shift || true
+generator=()
+command -v ninja >/dev/null && generator=(-G Ninja)
+log="$build_dir.log"
+if ! { cmake -S . -B "$build_dir" "${generator[@]}" "$@" && cmake --build "$build_dir" --parallel "$(nproc)"; } >"$log" 2>&1; then
+  tail -n 60 "$log" >&2
+  echo "build: failed (full log in $log)" >&2
+  exit 1
+fi
+echo "build: $build_dir ready"

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The test suite: installs what is missing, builds Release and runs every test through CTest, then rebuilds the
+# tests with AddressSanitizer + UndefinedBehaviorSanitizer and runs them again.
+#   scripts/test.sh             both passes (what .ci/run runs)
+#   scripts/test.sh --quick     the Release pass only
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc)
+
+echo "== Release build and tests"
+./scripts/build.sh build -DCMAKE_BUILD_TYPE=Release
+ctest --test-dir build --output-on-failure -j "$jobs"
+
+[ "${1:-}" = "--quick" ] && exit 0
+
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer build and tests"
+./scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" -DTAPEGRAD_SANITIZE=ON \
+  -DTAPEGRAD_BUILD_BENCH=OFF
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan --output-on-failure -j "$jobs"
