@@ -2,6 +2,8 @@
 // below the function that records its op (autograd/ops_*.cpp), so forward and backward read side by side.
 #pragma once
 
+#include <cassert>
+
 #include "autograd/tape.hpp"
 
 namespace tapegrad::autograd {
@@ -21,11 +23,17 @@ class BackwardContext {
   const float* grad() const { return node_.grad; }
 
   std::size_t n_inputs() const { return in_.size(); }
-  const Shape& input_shape(std::size_t k) const { return tape_.node(in_[k]).shape; }
-  const float* input_value(std::size_t k) const { return tape_.node(in_[k]).value; }
-  float* input_grad(std::size_t k) const { return tape_.node(in_[k]).grad; }
+  const Shape& input_shape(std::size_t k) const { return input(k).shape; }
+  const float* input_value(std::size_t k) const { return input(k).value; }
+  float* input_grad(std::size_t k) const { return input(k).grad; }
 
  private:
+  const Node& input(std::size_t k) const {
+    assert(k < in_.size() && "backward rule asked for an input its op does not have");
+    assert(in_[k] < tape_.size() && "node refers to an input recorded after it");
+    return tape_.node(in_[k]);
+  }
+
   const Tape& tape_;
   const Node& node_;
   std::span<const std::uint32_t> in_;

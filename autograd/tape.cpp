@@ -1,6 +1,7 @@
 // The tape: recording nodes, the reverse pass, clear(), scopes and gradient access.
 #include "autograd/tape.hpp"
 
+#include <cassert>
 #include <cstring>
 
 #include "autograd/backward_rules.hpp"
@@ -76,6 +77,7 @@ Var Tape::append(Node node, std::span<const Var> inputs) {
   bool any_input_requires_grad = false;
   for (const Var& v : inputs) {
     std::uint32_t i = check(v);
+    assert(i < nodes_.size() && "a live handle indexes an existing node");
     inputs_.push_back(i);
     any_input_requires_grad = any_input_requires_grad || nodes_[i].requires_grad;
   }
@@ -215,6 +217,7 @@ void Tape::run_backward(std::uint32_t output, const float* seed) {
     }
   }
   Node& out = nodes_[output];
+  assert(out.grad && "the output of backward must have received a gradient buffer");
   ops::axpy(out.shape.numel(), 1.0f, seed, out.grad);
 
   // Reverse loop: each rule adds its inputs' shares of ∂J/∂y into their gradient buffers.
