@@ -3,11 +3,12 @@
 // With TAPEGRAD_NATIVE=ON the width follows -march=native (16 lanes with AVX-512); otherwise the baseline (SSE2: 4).
 #pragma once
 
-// GCC 12's AVX-512 intrinsics headers build "undefined" vectors as `__m512i __Y = __Y;`, which -Wmaybe-uninitialized
+// GCC 12's AVX-512 intrinsics headers build "undefined" vectors as `__m512i __Y = __Y;`, which -W(maybe-)uninitialized
 // reports wherever xsimd's exp/log/tanh get inlined (GCC bug 105593, fixed in GCC 13). Silence it for those headers
 // only: the state at the header's own lines is what counts, so user code keeps the warning.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 #pragma GCC diagnostic pop

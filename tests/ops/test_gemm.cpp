@@ -1,0 +1,157 @@
+// GEMM against the triple-loop twin (double accumulation): all four transpose combinations over every combination of
+// m, n, k in {0, 1, 3, 17, 33, 65, 100}, leading dimensions above the minimum, α ∉ {0, 1}, β ∈ {0, 1, 0.5}, plus a
+// few shapes large enough for several cache blocks and both threads.
+//
+// Padding (the gap between a row's last element and the next row) is filled with NaN in A, B and C: reading it would
+// poison the result, writing it would change it. With β = 0 all of C starts as NaN and must come out NaN-free.
+// Tolerance: the kernel accumulates in float over k, the twin in double, so the error grows like √k rounding errors
+// of the magnitudes summed: |C − C_ref| ≤ 1e-6·√(k+1)·S with S = |α|·|op(A)|·|op(B)| + |β|·|C₀| elementwise
+// (≈ 17 unit roundoffs times √k: far below a dropped or doubled product term for the sizes tested).
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "kernel_test_util.hpp"
+#include "ops/gemm.hpp"
+#include "ops/reference.hpp"
+
+namespace {
+
+using namespace tapegrad;
+using test::Buffer;
+using test::Random;
+
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
+
+struct GemmCase {
+  bool trans_a = false, trans_b = false;
+  index_t m = 0, n = 0, k = 0;
+  float alpha = 1.0f, beta = 0.0f;
+  index_t pad_a = 0, pad_b = 0, pad_c = 0;  // leading dimension minus its minimum
+
+  std::string str() const {
+    return std::string("gemm(") + (trans_a ? "Aᵀ" : "A") + "·" + (trans_b ? "Bᵀ" : "B") + ", m=" + std::to_string(m) +
+           " n=" + std::to_string(n) + " k=" + std::to_string(k) + " α=" + std::to_string(alpha) +
+           " β=" + std::to_string(beta) + " pads " + std::to_string(pad_a) + "/" + std::to_string(pad_b) + "/" +
+           std::to_string(pad_c) + ")";
+  }
+};
+
+// A stored rows×cols with leading dimension ld: random values, NaN in the padding.
+Buffer padded_matrix(Random& rng, index_t rows, index_t cols, index_t ld) {
+  Buffer x(rows * ld);
+  for (index_t r = 0; r < rows; ++r)
+    for (index_t c = 0; c < ld; ++c) x[r * ld + c] = c < cols ? rng.uniform(-1.0f, 1.0f) : kNaN;
+  return x;
+}
+
+Buffer absolute(const Buffer& x) {
+  Buffer y(x);
+  for (float& v : y) v = std::fabs(v);
+  return y;
+}
+
+void check_case(const GemmCase& g, Random& rng) {
+  const index_t a_rows = g.trans_a ? g.k : g.m, a_cols = g.trans_a ? g.m : g.k;
+  const index_t b_rows = g.trans_b ? g.n : g.k, b_cols = g.trans_b ? g.k : g.n;
+  const index_t lda = a_cols + g.pad_a, ldb = b_cols + g.pad_b, ldc = g.n + g.pad_c;
+  const Buffer a = padded_matrix(rng, a_rows, a_cols, lda), b = padded_matrix(rng, b_rows, b_cols, ldb);
+  Buffer c0 = padded_matrix(rng, g.m, g.n, ldc);
+  if (g.beta == 0.0f)
+    for (float& v : c0) v = kNaN;  // must not be read
+
+  Buffer got(c0), want(c0);
+  ops::gemm(g.trans_a, g.trans_b, g.m, g.n, g.k, g.alpha, a.data(), lda, b.data(), ldb, g.beta, got.data(), ldc);
+  ops::ref::gemm(g.trans_a, g.trans_b, g.m, g.n, g.k, g.alpha, a.data(), lda, b.data(), ldb, g.beta, want.data(), ldc);
+
+  // S = |α|·|op(A)|·|op(B)| (+ |β|·|C₀|): the magnitude the rounding errors scale with.
+  Buffer scale(g.m * ldc);
+  ops::ref::gemm(g.trans_a, g.trans_b, g.m, g.n, g.k, std::fabs(g.alpha), absolute(a).data(), lda, absolute(b).data(),
+                 ldb, 0.0f, scale.data(), ldc);
+  const double root_k = std::sqrt(static_cast<double>(g.k + 1));
+  for (index_t i = 0; i < g.m; ++i)
+    for (index_t j = 0; j < ldc; ++j) {
+      const index_t at = i * ldc + j;
+      if (j >= g.n) {  // padding: untouched
+        if (!std::isnan(got[at])) {
+          BOOST_ERROR(g.str() << ": padding C[" << i << "," << j << "] was written");
+          return;
+        }
+        continue;
+      }
+      const double s = scale[at] + (g.beta != 0.0f ? std::fabs(g.beta * c0[at]) : 0.0);
+      const double err = std::fabs(static_cast<double>(got[at]) - static_cast<double>(want[at]));
+      if (!(err <= 1e-6 * root_k * s)) {
+        BOOST_ERROR(g.str() << ": C[" << i << "," << j << "] = " << got[at] << ", expected " << want[at] << " (error "
+                            << err << ", tolerance " << 1e-6 * root_k * s << ")");
+        return;
+      }
+    }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(gemm)
+
+BOOST_AUTO_TEST_CASE(all_transposes_over_odd_shapes) {
+  Random rng(401);
+  const index_t dims[] = {0, 1, 3, 17, 33, 65, 100};
+  const float betas[] = {0.0f, 1.0f, 0.5f};
+  const float alphas[] = {0.7f, -1.3f};
+  const index_t pads[] = {0, 1, 5};
+  int count = 0;
+  for (int t = 0; t < 4; ++t)
+    for (index_t m : dims)
+      for (index_t n : dims)
+        for (index_t k : dims) {
+          GemmCase g;
+          g.trans_a = t & 1;
+          g.trans_b = t & 2;
+          g.m = m, g.n = n, g.k = k;
+          g.alpha = alphas[count % 2];
+          g.beta = betas[count % 3];
+          g.pad_a = pads[count % 3], g.pad_b = pads[(count / 3) % 3], g.pad_c = pads[(count / 9) % 3];
+          check_case(g, rng);
+          ++count;
+        }
+}
+
+// Several cache blocks in each dimension (k > 256: β applies to the first k step only; m > 144 rows; n > 4096
+// columns), and both threads.
+BOOST_AUTO_TEST_CASE(large_shapes) {
+  Random rng(402);
+  for (int t = 0; t < 4; ++t) {
+    GemmCase g;
+    g.trans_a = t & 1, g.trans_b = t & 2;
+    g.m = 257, g.n = 513, g.k = 129, g.alpha = -0.9f, g.beta = t % 2 ? 0.5f : 0.0f, g.pad_a = 3, g.pad_c = 2;
+    check_case(g, rng);
+    g.m = 150, g.n = 70, g.k = 700, g.beta = (t == 0 ? 1.0f : t == 1 ? 0.0f : 0.5f), g.pad_a = 0, g.pad_b = 7;
+    check_case(g, rng);
+  }
+  GemmCase wide;
+  wide.m = 7, wide.n = 4500, wide.k = 5, wide.alpha = 1.5f, wide.beta = 0.5f, wide.trans_b = true;
+  check_case(wide, rng);
+}
+
+// k = 0 or α = 0: C = β·C (β = 0 gives zeros even over NaN).
+BOOST_AUTO_TEST_CASE(empty_product_scales_c) {
+  float c[6] = {1, 2, 3, 4, 5, 6};
+  const float a[6] = {1, 1, 1, 1, 1, 1};
+  ops::gemm(false, false, 2, 3, 0, 2.0f, a, 1, a, 3, 0.5f, c, 3);
+  for (int i = 0; i < 6; ++i) BOOST_TEST(c[i] == 0.5f * static_cast<float>(i + 1));
+  ops::gemm(false, false, 2, 3, 2, 0.0f, a, 2, a, 3, 2.0f, c, 3);
+  for (int i = 0; i < 6; ++i) BOOST_TEST(c[i] == static_cast<float>(i + 1));
+  float nan_c[6] = {kNaN, kNaN, kNaN, kNaN, kNaN, kNaN};
+  ops::gemm(true, true, 2, 3, 0, 1.0f, a, 2, a, 1, 0.0f, nan_c, 3);
+  for (float v : nan_c) BOOST_TEST(v == 0.0f);
+}
+
+BOOST_AUTO_TEST_CASE(empty_output_touches_nothing) {
+  ops::gemm(false, false, 0, 5, 5, 1.0f, nullptr, 5, nullptr, 5, 0.0f, nullptr, 5);
+  ops::gemm(true, false, 5, 0, 5, 1.0f, nullptr, 5, nullptr, 1, 0.0f, nullptr, 1);
+  BOOST_TEST(true);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
