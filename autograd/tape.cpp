@@ -1,6 +1,7 @@
 // The tape: recording nodes, the reverse pass, clear(), scopes and gradient access.
 #include "autograd/tape.hpp"
 
+#include <atomic>
 #include <cassert>
 #include <cstring>
 
@@ -23,6 +24,11 @@ const char* op_name(OpCode op) {
 
 namespace {
 std::string var_name(std::uint32_t index) { return "v" + std::to_string(index); }
+
+std::uint32_t new_generation() {
+  static std::atomic<std::uint32_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
 }  // namespace
 
 // ---- Var ------------------------------------------------------------------------------------------------------------
@@ -46,7 +52,7 @@ float Var::item() const {
 
 // ---- Tape: recording ------------------------------------------------------------------------------------------------
 
-Tape::Tape() : scope_paths_{""}, scope_stack_{0}, names_{""} {}
+Tape::Tape() : scope_paths_{""}, scope_stack_{0}, names_{""}, generation_(new_generation()) {}
 
 std::uint32_t Tape::check(Var v) const {
   if (v.tape_ != this)
@@ -264,7 +270,7 @@ void Tape::clear() {
     scope_paths_.resize(1);
     scope_index_.clear();
   }
-  ++generation_;
+  generation_ = new_generation();
   has_grads_ = false;
 }
 
@@ -275,6 +281,8 @@ void Tape::push_scope(std::string_view name) {
   if (inserted) scope_paths_.push_back(std::move(path));
   scope_stack_.push_back(it->second);
 }
+
+void Tape::push_root_scope() { scope_stack_.push_back(0); }
 
 void Tape::pop_scope() {
   if (scope_stack_.size() == 1) throw UsageError("pop_scope: no scope is open");

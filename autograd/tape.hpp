@@ -62,7 +62,8 @@ class Tape {
 
   // ---- Lifecycle ---------------------------------------------------------------------------------------------------
   // Forgets every node but keeps the memory (node vector and arenas), and starts a new generation: every Var made
-  // before clear() now throws when used.
+  // before clear() now throws when used. Generations are unique in the process (no two tapes, and no two rounds of
+  // one tape, share one), so a cached {tape, index, generation} can never point at another tape's node.
   void clear();
   std::size_t size() const { return nodes_.size(); }
   std::uint32_t generation() const { return generation_; }
@@ -73,6 +74,7 @@ class Tape {
   bool grad_enabled() const { return grad_enabled_; }
   void set_grad_enabled(bool enabled) { grad_enabled_ = enabled; }
   void push_scope(std::string_view name);  // nodes recorded until pop_scope() carry ".../name" as their scope
+  void push_root_scope();                   // until pop_scope(), nodes are recorded at the top level (no scope)
   void pop_scope();
   const std::string& current_scope() const { return scope_paths_[scope_stack_.back()]; }
 
@@ -116,7 +118,7 @@ class Tape {
   std::unordered_map<std::string, std::uint32_t> scope_index_;  // path → index in scope_paths_
   std::vector<std::uint32_t> scope_stack_;
   std::vector<std::string> names_;        // [0] = "" (unnamed)
-  std::uint32_t generation_ = 1;
+  std::uint32_t generation_;
   bool grad_enabled_ = true;
   bool has_grads_ = false;
 };

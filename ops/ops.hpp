@@ -9,6 +9,7 @@
 #include "ops/gemm.hpp"
 #include "ops/layout.hpp"
 #include "ops/parallel.hpp"
+#include "ops/random.hpp"
 #include "ops/reduce.hpp"
 #include "ops/softmax.hpp"
 #include "ops/tensor.hpp"
