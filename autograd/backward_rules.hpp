@@ -13,7 +13,7 @@ namespace tapegrad::autograd {
 // those products.
 class BackwardContext {
  public:
-  BackwardContext(const Tape& tape, const Node& node) : tape_(tape), node_(node), in_(tape.inputs(node)) {}
+  BackwardContext(Tape& tape, const Node& node) : tape_(tape), node_(node), in_(tape.inputs(node)) {}
 
   const Node& node() const { return node_; }
   const OpParams& params() const { return node_.params; }
@@ -26,6 +26,8 @@ class BackwardContext {
   const Shape& input_shape(std::size_t k) const { return input(k).shape; }
   const float* input_value(std::size_t k) const { return input(k).value; }
   float* input_grad(std::size_t k) const { return input(k).grad; }
+  // Uninitialised temporary storage for n floats, valid until this rule returns (64-byte aligned).
+  float* scratch(std::size_t n) const { return tape_.scratch_.floats(n); }
 
  private:
   const Node& input(std::size_t k) const {
@@ -34,7 +36,7 @@ class BackwardContext {
     return tape_.node(in_[k]);
   }
 
-  const Tape& tape_;
+  Tape& tape_;
   const Node& node_;
   std::span<const std::uint32_t> in_;
 };

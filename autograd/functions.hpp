@@ -62,6 +62,12 @@ std::vector<Var> split(Var x, std::span<const index_t> widths);  // consecutive 
 inline std::vector<Var> split(Var x, std::initializer_list<index_t> widths) {
   return split(x, std::span<const index_t>(widths.begin(), widths.size()));
 }
+// x (n × …) → x[index] (…): one item along the first dimension, a view (no copy). With a stack of time steps
+// (T × B × H), select(x, t) is step t.
+Var select(Var x, index_t index);
+// n values of one shape S → (n × S), in order: the inverse of select.
+Var stack(std::span<const Var> parts);
+inline Var stack(std::initializer_list<Var> parts) { return stack(std::span<const Var>(parts.begin(), parts.size())); }
 // The same value as a node that stops gradients (truncated BPTT within one tape). Across tape.clear(), copy the
 // value out with to_tensor() and bring it back with tape.constant().
 Var detach(Var x);
@@ -80,5 +86,27 @@ Var cross_entropy(Var logits, std::span<const std::int32_t> targets);
 // ---- Reductions (ops_reduce.cpp) ------------------------------------------------------------------------------------
 Var sum(Var x);   // Σ x → scalar
 Var mean(Var x);  // Σ x / numel → scalar
+
+// ---- Fused recurrent cells (ops_recurrent.cpp): one node per time step, gate products as one GEMM -----------------
+// Shapes: x (B × I), h and c (B × H); W_ih (I × nH), W_hh (H × nH), b (nH), with n gate blocks of H columns each.
+// The input side x·W_ih + b may instead be computed outside, for all time steps at once, and passed as xw (B × nH)
+// to the *_projected forms. Each is tested against the same cell composed of primitives (nn/ cells).
+//
+// LSTM, gate blocks i, f, g, o:  z = x W_ih + h W_hh + b;  i, f, o = σ(z_i, z_f, z_o);  g = tanh(z_g)
+//   c' = f ⊙ c + i ⊙ g;  h' = o ⊙ tanh(c').   Returns (2 × B × H): select(·, 0) = h', select(·, 1) = c'.
+Var lstm_cell(Var x, Var h, Var c, Var W_ih, Var W_hh, Var b);
+Var lstm_cell_projected(Var xw, Var h, Var c, Var W_hh);
+// GRU (the lecture's form, reset before the product), gate blocks r, z, n:
+//   r, z = σ(x W_ir + h U_r + b_r, x W_iz + h U_z + b_z);  n = tanh(x W_in + (r ⊙ h) U_n + b_n)
+//   h' = (1 − z) ⊙ h + z ⊙ n.   Returns h' (B × H).
+Var gru_cell(Var x, Var h, Var W_ih, Var W_hh, Var b);
+Var gru_cell_projected(Var xw, Var h, Var W_hh);
+// GRU with the reset applied after the product (cuDNN, PyTorch): n = tanh(x W_in + b_n + r ⊙ (h U_n + b_hn)),
+// r and z as above, b_hn (H). Returns h' (B × H).
+Var gru_cell_reset_after(Var x, Var h, Var W_ih, Var W_hh, Var b, Var b_hn);
+Var gru_cell_reset_after_projected(Var xw, Var h, Var W_hh, Var b_hn);
+// Elman RNN: h' = act(x W_ih + h W_hh + b), act = tanh (or relu). Returns h' (B × H).
+Var rnn_cell(Var x, Var h, Var W_ih, Var W_hh, Var b, bool relu = false);
+Var rnn_cell_projected(Var xw, Var h, Var W_hh, bool relu = false);
 
 }  // namespace tapegrad::autograd

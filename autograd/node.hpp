@@ -12,10 +12,12 @@ namespace tapegrad::autograd {
 // Small per-op parameters, kept on the node so the tape can be printed and drawn without closures.
 struct OpParams {
   float scalar = 0.0f;      // scale: α; add_scalar: c
-  index_t begin = 0;        // slice: first column
+  index_t begin = 0;        // slice: first column; select: index
   index_t width = 0;        // slice: number of columns
   bool transpose_a = false; // matmul: use Aᵀ
   bool transpose_b = false; // matmul: use Bᵀ
+  bool projected = false;   // fused cells: input 0 is the projected input x·W_ih + b, computed outside the cell
+  bool relu = false;        // rnn_cell: relu instead of tanh
 };
 
 struct Node {

@@ -1,4 +1,4 @@
-// Shape ops: reshape, concat / split / slice along the last dimension, detach.
+// Shape ops: reshape, concat / split / slice along the last dimension, select / stack along the first, detach.
 #include <numeric>
 #include <vector>
 
@@ -84,6 +84,42 @@ std::vector<Var> split(Var x, std::span<const index_t> widths) {
     begin += w;
   }
   return parts;
+}
+
+// y = x[index] along the first dimension: x (n × …) → y (…), a view of x's value (no copy);
+// gx[index] += gy
+Var select(Var x, index_t index) {
+  const Shape& s = x.shape();
+  require_shape(s.rank() >= 1 && index >= 0 && index < s[0], OpCode::Select,
+                "index " + std::to_string(index) + " is outside the first dimension of " + s.str());
+  const Shape item = s.without_front();
+  OpParams p;
+  p.begin = index;
+  return x.tape().record_alias(OpCode::Select, x, item, index * item.numel(), p);
+}
+void backward_Select(const BackwardContext& c) {
+  if (float* gx = c.input_grad(0)) ops::axpy(c.numel(), 1.0f, c.grad(), gx + c.params().begin * c.numel());
+}
+
+// y = [x₀; x₁; …] along a new first dimension: parts (all of shape S) → y (n × S);   gxₚ += gy[p]
+Var stack(std::span<const Var> parts) {
+  Tape& tape = Tape::common_tape("stack", parts);
+  const Shape item = parts[0].shape();
+  for (const Var& p : parts)
+    require_shape(p.shape() == item, OpCode::Stack, "parts differ in shape: " + item.str() + " and " + p.shape().str());
+  require_shape(item.rank() < Shape::kMaxRank, OpCode::Stack, "parts of shape " + item.str() + " are already rank 4");
+  Var y = tape.record(OpCode::Stack, parts, item.with_front(static_cast<index_t>(parts.size())));
+  float* out = tape.mutable_value(y);
+  for (const Var& p : parts) {
+    ops::copy_block(1, item.numel(), p.value().data, item.numel(), out, item.numel());
+    out += item.numel();
+  }
+  return y;
+}
+void backward_Stack(const BackwardContext& c) {
+  const index_t n = c.numel() / static_cast<index_t>(c.n_inputs());
+  for (std::size_t k = 0; k < c.n_inputs(); ++k)
+    if (float* gx = c.input_grad(k)) ops::axpy(n, 1.0f, c.grad() + static_cast<index_t>(k) * n, gx);
 }
 
 // y = x, but no gradient flows back through y.

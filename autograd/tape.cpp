@@ -102,11 +102,14 @@ Var Tape::record(OpCode op, std::span<const Var> inputs, const Shape& shape, con
   return append(node, inputs);
 }
 
-Var Tape::record_alias(OpCode op, Var source, const Shape& shape) {
+Var Tape::record_alias(OpCode op, Var source, const Shape& shape, index_t offset, const OpParams& params) {
+  const Node& src = nodes_[check(source)];
+  assert(offset >= 0 && offset + shape.numel() <= src.shape.numel() && "an alias must lie inside its source");
   Node node;
   node.op = op;
   node.shape = shape;
-  node.value = nodes_[check(source)].value;
+  node.params = params;
+  node.value = src.value + offset;
   Var v = append(node, std::span<const Var>(&source, 1));
   if (op == OpCode::Detach) nodes_.back().requires_grad = false;
   return v;
@@ -230,6 +233,7 @@ void Tape::run_backward(std::uint32_t output, const float* seed) {
   for (std::uint32_t i = output + 1; i-- > 0;) {
     const Node& n = nodes_[i];
     if (!n.grad || is_leaf(n.op)) continue;
+    scratch_.reset();
     BackwardContext ctx(*this, n);
     switch (n.op) {
 #define TAPEGRAD_DISPATCH(code, name) \

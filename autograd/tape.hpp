@@ -98,14 +98,16 @@ class Tape {
   static Tape& common_tape(const char* op, std::span<const Var> inputs);
   // Appends a node with fresh (uninitialised) value storage of the given shape.
   Var record(OpCode op, std::span<const Var> inputs, const Shape& shape, const OpParams& params = {});
-  // Appends a node whose value is the value of `source` seen with another shape (reshape, detach): no copy.
-  Var record_alias(OpCode op, Var source, const Shape& shape);
+  // Appends a node whose value is part of the value of `source` — from float `offset` on, seen with `shape` —
+  // without copying it (reshape, detach, select).
+  Var record_alias(OpCode op, Var source, const Shape& shape, index_t offset = 0, const OpParams& params = {});
   float* mutable_value(Var v) { return nodes_[check(v)].value; }
   float* save_floats(Var v, std::size_t n);                      // extra floats for v's backward rule
   void save_ids(Var v, std::span<const std::int32_t> ids);       // ids for v's backward rule
 
  private:
   friend class Var;
+  friend class BackwardContext;
   Var append(Node node, std::span<const Var> inputs);
   void run_backward(std::uint32_t output, const float* seed);
 
@@ -113,6 +115,7 @@ class Tape {
   std::vector<std::uint32_t> inputs_;
   Arena values_;  // node values and saved data; reset by clear()
   Arena grads_;   // gradients of interior nodes and variables; reset by each backward and by clear()
+  Arena scratch_; // temporaries of one backward rule; reset before each rule runs
   std::vector<std::uint8_t> needs_grad_;  // scratch of the needs-grad pass, kept for its capacity
   std::vector<std::string> scope_paths_;  // [0] = "" (top level)
   std::unordered_map<std::string, std::uint32_t> scope_index_;  // path → index in scope_paths_

@@ -10,6 +10,7 @@
 #include "ops/layout.hpp"
 #include "ops/parallel.hpp"
 #include "ops/random.hpp"
+#include "ops/recurrent.hpp"
 #include "ops/reduce.hpp"
 #include "ops/softmax.hpp"
 #include "ops/tensor.hpp"

@@ -232,6 +232,134 @@ void transpose_acc(index_t rows, index_t cols, const float* x, float* y) {
     for (index_t c = 0; c < cols; ++c) y[c * rows + r] += x[r * cols + c];
 }
 
+// ---- recurrent cells: element (r, j) of each gate block, written out one equation per line ----
+
+namespace {
+float sig(float x) { return 1.0f / (1.0f + std::exp(-x)); }
+}  // namespace
+
+void lstm_forward(index_t rows, index_t hidden, float* gates, const float* c_prev, float* c, float* tanh_c, float* h) {
+  const index_t H = hidden;
+  for (index_t r = 0; r < rows; ++r)
+    for (index_t j = 0; j < H; ++j) {
+      float* g = gates + r * 4 * H;
+      const index_t s = r * H + j;
+      const float i = sig(g[j]), f = sig(g[H + j]), cand = std::tanh(g[2 * H + j]), o = sig(g[3 * H + j]);
+      g[j] = i;
+      g[H + j] = f;
+      g[2 * H + j] = cand;
+      g[3 * H + j] = o;
+      c[s] = f * c_prev[s] + i * cand;
+      tanh_c[s] = std::tanh(c[s]);
+      h[s] = o * tanh_c[s];
+    }
+}
+
+void lstm_backward(index_t rows, index_t hidden, const float* gates, const float* c_prev, const float* tanh_c,
+                   const float* gh, const float* gc, float* dz, float* gc_prev) {
+  const index_t H = hidden;
+  for (index_t r = 0; r < rows; ++r)
+    for (index_t j = 0; j < H; ++j) {
+      const float* g = gates + r * 4 * H;
+      float* d = dz + r * 4 * H;
+      const index_t s = r * H + j;
+      const float i = g[j], f = g[H + j], cand = g[2 * H + j], o = g[3 * H + j];
+      const float dh = gh ? gh[s] : 0.0f;
+      const float dc = (gc ? gc[s] : 0.0f) + dh * o * (1.0f - tanh_c[s] * tanh_c[s]);
+      d[j] = dc * cand * i * (1.0f - i);
+      d[H + j] = dc * c_prev[s] * f * (1.0f - f);
+      d[2 * H + j] = dc * i * (1.0f - cand * cand);
+      d[3 * H + j] = dh * tanh_c[s] * o * (1.0f - o);
+      if (gc_prev) gc_prev[s] += dc * f;
+    }
+}
+
+void gru_gates_forward(index_t rows, index_t hidden, float* gates, const float* h_prev, float* rh) {
+  const index_t H = hidden;
+  for (index_t r = 0; r < rows; ++r)
+    for (index_t j = 0; j < H; ++j) {
+      float* g = gates + r * 3 * H;
+      g[j] = sig(g[j]);
+      g[H + j] = sig(g[H + j]);
+      rh[r * H + j] = g[j] * h_prev[r * H + j];
+    }
+}
+
+void gru_output_forward(index_t rows, index_t hidden, float* gates, const float* h_prev, float* h) {
+  const index_t H = hidden;
+  for (index_t r = 0; r < rows; ++r)
+    for (index_t j = 0; j < H; ++j) {
+      float* g = gates + r * 3 * H;
+      const index_t s = r * H + j;
+      g[2 * H + j] = std::tanh(g[2 * H + j]);
+      h[s] = (1.0f - g[H + j]) * h_prev[s] + g[H + j] * g[2 * H + j];
+    }
+}
+
+void gru_output_backward(index_t rows, index_t hidden, const float* gates, const float* h_prev, const float* gh,
+                         float* da, float* gh_prev) {
+  const index_t H = hidden;
+  for (index_t r = 0; r < rows; ++r)
+    for (index_t j = 0; j < H; ++j) {
+      const float* g = gates + r * 3 * H;
+      const index_t s = r * H + j;
+      const float z = g[H + j], n = g[2 * H + j];
+      da[r * 3 * H + H + j] = gh[s] * (n - h_prev[s]) * z * (1.0f - z);
+      da[r * 3 * H + 2 * H + j] = gh[s] * z * (1.0f - n * n);
+      if (gh_prev) gh_prev[s] += gh[s] * (1.0f - z);
+    }
+}
+
+void gru_reset_backward(index_t rows, index_t hidden, const float* gates, const float* h_prev, const float* g_rh,
+                        float* da, float* gh_prev) {
+  const index_t H = hidden;
+  for (index_t r = 0; r < rows; ++r)
+    for (index_t j = 0; j < H; ++j) {
+      const index_t s = r * H + j;
+      const float reset = gates[r * 3 * H + j];
+      da[r * 3 * H + j] = g_rh[s] * h_prev[s] * reset * (1.0f - reset);
+      if (gh_prev) gh_prev[s] += g_rh[s] * reset;
+    }
+}
+
+void gru_after_forward(index_t rows, index_t hidden, float* gates, const float* u, const float* h_prev, float* h) {
+  const index_t H = hidden;
+  for (index_t r = 0; r < rows; ++r)
+    for (index_t j = 0; j < H; ++j) {
+      float* g = gates + r * 3 * H;
+      const float* ur = u + r * 3 * H;
+      const index_t s = r * H + j;
+      const float reset = sig(g[j] + ur[j]);
+      const float z = sig(g[H + j] + ur[H + j]);
+      const float n = std::tanh(g[2 * H + j] + reset * ur[2 * H + j]);
+      g[j] = reset;
+      g[H + j] = z;
+      g[2 * H + j] = n;
+      h[s] = (1.0f - z) * h_prev[s] + z * n;
+    }
+}
+
+void gru_after_backward(index_t rows, index_t hidden, const float* gates, const float* u, const float* h_prev,
+                        const float* gh, float* da, float* du, float* gh_prev) {
+  const index_t H = hidden;
+  for (index_t r = 0; r < rows; ++r)
+    for (index_t j = 0; j < H; ++j) {
+      const float* g = gates + r * 3 * H;
+      const index_t row = r * 3 * H, s = r * H + j;
+      const float reset = g[j], z = g[H + j], n = g[2 * H + j];
+      const float dn = gh[s] * z * (1.0f - n * n);
+      const float dz = gh[s] * (n - h_prev[s]) * z * (1.0f - z);
+      const float dr = dn * u[row + 2 * H + j] * reset * (1.0f - reset);
+      da[row + j] = dr;
+      da[row + H + j] = dz;
+      da[row + 2 * H + j] = dn;
+      du[row + j] = dr;
+      du[row + H + j] = dz;
+      du[row + 2 * H + j] = dn * reset;
+      if (gh_prev) gh_prev[s] += gh[s] * (1.0f - z);
+    }
+}
+
 // ---- reductions ----
 
 float sum(index_t n, const float* x) {

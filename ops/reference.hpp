@@ -59,6 +59,19 @@ void slice_cols_backward_acc(index_t rows, index_t cols, index_t begin, index_t 
 void transpose(index_t rows, index_t cols, const float* x, float* y);
 void transpose_acc(index_t rows, index_t cols, const float* x, float* y);
 
+void lstm_forward(index_t rows, index_t hidden, float* gates, const float* c_prev, float* c, float* tanh_c, float* h);
+void lstm_backward(index_t rows, index_t hidden, const float* gates, const float* c_prev, const float* tanh_c,
+                   const float* gh, const float* gc, float* dz, float* gc_prev);
+void gru_gates_forward(index_t rows, index_t hidden, float* gates, const float* h_prev, float* rh);
+void gru_output_forward(index_t rows, index_t hidden, float* gates, const float* h_prev, float* h);
+void gru_output_backward(index_t rows, index_t hidden, const float* gates, const float* h_prev, const float* gh,
+                         float* da, float* gh_prev);
+void gru_reset_backward(index_t rows, index_t hidden, const float* gates, const float* h_prev, const float* g_rh,
+                        float* da, float* gh_prev);
+void gru_after_forward(index_t rows, index_t hidden, float* gates, const float* u, const float* h_prev, float* h);
+void gru_after_backward(index_t rows, index_t hidden, const float* gates, const float* u, const float* h_prev,
+                        const float* gh, float* da, float* du, float* gh_prev);
+
 float sum(index_t n, const float* x);  // accumulated in double, then rounded: the accuracy yardstick
 float mean(index_t n, const float* x);
 

@@ -28,6 +28,24 @@ Shape Shape::with_cols(index_t cols) const {
   return s;
 }
 
+Shape Shape::without_front() const {
+  if (rank_ == 0) throw ShapeError("Shape: a scalar has no first dimension to drop");
+  Shape s;
+  s.rank_ = rank_ - 1;
+  for (int i = 1; i < rank_; ++i) s.dims_[static_cast<std::size_t>(i - 1)] = dims_[static_cast<std::size_t>(i)];
+  return s;
+}
+
+Shape Shape::with_front(index_t n) const {
+  if (rank_ == kMaxRank) throw ShapeError("Shape: cannot add a dimension to " + str() + " (maximum rank 4)");
+  if (n < 0) throw ShapeError("Shape: negative dimension " + std::to_string(n));
+  Shape s;
+  s.rank_ = rank_ + 1;
+  s.dims_[0] = n;
+  for (int i = 0; i < rank_; ++i) s.dims_[static_cast<std::size_t>(i + 1)] = dims_[static_cast<std::size_t>(i)];
+  return s;
+}
+
 bool Shape::operator==(const Shape& other) const {
   if (rank_ != other.rank_) return false;
   for (int i = 0; i < rank_; ++i)

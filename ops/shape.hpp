@@ -26,6 +26,10 @@ class Shape {
   index_t rows() const { return cols() == 0 ? 0 : numel() / cols(); }
   // The same shape with its last dimension replaced (rank 0 becomes rank 1).
   Shape with_cols(index_t cols) const;
+  // Without its first dimension (rank ≥ 1): the shape of one item of a stack, {T, B, H} → {B, H}.
+  Shape without_front() const;
+  // With a new first dimension n (rank ≤ 3): the shape of n stacked items, {B, H} → {n, B, H}.
+  Shape with_front(index_t n) const;
 
   bool operator==(const Shape& other) const;
   bool operator!=(const Shape& other) const { return !(*this == other); }

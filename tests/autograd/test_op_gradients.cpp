@@ -216,4 +216,96 @@ BOOST_AUTO_TEST_CASE(detach_op) {
   for (index_t i = 0; i < x.numel(); ++i) BOOST_TEST(g[i] == x[i]);
 }
 
+// select(x, i): one item along the first dimension (a view); every item checked, the rest must get no gradient
+BOOST_AUTO_TEST_CASE(select_op) {
+  std::mt19937 rng(17);
+  for (const Shape& s : {Shape{1, 3}, Shape{3, 17}, Shape{4, 3, 5}, Shape{5}}) {
+    Tensor x = uniform_tensor(s, rng);
+    for (index_t i = 0; i < s[0]; ++i)
+      expect_gradients_match([i](Tape&, std::span<const Var> v) { return tanh(select(v[0], i)); }, {x},
+                             "select " + s.str() + " [" + std::to_string(i) + "]");
+  }
+}
+
+// stack({a, b, c}) along a new first dimension
+BOOST_AUTO_TEST_CASE(stack_op) {
+  std::mt19937 rng(18);
+  for (const Shape& s : {Shape{1}, Shape{3, 17}, Shape{2, 3, 5}}) {
+    std::vector<Tensor> parts = {uniform_tensor(s, rng), uniform_tensor(s, rng), uniform_tensor(s, rng)};
+    expect_gradients_match([](Tape&, std::span<const Var> v) { return stack(v); }, parts, "stack " + s.str());
+  }
+}
+
+// The fused recurrent cells, with respect to every operand (input, state, weights, biases), per-step and projected.
+// Shapes: batch B, input I, hidden H, with G gate blocks.
+namespace {
+struct CellSize {
+  index_t B, I, H;
+  std::string str() const {
+    return "B=" + std::to_string(B) + " I=" + std::to_string(I) + " H=" + std::to_string(H);
+  }
+};
+const CellSize kCellSizes[] = {{1, 1, 1}, {3, 5, 3}, {2, 3, 17}};
+
+// inputs for a cell of G gate blocks: [x, W_ih, b, h, (c), W_hh, (b_hn)] and the projected [xw, h, (c), W_hh, (b_hn)]
+std::vector<Tensor> cell_inputs(const CellSize& z, index_t G, bool has_c, bool has_b_hn, bool projected,
+                                std::mt19937& rng) {
+  std::vector<Tensor> in;
+  if (projected) {
+    in.push_back(uniform_tensor(Shape{z.B, G * z.H}, rng, -1.5f, 1.5f));
+  } else {
+    in.push_back(uniform_tensor(Shape{z.B, z.I}, rng));
+    in.push_back(uniform_tensor(Shape{z.I, G * z.H}, rng, -0.7f, 0.7f));
+    in.push_back(uniform_tensor(Shape{G * z.H}, rng, -0.5f, 0.5f));
+  }
+  in.push_back(uniform_tensor(Shape{z.B, z.H}, rng));
+  if (has_c) in.push_back(uniform_tensor(Shape{z.B, z.H}, rng, -2.0f, 2.0f));
+  in.push_back(uniform_tensor(Shape{z.H, G * z.H}, rng, -0.7f, 0.7f));
+  if (has_b_hn) in.push_back(uniform_tensor(Shape{z.H}, rng, -0.5f, 0.5f));
+  return in;
+}
+
+void check_cell(const char* name, index_t G, bool has_c, bool has_b_hn, const GradcheckFunction& step,
+                const GradcheckFunction& step_projected) {
+  std::mt19937 rng(19);
+  for (const CellSize& z : kCellSizes)
+    for (bool projected : {false, true})
+      expect_gradients_match(projected ? step_projected : step,
+                             cell_inputs(z, G, has_c, has_b_hn, projected, rng),
+                             std::string(name) + (projected ? " (projected) " : " ") + z.str());
+}
+}  // namespace
+
+// lstm_cell(x, h, c, W_ih, W_hh, b) → [h'; c']
+BOOST_AUTO_TEST_CASE(lstm_cell_op) {
+  check_cell(
+      "lstm_cell", 4, true, false,
+      [](Tape&, std::span<const Var> v) { return lstm_cell(v[0], v[3], v[4], v[1], v[5], v[2]); },
+      [](Tape&, std::span<const Var> v) { return lstm_cell_projected(v[0], v[1], v[2], v[3]); });
+}
+
+// gru_cell(x, h, W_ih, W_hh, b) → h' (reset before the product)
+BOOST_AUTO_TEST_CASE(gru_cell_op) {
+  check_cell(
+      "gru_cell", 3, false, false,
+      [](Tape&, std::span<const Var> v) { return gru_cell(v[0], v[3], v[1], v[4], v[2]); },
+      [](Tape&, std::span<const Var> v) { return gru_cell_projected(v[0], v[1], v[2]); });
+}
+
+// gru_cell_reset_after(x, h, W_ih, W_hh, b, b_hn) → h'
+BOOST_AUTO_TEST_CASE(gru_cell_reset_after_op) {
+  check_cell(
+      "gru_cell_reset_after", 3, false, true,
+      [](Tape&, std::span<const Var> v) { return gru_cell_reset_after(v[0], v[3], v[1], v[4], v[2], v[5]); },
+      [](Tape&, std::span<const Var> v) { return gru_cell_reset_after_projected(v[0], v[1], v[2], v[3]); });
+}
+
+// rnn_cell(x, h, W_ih, W_hh, b) → tanh(x W_ih + h W_hh + b), and the relu form
+BOOST_AUTO_TEST_CASE(rnn_cell_op) {
+  check_cell(
+      "rnn_cell tanh", 1, false, false,
+      [](Tape&, std::span<const Var> v) { return rnn_cell(v[0], v[3], v[1], v[4], v[2]); },
+      [](Tape&, std::span<const Var> v) { return rnn_cell_projected(v[0], v[1], v[2]); });
+}
+
 BOOST_AUTO_TEST_SUITE_END()
