@@ -46,4 +46,19 @@ using GradcheckFunction = std::function<Var(Tape&, std::span<const Var>)>;
 GradcheckResult gradcheck(const GradcheckFunction& f, const std::vector<Tensor>& inputs,
                           const GradcheckOptions& options = {});
 
+// The same for leaves whose storage lives outside the tape — parameters of a layer: f records its computation
+// reading them (tape.parameter on their own value and gradient buffers) and returns the output. gradcheck zeroes
+// each grad buffer, runs one backward with seed w and reads the analytic gradient there; it perturbs each value in
+// place, one element at a time, and restores it. Values and gradients are left as they were found, except that
+// the gradients are overwritten with the analytic gradient of L.
+struct GradcheckLeaf {
+  float* value;
+  float* grad;
+  Shape shape;
+  std::string name;  // for the report
+};
+using GradcheckRecorder = std::function<Var(Tape&)>;
+GradcheckResult gradcheck_leaves(const GradcheckRecorder& f, const std::vector<GradcheckLeaf>& leaves,
+                                 const GradcheckOptions& options = {});
+
 }  // namespace tapegrad::autograd

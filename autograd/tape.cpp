@@ -279,6 +279,10 @@ void Tape::clear() {
 }
 
 void Tape::push_scope(std::string_view name) {
+  if (name.empty()) {  // adds nothing to the path (lets callers pass an optional scope name)
+    scope_stack_.push_back(scope_stack_.back());
+    return;
+  }
   const std::string& parent = scope_paths_[scope_stack_.back()];
   std::string path = parent.empty() ? std::string(name) : parent + "/" + std::string(name);
   auto [it, inserted] = scope_index_.try_emplace(path, static_cast<std::uint32_t>(scope_paths_.size()));

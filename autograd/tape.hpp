@@ -73,7 +73,8 @@ class Tape {
   // ---- Modes and scopes ---------------------------------------------------------------------------------------------
   bool grad_enabled() const { return grad_enabled_; }
   void set_grad_enabled(bool enabled) { grad_enabled_ = enabled; }
-  void push_scope(std::string_view name);  // nodes recorded until pop_scope() carry ".../name" as their scope
+  // Nodes recorded until pop_scope() carry ".../name" as their scope (an empty name leaves the path as it is).
+  void push_scope(std::string_view name);
   void push_root_scope();                   // until pop_scope(), nodes are recorded at the top level (no scope)
   void pop_scope();
   const std::string& current_scope() const { return scope_paths_[scope_stack_.back()]; }

@@ -1,6 +1,8 @@
 // Shape: validation, element count and printing.
 #include "ops/shape.hpp"
 
+#include <ostream>
+
 #include "ops/error.hpp"
 
 namespace tapegrad {
@@ -62,5 +64,7 @@ std::string Shape::str() const {
   }
   return s;
 }
+
+std::ostream& operator<<(std::ostream& os, const Shape& shape) { return os << shape.str(); }
 
 }  // namespace tapegrad

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdint>
 #include <initializer_list>
+#include <iosfwd>
 #include <string>
 
 namespace tapegrad {
@@ -39,5 +40,7 @@ class Shape {
   std::array<index_t, kMaxRank> dims_{};
   int rank_ = 0;
 };
+
+std::ostream& operator<<(std::ostream& os, const Shape& shape);  // prints shape.str()
 
 }  // namespace tapegrad

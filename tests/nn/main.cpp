@@ -1,0 +1,3 @@
+// The nn test suite's entry point (Boost.Test generates main here); the cases live in the test_*.cpp files.
+#define BOOST_TEST_MODULE tapegrad_nn
+#include <boost/test/unit_test.hpp>
