@@ -15,6 +15,8 @@
 #endif
 #include <xsimd/xsimd.hpp>
 
+#include <utility>
+
 #include "ops/shape.hpp"
 
 namespace tapegrad::simd {
@@ -33,6 +35,15 @@ inline vfloat tanh(const vfloat& x) { return xsimd::tanh(x); }
 inline vfloat sigmoid(const vfloat& x) { return vfloat(1.0f) / (vfloat(1.0f) + xsimd::exp(-x)); }
 inline vfloat select_positive(const vfloat& x, const vfloat& v) { return xsimd::select(x > vfloat(0.0f), v, vfloat(0.0f)); }
 inline float hsum(const vfloat& v) { return xsimd::hadd(v); }
+// Tells the compiler that v must live in a register from here on. Without it GCC may fold a vector's load into
+// every FMA that uses it — one load per use instead of one per vector — which starves a register-tiled kernel.
+inline void pin(vfloat& v) {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__))
+  asm("" : "+v"(v.data));
+#else
+  (void)v;
+#endif
+}
 inline float hmax(const vfloat& v) {
   alignas(64) float lanes[vfloat::size];
   v.store_aligned(lanes);
@@ -41,12 +52,54 @@ inline float hmax(const vfloat& v) {
   return m;
 }
 
+// Transposes a kWidth × kWidth block: rows[r] holds row r on entry and column r on exit. With AVX-512 this is the
+// four-stage in-register shuffle network (64 shuffles for 256 floats); other widths use plain element moves.
+void transpose_square(vfloat rows[]);
+
 // Calls vector_body(i) for i = 0, W, 2W, … while a whole vector fits in [0, n), then scalar_body(i) for the rest.
 template <class VectorBody, class ScalarBody>
 inline void for_each(index_t n, VectorBody&& vector_body, ScalarBody&& scalar_body) {
   index_t i = 0;
   for (; i + kWidth <= n; i += kWidth) vector_body(i);
   for (; i < n; ++i) scalar_body(i);
+}
+
+inline void transpose_square(vfloat rows[]) {
+#if defined(__AVX512F__)
+  static_assert(kWidth == 16);
+  // Stage 1: interleave the 32-bit elements of row pairs; 2: the 64-bit pairs of those; 3 and 4: the 128-bit lanes.
+  __m512 r[16], t[16];
+  for (int i = 0; i < 16; ++i) r[i] = rows[i];
+  for (int i = 0; i < 16; i += 2) {
+    t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 16; i += 4) {
+    r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+    r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+    r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+    r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+  }
+  for (int i = 0; i < 4; ++i) {
+    t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
+    t[i + 4] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xdd);
+    t[i + 8] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
+    t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xdd);
+  }
+  for (int i = 0; i < 4; ++i) {
+    r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+    r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xdd);
+    r[i + 4] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0x88);
+    r[i + 12] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0xdd);
+  }
+  for (int i = 0; i < 16; ++i) rows[i] = r[i];
+#else
+  alignas(64) float block[kWidth * kWidth];
+  for (index_t r = 0; r < kWidth; ++r) store(block + r * kWidth, rows[r]);
+  for (index_t r = 0; r < kWidth; ++r)
+    for (index_t c = r + 1; c < kWidth; ++c) std::swap(block[r * kWidth + c], block[c * kWidth + r]);
+  for (index_t r = 0; r < kWidth; ++r) rows[r] = load(block + r * kWidth);
+#endif
 }
 
 }  // namespace tapegrad::simd

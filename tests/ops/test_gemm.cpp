@@ -135,6 +135,21 @@ BOOST_AUTO_TEST_CASE(large_shapes) {
   check_case(wide, rng);
 }
 
+// The shapes of a recurrent step with few rows of C (≤ 64), where B is read in place (not transposed) or the product
+// is taken as dot products of rows (B transposed): k with and without a vector tail, n with a narrow last panel.
+BOOST_AUTO_TEST_CASE(few_rows_paths) {
+  Random rng(403);
+  for (bool tb : {false, true})
+    for (index_t m : {1, 20, 64}) {
+      GemmCase g;
+      g.trans_b = tb;
+      g.m = m, g.n = 405, g.k = 803, g.alpha = 0.8f, g.beta = m == 20 ? 1.0f : 0.0f, g.pad_b = 3, g.pad_c = 1;
+      check_case(g, rng);
+      g.n = 800, g.k = 400, g.beta = 0.5f, g.pad_a = 2, g.pad_b = 0;
+      check_case(g, rng);
+    }
+}
+
 // k = 0 or α = 0: C = β·C (β = 0 gives zeros even over NaN).
 BOOST_AUTO_TEST_CASE(empty_product_scales_c) {
   float c[6] = {1, 2, 3, 4, 5, 6};

@@ -1,0 +1,179 @@
+// GEMM against its peers, measured back to back in one run: tapegrad's ops::gemm, OpenBLAS (cblas_sgemm) and oneDNN
+// (dnnl_sgemm), on the shapes that dominate the language models (../shared/bench/README.md) and large squares, with
+// 1 and 2 threads. Prints GFLOP/s (medians) and the ratios ours / OpenBLAS and ours / oneDNN.
+//
+// The machine is shared and noisy, so each shape is measured in interleaved rounds (ours, OpenBLAS, oneDNN, ours,
+// …) and the median of the rounds is reported: a slow moment hurts all three alike. One-thread runs are timed in
+// thread CPU time (see now()).
+//
+//   build/bench/gemm_peers                 # all shapes, 1 and 2 threads
+//   build/bench/gemm_peers --threads 1     # one thread count
+//   build/bench/gemm_peers --quick         # fewer rounds
+//   build/bench/gemm_peers --fma-peak      # also measure the FMA peak of one core (the "≥ 80% of peak" target)
+#include <cblas.h>
+#include <dnnl.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ops/gemm.hpp"
+#include "ops/parallel.hpp"
+#include "ops/random.hpp"
+#include "ops/simd.hpp"
+
+extern "C" void openblas_set_num_threads(int);
+
+namespace {
+
+using tapegrad::index_t;
+
+struct Shape {
+  const char* name;
+  index_t m, n, k;
+  bool ta, tb;
+};
+
+const Shape kShapes[] = {
+    {"square 1024", 1024, 1024, 1024, false, false},
+    {"square 2048", 2048, 2048, 2048, false, false},
+    {"LSTM-200 fwd b20", 20, 800, 400, false, false},
+    {"LSTM-200 fwd b32", 32, 800, 400, false, false},
+    {"LSTM-200 fwd b64", 64, 800, 400, false, false},
+    {"LSTM-200 fwd b128", 128, 800, 400, false, false},
+    {"LSTM-200 dX b20", 20, 400, 800, false, true},
+    {"LSTM-200 dW b20", 800, 400, 20, true, false},
+    {"LSTM-650 fwd b20", 20, 2600, 1300, false, false},
+    {"LSTM-650 fwd b64", 64, 2600, 1300, false, false},
+    {"decoder fwd", 700, 10000, 200, false, true},
+    {"decoder dH", 700, 200, 10000, false, false},
+    {"decoder dW", 10000, 200, 700, true, false},
+    // The same products in tapegrad's layout (weights stored in × out, y = x·W): dX = dZ·Wᵀ, dW = Xᵀ·dZ.
+    {"ours LSTM-200 dW b20", 400, 800, 20, true, false},
+    {"ours decoder fwd", 700, 10000, 200, false, false},
+    {"ours decoder dH", 700, 200, 10000, false, true},
+    {"ours decoder dW", 200, 10000, 700, true, false},
+};
+
+double wall_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+// With one thread every library computes on the calling thread, so its CPU time is the time the computation took
+// even when the machine is shared (time slices given to other processes are not counted). With two threads there is
+// no such clock: wall time, and the interleaving keeps the comparison fair.
+double (*now)() = wall_seconds;
+
+// Seconds per call of f, timed over enough calls to last about `budget` seconds.
+double time_call(const std::function<void()>& f, double budget) {
+  f();  // warm up (page faults, packing buffers, thread pools)
+  int calls = 1;
+  for (;;) {
+    const double t0 = now();
+    for (int i = 0; i < calls; ++i) f();
+    const double dt = now() - t0;
+    if (dt >= budget) return dt / calls;
+    calls = dt <= 0 ? calls * 10 : std::max(calls + 1, static_cast<int>(calls * budget / dt * 1.1));
+  }
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// One core's FMA peak: independent FMA chains on registers, GFLOP/s.
+double fma_peak() {
+  using tapegrad::simd::vfloat;
+  constexpr int kChains = 16;
+  const auto run = [](long iters) {
+    vfloat acc[kChains];
+    for (int i = 0; i < kChains; ++i) acc[i] = vfloat(1.0f + 0.001f * i);
+    const vfloat a(0.999999f), b(1e-7f);
+    for (long it = 0; it < iters; ++it)
+      for (int i = 0; i < kChains; ++i) acc[i] = tapegrad::simd::fma(acc[i], a, b);
+    float s = 0;
+    for (int i = 0; i < kChains; ++i) s += tapegrad::simd::hsum(acc[i]);
+    return s;
+  };
+  volatile float sink = 0;
+  const long iters = 20'000'000;
+  const double t0 = thread_cpu_seconds();
+  sink = sink + run(iters);
+  const double dt = thread_cpu_seconds() - t0;
+  return 2.0 * kChains * tapegrad::simd::kWidth * static_cast<double>(iters) / dt * 1e-9;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<int> thread_counts = {1, 2};
+  int rounds = 7;
+  double budget = 0.15;
+  bool peak = false;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) {
+      thread_counts = {std::atoi(argv[++i])};
+    } else if (!std::strcmp(argv[i], "--quick")) {
+      rounds = 3;
+      budget = 0.08;
+    } else if (!std::strcmp(argv[i], "--fma-peak")) {
+      peak = true;
+    } else {
+      std::fprintf(stderr, "usage: %s [--threads N] [--quick] [--fma-peak]\n", argv[0]);
+      return 2;
+    }
+  }
+  if (peak) std::printf("FMA peak, one core: %.0f GFLOP/s\n\n", fma_peak());
+
+  std::printf("%-22s %3s %9s %9s %9s %8s %8s\n", "shape", "thr", "ours", "OpenBLAS", "oneDNN", "/OpenBLAS", "/oneDNN");
+  for (int threads : thread_counts) {
+    now = threads == 1 ? thread_cpu_seconds : wall_seconds;
+    tapegrad::ops::set_num_threads(threads);
+    omp_set_num_threads(threads);
+    openblas_set_num_threads(threads);
+    for (const Shape& s : kShapes) {
+      tapegrad::Rng rng(1);
+      const index_t lda = s.ta ? s.m : s.k, ldb = s.tb ? s.k : s.n;
+      std::vector<float> a(static_cast<std::size_t>(s.m * s.k)), b(static_cast<std::size_t>(s.k * s.n));
+      std::vector<float> c(static_cast<std::size_t>(s.m * s.n));
+      for (float& x : a) x = rng.uniform(-1, 1);
+      for (float& x : b) x = rng.uniform(-1, 1);
+      const auto ours = [&] {
+        tapegrad::ops::gemm(s.ta, s.tb, s.m, s.n, s.k, 1.0f, a.data(), lda, b.data(), ldb, 0.0f, c.data(), s.n);
+      };
+      const auto openblas = [&] {
+        cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans,
+                    static_cast<int>(s.m), static_cast<int>(s.n), static_cast<int>(s.k), 1.0f, a.data(),
+                    static_cast<int>(lda), b.data(), static_cast<int>(ldb), 0.0f, c.data(), static_cast<int>(s.n));
+      };
+      const auto onednn = [&] {
+        dnnl_sgemm(s.ta ? 'T' : 'N', s.tb ? 'T' : 'N', s.m, s.n, s.k, 1.0f, a.data(), lda, b.data(), ldb, 0.0f,
+                   c.data(), s.n);
+      };
+      std::vector<double> t_ours, t_blas, t_dnnl;
+      for (int r = 0; r < rounds; ++r) {
+        t_ours.push_back(time_call(ours, budget));
+        t_blas.push_back(time_call(openblas, budget));
+        t_dnnl.push_back(time_call(onednn, budget));
+      }
+      const double flops = 2.0 * static_cast<double>(s.m) * static_cast<double>(s.n) * static_cast<double>(s.k);
+      const double g_ours = flops / median(t_ours) * 1e-9, g_blas = flops / median(t_blas) * 1e-9,
+                   g_dnnl = flops / median(t_dnnl) * 1e-9;
+      std::printf("%-22s %3d %9.1f %9.1f %9.1f %8.2fx %7.2fx\n", s.name, threads, g_ours, g_blas, g_dnnl,
+                  g_ours / g_blas, g_ours / g_dnnl);
+      std::fflush(stdout);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,78 @@
+// GEMM as dot products, for C = A·Bᵀ with A not transposed (both operands have their k values contiguous):
+//   C[i, j] = α · Σ_p A[i, p] · B[j, p] + β · C[i, j]
+// A tile of kRows rows of A and kCols rows of B keeps kRows·kCols vector accumulators, each summing kW lanes of p;
+// at the end each is reduced to one number and the k tail (k mod kW) is added in order. Nothing is packed, which is
+// what makes it the faster choice when C has few rows: the packed algorithm would transpose all of B to use each
+// value only a few times. Every element is summed the same way wherever its tile sits (deterministic for any cut of
+// C between threads).
+#include <algorithm>
+#include <array>
+#include <utility>
+
+#include "ops/gemm_internal.hpp"
+
+namespace tapegrad::ops::gemm_detail {
+namespace {
+
+using simd::vfloat;
+
+constexpr int kRows = 4;  // rows of A (and of C) per tile
+constexpr int kCols = 6;  // rows of B (columns of C) per tile
+
+template <int R, int S>
+void dot_tile(index_t k, const float* a, index_t lda, const float* b, index_t ldb, float alpha, float beta, float* c,
+              index_t ldc) {
+  vfloat acc[R][S];
+  for (auto& row : acc)
+    for (auto& v : row) v = simd::broadcast(0.0f);
+  index_t p = 0;
+  for (; p + kW <= k; p += kW) {
+    vfloat bv[S];
+    for (int s = 0; s < S; ++s) {
+      bv[s] = simd::load(b + s * ldb + p);
+      simd::pin(bv[s]);
+    }
+    for (int r = 0; r < R; ++r) {
+      vfloat av = simd::load(a + r * lda + p);
+      simd::pin(av);
+      for (int s = 0; s < S; ++s) acc[r][s] = simd::fma(av, bv[s], acc[r][s]);
+    }
+  }
+  for (int r = 0; r < R; ++r)
+    for (int s = 0; s < S; ++s) {
+      float sum = simd::hsum(acc[r][s]);
+      for (index_t q = p; q < k; ++q) sum += a[r * lda + q] * b[s * ldb + q];
+      float& out = c[r * ldc + s];
+      out = beta == 0.0f ? alpha * sum : alpha * sum + beta * out;
+    }
+}
+
+using DotTile = void (*)(index_t, const float*, index_t, const float*, index_t, float, float, float*, index_t);
+
+// kTiles[r][s] handles an r × s tile (1 ≤ r ≤ kRows, 1 ≤ s ≤ kCols).
+template <int R, int... S>
+constexpr std::array<DotTile, kCols + 1> row_of_tiles(std::integer_sequence<int, S...>) {
+  return {nullptr, dot_tile<R, S + 1>...};
+}
+constexpr std::array<DotTile, kCols + 1> kTiles[kRows + 1] = {
+    {}, row_of_tiles<1>(std::make_integer_sequence<int, kCols>{}),
+    row_of_tiles<2>(std::make_integer_sequence<int, kCols>{}),
+    row_of_tiles<3>(std::make_integer_sequence<int, kCols>{}),
+    row_of_tiles<4>(std::make_integer_sequence<int, kCols>{})};
+static_assert(kRows == 4, "kTiles lists one row of tiles per height 1…kRows");
+
+}  // namespace
+
+void dot_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_t j1) {
+  // B rows outermost: kCols rows of B (a few KiB per k = 1000) stay in L1 while every row block of A streams past.
+  for (index_t j = j0; j < j1; j += kCols) {
+    const index_t s = std::min<index_t>(kCols, j1 - j);
+    for (index_t i = i0; i < i1; i += kRows) {
+      const index_t r = std::min<index_t>(kRows, i1 - i);
+      kTiles[r][s](job.k, job.a.data + i * job.a.ld, job.a.ld, job.b.data + j * job.b.ld, job.b.ld, job.alpha,
+                   job.beta, job.c + i * job.ldc + j, job.ldc);
+    }
+  }
+}
+
+}  // namespace tapegrad::ops::gemm_detail
