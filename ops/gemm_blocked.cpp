@@ -15,7 +15,9 @@
 // C = α·sum + β·C. Edge tiles (fewer rows: a kernel instantiated for R rows; fewer columns: a zero-padded packed
 // panel into a temporary tile) do the same arithmetic, so results do not depend on how C is cut between threads.
 #include <algorithm>
+#include <array>
 #include <cassert>
+#include <utility>
 
 #include "ops/aligned.hpp"
 #include "ops/gemm_internal.hpp"
@@ -144,9 +146,12 @@ void micro_kernel(index_t kc, const float* ap, const float* b, index_t b_stride,
 }
 
 using MicroKernel = void (*)(index_t, const float*, const float*, index_t, float, float, float*, index_t);
-constexpr MicroKernel kKernels[kMR + 1] = {nullptr,          micro_kernel<1>, micro_kernel<2>, micro_kernel<3>,
-                                           micro_kernel<4>, micro_kernel<5>, micro_kernel<6>};
-static_assert(kMR == 6, "kKernels lists one kernel per tile height 1…kMR");
+// kKernels[h] computes a tile of h rows (1 ≤ h ≤ kMR).
+template <int... H>
+constexpr std::array<MicroKernel, kMR + 1> kernels_by_height(std::integer_sequence<int, H...>) {
+  return {nullptr, micro_kernel<H + 1>...};
+}
+constexpr std::array<MicroKernel, kMR + 1> kKernels = kernels_by_height(std::make_integer_sequence<int, kMR>{});
 
 // A tile of h rows and w < kNR columns: the h-row kernel on a zero-padded panel into a temporary tile.
 void narrow_tile(index_t kc, const float* ap, const float* bp, float alpha, float beta, float* c, index_t ldc,
