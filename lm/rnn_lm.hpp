@@ -1,0 +1,69 @@
+// RNNLM: the recurrent language model — embedding → a stack of RNN / LSTM / GRU layers → linear decoder → softmax —
+// trained with cross-entropy under teacher forcing (the input at step t is the true token x_t, the target x_{t+1}).
+//
+//   e_t = E[x_t]                          (B × emsize)           embedding, then dropout
+//   h_t = stack(e_t, h_{t−1})             (B × nhid)             nlayers cells, dropout between layers
+//   ŷ_t = softmax(dropout(h_t)·U + b)     (B × vocab)            decoder; with tied weights U = Eᵀ
+//   J   = −(1/TB) Σ_t Σ_b log ŷ_t[b, x_{t+1}]
+//
+// Batches are time-major: ids (T × B) hold B parallel streams of T steps (lm/batcher.hpp); the state of the last
+// step carries over to the next window (truncated BPTT).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "nn/dropout.hpp"
+#include "nn/embedding.hpp"
+#include "nn/linear.hpp"
+#include "nn/recurrent.hpp"
+
+namespace tapegrad::lm {
+
+struct RNNLMConfig {
+  nn::CellType cell = nn::CellType::LSTM;
+  index_t vocab = 0;
+  index_t emsize = 200;
+  index_t nhid = 200;
+  index_t nlayers = 2;
+  float dropout = 0.0f;       // on the embeddings, between layers and before the decoder (Zaremba et al. 2014)
+  bool tied = false;          // decoder weight = embedding table (Press & Wolf 2017); needs emsize == nhid
+  nn::CellForm form = nn::CellForm::Fused;
+  bool gru_reset_after = false;
+  float init_range = 0.1f;    // every parameter from U(−a, a), as Zaremba et al.
+
+  std::string describe() const;  // "lstm 2×200, emb 200, vocab 10000, dropout 0.5, tied"
+};
+
+class RNNLM : public nn::Module {
+ public:
+  RNNLM(const RNNLMConfig& config, Rng& rng);
+
+  struct Output {
+    autograd::Var loss;                       // mean cross-entropy over the T·B targets (null without targets)
+    autograd::Var logits;                     // (T·B) × vocab
+    std::vector<nn::CellState> final_states;  // per layer: carry into the next window
+    nn::SequenceOutput sequence;              // the recurrent stack's outputs and every step's hidden states
+  };
+  // inputs and targets: T × B ids, row t = step t (targets may be empty: no loss). initial: one state per layer,
+  // or empty for zeros. Dropout masks come from rng (training mode only).
+  Output forward(autograd::Tape& tape, std::span<const std::int32_t> inputs, std::span<const std::int32_t> targets,
+                 index_t steps, index_t batch, std::span<const nn::CellState> initial, Rng& rng);
+
+  const RNNLMConfig& config() const { return config_; }
+  nn::Recurrent& rnn() { return *rnn_; }
+  nn::Embedding& embedding() { return *embedding_; }
+
+ private:
+  RNNLMConfig config_;
+  nn::Embedding* embedding_;
+  nn::Recurrent* rnn_;
+  nn::Linear* decoder_ = nullptr;  // untied
+  nn::Parameter* decoder_bias_ = nullptr;  // tied: the bias alone
+  nn::Dropout dropout_;
+};
+
+}  // namespace tapegrad::lm
