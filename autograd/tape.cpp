@@ -52,7 +52,7 @@ float Var::item() const {
 
 // ---- Tape: recording ------------------------------------------------------------------------------------------------
 
-Tape::Tape() : scope_paths_{""}, scope_stack_{0}, names_{""}, generation_(new_generation()) {}
+Tape::Tape() : scope_paths_{""}, scope_children_(1), scope_stack_{0}, names_{""}, generation_(new_generation()) {}
 
 std::uint32_t Tape::check(Var v) const {
   if (v.tape_ != this)
@@ -166,8 +166,12 @@ Var Tape::parameter(const float* value, float* grad, const Shape& shape, std::st
   node.value = const_cast<float*>(value);  // the tape never writes a value it did not allocate
   node.saved = grad;                       // the parameter's own gradient buffer; backward adds into it
   node.requires_grad = grad_enabled_;
-  node.name = static_cast<std::uint32_t>(names_.size());
-  names_.emplace_back(name);
+  auto found = name_index_.find(name);
+  if (found == name_index_.end()) {
+    found = name_index_.emplace(std::string(name), static_cast<std::uint32_t>(names_.size())).first;
+    names_.emplace_back(name);
+  }
+  node.name = found->second;
   return append(node, {});
 }
 
@@ -269,11 +273,6 @@ void Tape::clear() {
   inputs_.clear();
   values_.reset();
   grads_.reset();
-  names_.resize(1);
-  if (scope_stack_.size() == 1) {  // no scope open: the path table can start afresh
-    scope_paths_.resize(1);
-    scope_index_.clear();
-  }
   generation_ = new_generation();
   has_grads_ = false;
 }
@@ -283,11 +282,16 @@ void Tape::push_scope(std::string_view name) {
     scope_stack_.push_back(scope_stack_.back());
     return;
   }
-  const std::string& parent = scope_paths_[scope_stack_.back()];
-  std::string path = parent.empty() ? std::string(name) : parent + "/" + std::string(name);
-  auto [it, inserted] = scope_index_.try_emplace(path, static_cast<std::uint32_t>(scope_paths_.size()));
-  if (inserted) scope_paths_.push_back(std::move(path));
-  scope_stack_.push_back(it->second);
+  const std::uint32_t parent = scope_stack_.back();
+  auto found = scope_children_[parent].find(name);
+  if (found == scope_children_[parent].end()) {
+    const auto index = static_cast<std::uint32_t>(scope_paths_.size());
+    const std::string& parent_path = scope_paths_[parent];
+    scope_paths_.push_back(parent_path.empty() ? std::string(name) : parent_path + "/" + std::string(name));
+    scope_children_.emplace_back();
+    found = scope_children_[parent].emplace(std::string(name), index).first;
+  }
+  scope_stack_.push_back(found->second);
 }
 
 void Tape::push_root_scope() { scope_stack_.push_back(0); }

@@ -118,10 +118,18 @@ class Tape {
   Arena grads_;   // gradients of interior nodes and variables; reset by each backward and by clear()
   Arena scratch_; // temporaries of one backward rule; reset before each rule runs
   std::vector<std::uint8_t> needs_grad_;  // scratch of the needs-grad pass, kept for its capacity
+  // Interned strings, kept across clear() (their number is bounded by the distinct scopes and names a program
+  // uses), and looked up by string_view: recording the same graph again allocates nothing.
+  struct StringViewHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  using Interned = std::unordered_map<std::string, std::uint32_t, StringViewHash, std::equal_to<>>;
   std::vector<std::string> scope_paths_;  // [0] = "" (top level)
-  std::unordered_map<std::string, std::uint32_t> scope_index_;  // path → index in scope_paths_
+  std::vector<Interned> scope_children_;  // per scope: child name → index in scope_paths_
   std::vector<std::uint32_t> scope_stack_;
   std::vector<std::string> names_;        // [0] = "" (unnamed)
+  Interned name_index_;                   // name → index in names_
   std::uint32_t generation_;
   bool grad_enabled_ = true;
   bool has_grads_ = false;
