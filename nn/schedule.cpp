@@ -53,6 +53,8 @@ double parse_real(const LrSchedule::State& state, std::string_view kind, const s
 LrSchedule::LrSchedule(Optimizer& optimizer) : optimizer_(optimizer), base_lr_(optimizer.learning_rate()) {}
 
 void LrSchedule::step(std::optional<double> metric) {
+  if (needs_metric() && !metric)
+    throw UsageError("schedule '" + std::string(kind()) + "': step() needs the epoch's metric (e.g. the validation loss)");
   ++epoch_;
   on_epoch_end(metric);
 }
@@ -131,8 +133,7 @@ ReduceOnPlateau::ReduceOnPlateau(Optimizer& optimizer, const PlateauOptions& opt
 }
 
 void ReduceOnPlateau::on_epoch_end(std::optional<double> metric) {
-  if (!metric) throw UsageError("ReduceOnPlateau: step() needs the epoch's metric (e.g. the validation loss)");
-  const double a = *metric;
+  const double a = *metric;  // present: step() checked needs_metric()
   // improved = a < best − threshold·|best|   (best = +∞ before the first metric)
   const bool improved = std::isinf(best_) ? a < best_ : a < best_ - options_.threshold * std::fabs(best_);
   if (improved) {

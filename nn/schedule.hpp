@@ -59,6 +59,8 @@ class LrSchedule {
  protected:
   explicit LrSchedule(Optimizer& optimizer);
   virtual void on_epoch_end(std::optional<double> metric) = 0;
+  // True for schedules whose step() needs a metric (checked before the epoch is counted).
+  virtual bool needs_metric() const { return false; }
   // Called by load_state after check_state passed: restores the keys a subclass added to state().
   virtual void restore(const State& state) { (void)state; }
 
@@ -146,6 +148,7 @@ class ReduceOnPlateau final : public LrSchedule {
 
  private:
   void on_epoch_end(std::optional<double> metric) override;
+  bool needs_metric() const override { return true; }
   void restore(const State& state) override;
 
   PlateauOptions options_;
