@@ -127,7 +127,8 @@ void plan_optimizer(const File& file, Optimizer& optim, const LoadOptions& optio
     return;
   }
   if (kind->second != optim.kind())
-    bad(file, "holds the state of a '" + kind->second + "' optimizer, not of a '" + std::string(optim.kind()) + "'");
+    bad(file, "holds optimizer state of kind '" + kind->second + "', but the optimizer is of kind '" +
+                  std::string(optim.kind()) + "'");
   const auto field = [&](const char* key) -> const std::string& {
     const auto it = meta.find(kOptimKey + key);
     if (it == meta.end()) bad(file, "metadata has no '" + kOptimKey + key + "'");

@@ -7,7 +7,6 @@
 #include <cstring>
 #include <fstream>
 #include <set>
-#include <sstream>
 #include <utility>
 
 #include <nlohmann/json.hpp>
@@ -129,10 +128,14 @@ File File::read(const std::filesystem::path& path) {
   if (std::filesystem::is_directory(path, ec)) bad(source, "is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) bad(source, "cannot open the file for reading");
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  if (in.bad()) bad(source, "reading the file failed");
-  return parse(std::move(contents).str(), source);
+  in.seekg(0, std::ios::end);
+  const std::streamoff size = in.tellg();
+  in.seekg(0, std::ios::beg);
+  if (size < 0 || !in) bad(source, "cannot determine the file's size");
+  std::string bytes(static_cast<std::size_t>(size), '\0');
+  in.read(bytes.data(), size);
+  if (in.gcount() != size) bad(source, "reading the file failed (it changed size while being read?)");
+  return parse(std::move(bytes), source);
 }
 
 File File::parse(std::string bytes, std::string source) {

@@ -265,7 +265,7 @@ BOOST_AUTO_TEST_CASE(optimizer_state_must_match_the_optimizer) {
   nn::Adam adam(m2.parameters(), {});
   std::string msg = error_of<CheckpointError>(
       [&] { nn::load_checkpoint(dir / "sgd.safetensors", {.model = &m2, .optimizer = &adam}); });
-  BOOST_TEST(contains(msg, "'sgd' optimizer, not of a 'adam'"), msg);
+  BOOST_TEST(contains(msg, "of kind 'sgd', but the optimizer is of kind 'adam'"), msg);
   msg = error_of<CheckpointError>([&] { nn::load_checkpoint(dir / "none.safetensors", {.model = &m2, .optimizer = &adam}); });
   BOOST_TEST(contains(msg, "no optimizer state"), msg);
   nn::SGD momentum2(m2.parameters(), {.lr = 0.3f, .momentum = 0.9f});
