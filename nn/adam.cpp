@@ -13,7 +13,8 @@ namespace {
 AdamOptions as_adam(const AdamWOptions& o) { return {o.lr, o.beta1, o.beta2, o.eps, o.weight_decay}; }
 }  // namespace
 
-Adam::Adam(std::vector<Parameter*> params, const AdamOptions& options) : Adam(std::move(params), options, false, "Adam") {}
+Adam::Adam(std::vector<Parameter*> params, const AdamOptions& options)
+    : Adam(std::move(params), options, false, "Adam") {}
 
 Adam::Adam(std::vector<Parameter*> params, const AdamOptions& options, bool decoupled, std::string_view who)
     : Optimizer(std::move(params), options.lr, who), options_(options), decoupled_(decoupled) {

@@ -31,7 +31,9 @@ bool reserved_tensor_name(const std::string& name) {
   return name.starts_with(kOptimTensors) || name == kRngTensor || name == "__metadata__";
 }
 
-std::string slot_tensor_name(const std::string& slot, const Parameter& p) { return kOptimTensors + slot + "." + p.name(); }
+std::string slot_tensor_name(const std::string& slot, const Parameter& p) {
+  return kOptimTensors + slot + "." + p.name();
+}
 
 std::vector<std::uint64_t> dims_of(const Shape& shape) {
   std::vector<std::uint64_t> dims;
@@ -245,7 +247,8 @@ Metadata load_checkpoint(const std::filesystem::path& path, const TrainingState&
     bad(file, "unexpected tensors, not in the model/optimizer: " + name_list(plan.unexpected));
 
   // 2. Apply.
-  for (const LoadPlan::Copy& c : plan.copies) std::memcpy(c.to->data(), file.data(*c.from).data(), file.data(*c.from).size());
+  for (const LoadPlan::Copy& c : plan.copies)
+    std::memcpy(c.to->data(), file.data(*c.from).data(), file.data(*c.from).size());
   if (plan.optim_step_lr) {
     state.optimizer->set_step_count(plan.optim_step_lr->first);
     state.optimizer->set_learning_rate(plan.optim_step_lr->second);

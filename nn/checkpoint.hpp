@@ -56,7 +56,8 @@ struct LoadOptions {
 void save_checkpoint(const std::filesystem::path& path, const TrainingState& state, const Metadata& metadata = {});
 
 // Restores what `state` points to and returns the caller's metadata (the keys not starting with "tapegrad.").
-Metadata load_checkpoint(const std::filesystem::path& path, const TrainingState& state, const LoadOptions& options = {});
+Metadata load_checkpoint(const std::filesystem::path& path, const TrainingState& state,
+                         const LoadOptions& options = {});
 
 // The caller's metadata only, after validating the file's layout (e.g. the model config, read before the model
 // exists).

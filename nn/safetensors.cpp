@@ -93,7 +93,8 @@ TensorInfo parse_entry(const std::string& source, const std::string& name, const
   const nlohmann::json& offsets = entry["data_offsets"];
   if (!offsets.is_array() || offsets.size() != 2) bad(source, where + "data_offsets is not a pair [begin, end]");
   for (const nlohmann::json& o : offsets)
-    if (!o.is_number_unsigned()) bad(source, where + "data_offsets has the element " + describe(o) + ", not an integer ≥ 0");
+    if (!o.is_number_unsigned())
+      bad(source, where + "data_offsets has the element " + describe(o) + ", not an integer ≥ 0");
   info.begin = offsets[0].get<std::uint64_t>();
   info.end = offsets[1].get<std::uint64_t>();
   const std::string range = "data_offsets [" + std::to_string(info.begin) + ", " + std::to_string(info.end) + "]";
@@ -120,7 +121,7 @@ std::optional<DType> dtype_from_name(std::string_view name) {
   return std::nullopt;
 }
 
-// ---- Reading ---------------------------------------------------------------------------------------------------------
+// ---- Reading --------------------------------------------------------------------------------------------------------
 
 File File::read(const std::filesystem::path& path) {
   const std::string source = path.string();
@@ -230,7 +231,7 @@ std::span<const std::byte> File::data(const TensorInfo& tensor) const {
   return {base + tensor.begin, static_cast<std::size_t>(tensor.end - tensor.begin)};
 }
 
-// ---- Writing ---------------------------------------------------------------------------------------------------------
+// ---- Writing --------------------------------------------------------------------------------------------------------
 
 void write(const std::filesystem::path& path, std::span<const TensorRef> tensors, const Metadata& metadata) {
   // Layout: decreasing element size (stable, so equal sizes keep the caller's order); with the data section

@@ -54,7 +54,8 @@ LrSchedule::LrSchedule(Optimizer& optimizer) : optimizer_(optimizer), base_lr_(o
 
 void LrSchedule::step(std::optional<double> metric) {
   if (needs_metric() && !metric)
-    throw UsageError("schedule '" + std::string(kind()) + "': step() needs the epoch's metric (e.g. the validation loss)");
+    throw UsageError("schedule '" + std::string(kind()) +
+                     "': step() needs the epoch's metric (e.g. the validation loss)");
   ++epoch_;
   on_epoch_end(metric);
 }
@@ -83,7 +84,9 @@ float ClosedFormSchedule::learning_rate_at(std::int64_t epoch) const {
   return static_cast<float>(base_lr() * factor(epoch));
 }
 
-void ClosedFormSchedule::on_epoch_end(std::optional<double>) { optimizer().set_learning_rate(learning_rate_at(epoch())); }
+void ClosedFormSchedule::on_epoch_end(std::optional<double>) {
+  optimizer().set_learning_rate(learning_rate_at(epoch()));
+}
 
 StepDecay::StepDecay(Optimizer& optimizer, std::int64_t step_size, double gamma)
     : ClosedFormSchedule(optimizer), step_size_(step_size), gamma_(gamma) {

@@ -33,6 +33,11 @@ class FormatError(Exception):
     pass
 
 
+def is_count(x):
+    """A JSON integer >= 0 (json.loads gives bool for true/false, which Python counts as int)."""
+    return isinstance(x, int) and not isinstance(x, bool) and x >= 0
+
+
 def parse(data):
     """Returns (metadata dict, {name: (dtype, shape, values tuple or None)}); raises FormatError."""
     if len(data) < 8:
@@ -57,7 +62,7 @@ def parse(data):
         raise FormatError("header is not a JSON object")
 
     metadata = header.pop("__metadata__", {})
-    if not isinstance(metadata, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()):
+    if not isinstance(metadata, dict) or not all(isinstance(v, str) for v in metadata.values()):
         raise FormatError("__metadata__ is not a map of strings to strings")
 
     data_start = 8 + n
@@ -69,10 +74,9 @@ def parse(data):
         dtype, shape, offsets = info["dtype"], info["shape"], info["data_offsets"]
         if dtype not in DTYPES:
             raise FormatError(f"{name}: unknown dtype {dtype!r}")
-        if not isinstance(shape, list) or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape):
+        if not isinstance(shape, list) or not all(is_count(d) for d in shape):
             raise FormatError(f"{name}: bad shape {shape!r}")
-        if (not isinstance(offsets, list) or len(offsets) != 2
-                or not all(isinstance(o, int) and not isinstance(o, bool) and o >= 0 for o in offsets)):
+        if not isinstance(offsets, list) or len(offsets) != 2 or not all(is_count(o) for o in offsets):
             raise FormatError(f"{name}: bad data_offsets {offsets!r}")
         begin, end = offsets
         size, code = DTYPES[dtype]

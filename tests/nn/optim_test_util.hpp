@@ -58,7 +58,8 @@ class TinyClassifier : public nn::Module {
     static const Tensor x(Shape{6, 3}, {1.0f, 0.5f, -0.2f, 0.8f, 1.2f, 0.1f, 1.5f, -0.3f, 0.4f,    //
                                         -1.0f, -0.4f, 0.3f, -0.7f, -1.1f, -0.2f, -1.3f, 0.2f, -0.5f});
     static const std::int32_t targets[6] = {0, 0, 0, 1, 1, 1};
-    autograd::Var logits = autograd::add_bias(autograd::matmul(tape.constant(x), linear.W.var(tape)), linear.b.var(tape));
+    autograd::Var logits =
+        autograd::add_bias(autograd::matmul(tape.constant(x), linear.W.var(tape)), linear.b.var(tape));
     return autograd::cross_entropy(logits, targets);
   }
   // The loss's value, recorded on a scratch tape without gradients.
@@ -100,7 +101,9 @@ inline std::vector<OptimizerKind> optimizer_kinds() {
        }},
       {"adam", [](P p) { return std::make_unique<nn::Adam>(std::move(p), nn::AdamOptions{.lr = 0.01f}); }},
       {"adam_l2",
-       [](P p) { return std::make_unique<nn::Adam>(std::move(p), nn::AdamOptions{.lr = 0.01f, .weight_decay = 1e-2f}); }},
+       [](P p) {
+         return std::make_unique<nn::Adam>(std::move(p), nn::AdamOptions{.lr = 0.01f, .weight_decay = 1e-2f});
+       }},
       {"adamw", [](P p) { return std::make_unique<nn::AdamW>(std::move(p), nn::AdamWOptions{.lr = 0.01f}); }},
   };
 }

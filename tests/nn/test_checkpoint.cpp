@@ -237,7 +237,8 @@ BOOST_AUTO_TEST_CASE(missing_and_unexpected_tensors_strict_and_not) {
 
   TinyClassifierPlus plus2(3);
   const auto before = snapshot(plus2);
-  std::string msg = error_of<CheckpointError>([&] { nn::load_checkpoint(dir / "small.safetensors", {.model = &plus2}); });
+  std::string msg =
+      error_of<CheckpointError>([&] { nn::load_checkpoint(dir / "small.safetensors", {.model = &plus2}); });
   BOOST_TEST(contains(msg, "missing tensors: 'extra'"), msg);
   BOOST_TEST(unchanged(plus2, before));
   TinyClassifier small2(4);
@@ -266,7 +267,8 @@ BOOST_AUTO_TEST_CASE(optimizer_state_must_match_the_optimizer) {
   std::string msg = error_of<CheckpointError>(
       [&] { nn::load_checkpoint(dir / "sgd.safetensors", {.model = &m2, .optimizer = &adam}); });
   BOOST_TEST(contains(msg, "of kind 'sgd', but the optimizer is of kind 'adam'"), msg);
-  msg = error_of<CheckpointError>([&] { nn::load_checkpoint(dir / "none.safetensors", {.model = &m2, .optimizer = &adam}); });
+  msg = error_of<CheckpointError>(
+      [&] { nn::load_checkpoint(dir / "none.safetensors", {.model = &m2, .optimizer = &adam}); });
   BOOST_TEST(contains(msg, "no optimizer state"), msg);
   nn::SGD momentum2(m2.parameters(), {.lr = 0.3f, .momentum = 0.9f});
   msg = error_of<CheckpointError>(
@@ -298,7 +300,8 @@ BOOST_AUTO_TEST_CASE(nothing_is_touched_before_everything_is_checked) {
   st::write(dir / "half.safetensors", tensors, {});
   TinyClassifier m(1);
   const auto before = snapshot(m);
-  const std::string msg = error_of<CheckpointError>([&] { nn::load_checkpoint(dir / "half.safetensors", {.model = &m}); });
+  const std::string msg =
+      error_of<CheckpointError>([&] { nn::load_checkpoint(dir / "half.safetensors", {.model = &m}); });
   BOOST_TEST(contains(msg, "'linear.b' has shape [3]"), msg);
   BOOST_TEST(unchanged(m, before));
 

@@ -126,16 +126,17 @@ BOOST_AUTO_TEST_CASE(size_does_not_match_shape_and_dtype) {
   BOOST_TEST(contains(parse_error(file_bytes(R"({"t":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}})", "abcd")),
                       "needs 8 bytes"));
   // 2³²·2³²·16 overflows 64 bits.
-  BOOST_TEST(contains(
-      parse_error(file_bytes(R"({"t":{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,4]}})", "abcd")),
-      "overflows"));
+  BOOST_TEST(contains(parse_error(file_bytes(
+                          R"({"t":{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,4]}})", "abcd")),
+                      "overflows"));
 }
 
 BOOST_AUTO_TEST_CASE(offsets_out_of_range) {
   BOOST_TEST(contains(parse_error(file_bytes(R"({"t":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})", "abcd")),
                       "outside the data section of 4 bytes"));
-  BOOST_TEST(contains(parse_error(file_bytes(R"({"t":{"dtype":"U8","shape":[1],"data_offsets":[18446744073709551615,0]}})", "")),
-                      "begin > end"));
+  BOOST_TEST(contains(
+      parse_error(file_bytes(R"({"t":{"dtype":"U8","shape":[1],"data_offsets":[18446744073709551615,0]}})", "")),
+      "begin > end"));
 }
 
 BOOST_AUTO_TEST_CASE(overlap_gap_and_uncovered_bytes) {
@@ -209,10 +210,11 @@ BOOST_AUTO_TEST_CASE(writer_refuses_inconsistent_input) {
   using R = std::vector<st::TensorRef>;
   BOOST_TEST(contains(error_of<UsageError>([&] { st::write(dir / "a", R{{"w", st::DType::F32, {3}, bytes}}, {}); }),
                       "comes with 8 bytes"));
-  BOOST_TEST(contains(error_of<UsageError>([&] {
-                        st::write(dir / "a", R{{"w", st::DType::F32, {2}, bytes}, {"w", st::DType::F32, {2}, bytes}}, {});
-                      }),
-                      "two tensors are named 'w'"));
+  BOOST_TEST(
+      contains(error_of<UsageError>([&] {
+                 st::write(dir / "a", R{{"w", st::DType::F32, {2}, bytes}, {"w", st::DType::F32, {2}, bytes}}, {});
+               }),
+               "two tensors are named 'w'"));
   BOOST_TEST(contains(
       error_of<UsageError>([&] { st::write(dir / "a", R{{"__metadata__", st::DType::F32, {2}, bytes}}, {}); }),
       "__metadata__"));
