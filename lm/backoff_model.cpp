@@ -38,6 +38,32 @@ TokenScore BackoffModel::score(const Context& context, WordId w) const {
   return {std::isinf(p) ? -HUGE_VAL : p + backoff, 1};
 }
 
+// The lookups child(j, entry[j−1], w), longest first, are both the candidates for P(w | ·) and the entries of the
+// next context (entry'[j] = child(j, entry[j−1], w)), so each is done once and written in place: going down in j,
+// entry[j] is overwritten only after entry[j] (as the history of length j+1) has been used.
+TokenScore BackoffModel::next(Context& context, WordId w) const {
+  const int top = order() - 1;
+  TokenScore result{0, 0};
+  double backoff = 0;
+  for (int j = std::min(context.length, top); j >= 1; --j) {
+    const std::uint32_t h = context.entry[static_cast<std::size_t>(j - 1)];
+    const std::uint32_t e = h == kNoEntry ? kNoEntry : trie_.child(j, h, w);
+    if (result.ngram == 0) {
+      if (e != kNoEntry)
+        result = {log10_prob_[static_cast<std::size_t>(j)][e] + backoff, j + 1};
+      else if (h != kNoEntry)
+        backoff += log10_backoff_[static_cast<std::size_t>(j - 1)][h];
+    }
+    if (j < top) context.entry[static_cast<std::size_t>(j)] = e;
+  }
+  if (result.ngram == 0) result = {log10_prob_[0][w] + backoff, 1};
+  if (top > 0) {
+    context.entry[0] = w;
+    context.length = std::min(context.length + 1, top);
+  }
+  return result;
+}
+
 std::size_t BackoffModel::memory_bytes() const {
   std::size_t bytes = trie_.memory_bytes();
   for (const auto& v : log10_prob_) bytes += v.capacity() * sizeof(float);

@@ -24,6 +24,8 @@ class BackoffModel : public NgramModel {
 
   std::string name() const override { return name_; }
   TokenScore score(const Context& context, WordId w) const override;
+  // One trie lookup per order gives both the probability and the next context.
+  TokenScore next(Context& context, WordId w) const override;
 
   float log10_prob(int n, std::uint32_t e) const { return log10_prob_[static_cast<std::size_t>(n - 1)][e]; }
   // 0 at the top level and for n-grams that are no context.

@@ -13,16 +13,12 @@ SentenceScore score_sentence(const NgramModel& model, std::span<const WordId> wo
   SentenceScore out;
   out.tokens.reserve(words.size() + 1);
   Context context = model.sentence_start();
-  auto add = [&](WordId w) {
-    const TokenScore s = model.score(context, w);
+  auto add = [&](WordId w, const TokenScore& s) {
     out.tokens.push_back({w, s.log10_prob, s.ngram});
     out.log10_prob += s.log10_prob;
   };
-  for (WordId w : words) {
-    add(w);
-    model.advance(context, w);
-  }
-  add(Vocab::kEos);
+  for (WordId w : words) add(w, model.next(context, w));
+  add(Vocab::kEos, model.score(context, Vocab::kEos));
   return out;
 }
 
@@ -39,7 +35,7 @@ EvalResult evaluate(const NgramModel& model, const IdCorpus& corpus) {
     const std::span<const WordId> words = corpus.sentence(s);
     for (std::size_t i = 0; i <= words.size(); ++i) {
       const WordId w = i < words.size() ? words[i] : Vocab::kEos;
-      const double lp = model.score(context, w).log10_prob;
+      const double lp = i < words.size() ? model.next(context, w).log10_prob : model.score(context, w).log10_prob;
       if (std::isinf(lp)) {
         if (r.zero_prob++ == 0) {
           r.first_zero_sentence = s;
@@ -48,7 +44,6 @@ EvalResult evaluate(const NgramModel& model, const IdCorpus& corpus) {
       } else {
         r.log10_prob += lp;
       }
-      if (i < words.size()) model.advance(context, w);
     }
   }
   r.perplexity = r.zero_prob > 0 ? HUGE_VAL : std::pow(10.0, -r.log10_prob / static_cast<double>(r.tokens));

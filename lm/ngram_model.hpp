@@ -51,6 +51,12 @@ class NgramModel {
 
   // log10 P(w | context). w is a vocabulary word (not <s>).
   virtual TokenScore score(const Context& context, WordId w) const = 0;
+  // score, then advance past w: what scoring a text does token after token (a model may share the lookups).
+  virtual TokenScore next(Context& context, WordId w) const {
+    const TokenScore s = score(context, w);
+    advance(context, w);
+    return s;
+  }
   // P(word | history) from tokens (see context_of).
   double prob(std::span<const std::string> history, std::string_view word) const;
 

@@ -110,6 +110,8 @@ BOOST_AUTO_TEST_CASE(tags_must_match_tokens) {
   TokenCorpus c("mem");
   static const std::string_view words[] = {"a", "b"}, tags[] = {"x"};
   BOOST_CHECK_THROW(c.add_sentence(words, tags), tapegrad::UsageError);
+  BOOST_TEST(c.to_text(/*tags=*/true).empty());  // nothing to tag yet
+  c.add_sentence(words);
   BOOST_CHECK_THROW(c.to_text(/*tags=*/true), tapegrad::UsageError);
 }
 
