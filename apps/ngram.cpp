@@ -354,6 +354,7 @@ Command add_ngram_command(CLI::App& app) {
   auto o = std::make_shared<NgramCommandOptions>();
   CLI::App* ngram = app.add_subcommand("ngram", "n-gram language models: train, evaluate, score, predict, sample");
   ngram->require_subcommand(1);
+  ngram->fallthrough();  // so --quiet may also follow the subcommand
   ngram->add_flag("--quiet", o->model.quiet, "no progress lines on stderr");
 
   CLI::App* train = ngram->add_subcommand("train", "Count n-grams in a text and smooth them; print counts and "

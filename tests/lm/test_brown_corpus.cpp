@@ -42,8 +42,12 @@ tt::assertion_result corpus_present(boost::unit_test::test_unit_id) {
 }
 
 // Read and split once for all cases.
+const BrownCorpus& corpus() {
+  static const BrownCorpus c = BrownCorpus::read(corpus_path());
+  return c;
+}
 const BrownSplits& splits() {
-  static const BrownSplits s = BrownCorpus::read(corpus_path()).split();
+  static const BrownSplits s = corpus().split();
   return s;
 }
 
@@ -63,13 +67,13 @@ const BackoffModel& trigram() {
 BOOST_AUTO_TEST_SUITE(brown_corpus, *boost::unit_test::precondition(corpus_present))
 
 BOOST_AUTO_TEST_CASE(every_count_of_brown_md) {
-  const BrownCorpus corpus = BrownCorpus::read(corpus_path());
-  BOOST_TEST(corpus.num_files() == 500u);
-  BOOST_TEST(corpus.file_name(0) == "ca01");
-  BOOST_TEST(corpus.file_name(499) == "cr09");
-  BOOST_TEST(corpus.sentences().num_sentences() == 57340u);
-  BOOST_TEST(corpus.num_words() == 1161192u);
-  BOOST_TEST(corpus.num_words() + corpus.sentences().num_sentences() == 1218532u);
+  const BrownCorpus& c = corpus();
+  BOOST_TEST(c.num_files() == 500u);
+  BOOST_TEST(c.file_name(0) == "ca01");
+  BOOST_TEST(c.file_name(499) == "cr09");
+  BOOST_TEST(c.sentences().num_sentences() == 57340u);
+  BOOST_TEST(c.num_words() == 1161192u);
+  BOOST_TEST(c.num_words() + c.sentences().num_sentences() == 1218532u);
 
   const BrownSplits& s = splits();
   BOOST_TEST(s.train_types == 45556u);
