@@ -16,8 +16,6 @@ namespace tapegrad::lm {
 
 namespace {
 
-constexpr float kBosLog10Prob = -99.0f;
-
 void append_float(std::string& out, float value) {
   char buf[32];
   const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);  // shortest form that round-trips

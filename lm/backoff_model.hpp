@@ -16,6 +16,9 @@
 
 namespace tapegrad::lm {
 
+// ARPA's log10 P(<s>): −99 by convention, since <s> is a context and never predicted.
+inline constexpr float kBosLog10Prob = -99.0f;
+
 class BackoffModel : public NgramModel {
  public:
   // log10_prob[n-1] and log10_backoff[n-1] run parallel to level n of the trie; log10_backoff has no top level.

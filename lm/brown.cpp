@@ -57,7 +57,7 @@ BrownCorpus BrownCorpus::read(const std::string& path) {
     std::sort(names.begin(), names.end());
     for (const std::string& name : names) {
       const std::string file = (dir / name).string();
-      corpus.add_file(name, read_text_file(file, {.utf8 = true, .allow_empty = true}), file);
+      corpus.add_file(name, read_file(file), file);  // add_file checks the text
     }
   } else if (fs::exists(path, ec)) {
     std::vector<ArchiveMember> members = read_tar_gz(path);

@@ -21,11 +21,11 @@ void TokenCorpus::add_sentence(std::span<const std::string_view> tokens, std::sp
 }
 
 TokenCorpus TokenCorpus::read_words(const std::string& path) {
-  return parse_words(read_text_file(path, {.utf8 = false}), path);  // parse_words checks UTF-8
+  return parse_words(read_file(path), path);  // parse_words checks the text
 }
 
 TokenCorpus TokenCorpus::read_chars(const std::string& path) {
-  return parse_chars(read_text_file(path, {.utf8 = false}), path);  // bytes: any encoding
+  return parse_chars(read_file(path), path);  // parse_chars checks the text (bytes: any encoding)
 }
 
 TokenCorpus TokenCorpus::parse_words(std::string text, const std::string& source) {

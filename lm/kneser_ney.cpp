@@ -9,13 +9,6 @@
 
 namespace tapegrad::lm {
 
-namespace {
-
-// ARPA writes log10 P(<s>) = −99 by convention: <s> is a context, never a prediction.
-constexpr float kBosLog10Prob = -99.0f;
-
-}  // namespace
-
 std::array<double, 4> kn_discounts(const std::array<std::uint64_t, 5>& n, int order, const KnOptions& options,
                                    std::string* why) {
   std::ostringstream problem;

@@ -26,7 +26,7 @@ std::size_t column_of(std::string_view text, std::size_t offset) {
 
 }  // namespace
 
-std::string read_text_file(const std::string& path, TextCheck check) {
+std::string read_file(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw IoError(where(path) + "is a directory, not a file");
   std::ifstream in(path, std::ios::binary);
@@ -34,7 +34,11 @@ std::string read_text_file(const std::string& path, TextCheck check) {
   std::ostringstream buffer;
   if (in.peek() != std::ifstream::traits_type::eof()) buffer << in.rdbuf();  // << of an empty rdbuf sets failbit
   if (in.bad() || buffer.fail()) throw IoError(where(path) + "read failed: " + std::strerror(errno));
-  std::string text = std::move(buffer).str();
+  return std::move(buffer).str();
+}
+
+std::string read_text_file(const std::string& path, TextCheck check) {
+  std::string text = read_file(path);
   check_text(text, path, check);
   return text;
 }

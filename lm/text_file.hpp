@@ -14,7 +14,10 @@ struct TextCheck {
   bool allow_empty = false;  // accept a file of zero bytes
 };
 
-// The file's bytes. Throws IoError if it cannot be opened or read, FormatError if a check fails.
+// The file's bytes, unchecked. Throws IoError if it cannot be opened or read.
+std::string read_file(const std::string& path);
+
+// The file's bytes after check_text. Throws IoError if it cannot be opened or read, FormatError if a check fails.
 std::string read_text_file(const std::string& path, TextCheck check = {});
 
 // The checks of read_text_file on text already in memory; `source` names it in the messages.
