@@ -11,4 +11,10 @@ using Command = std::function<int()>;
 // `tapegrad demo`: records a small recurrent graph, runs backward, prints the tape and checks the gradients.
 Command add_demo_command(CLI::App& app);
 
+// `tapegrad data brown`: reads the Brown corpus (folder or .tgz), splits it by the protocol and writes the splits.
+Command add_data_command(CLI::App& app);
+
+// `tapegrad ngram train|eval|score|topk|generate`: n-gram language models (MLE, add-k, Kneser-Ney; ARPA files).
+Command add_ngram_command(CLI::App& app);
+
 }  // namespace tapegrad::cli

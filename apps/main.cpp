@@ -4,6 +4,7 @@
 #include <exception>
 #include <iostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "apps/commands.hpp"
@@ -14,10 +15,16 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("tapegrad 0.1.0"));
   app.require_subcommand(1);
 
+  // Each entry registers one subcommand; the command to run is the one the parser saw.
+  using Adder = tapegrad::cli::Command (*)(CLI::App&);
+  const Adder adders[] = {tapegrad::cli::add_demo_command, tapegrad::cli::add_data_command,
+                          tapegrad::cli::add_ngram_command};
   std::vector<std::pair<CLI::App*, tapegrad::cli::Command>> commands;
-  const std::size_t before = app.get_subcommands({}).size();
-  tapegrad::cli::Command demo = tapegrad::cli::add_demo_command(app);
-  commands.emplace_back(app.get_subcommands({})[before], demo);
+  for (Adder add : adders) {
+    const std::size_t before = app.get_subcommands({}).size();
+    tapegrad::cli::Command run = add(app);
+    commands.emplace_back(app.get_subcommands({})[before], std::move(run));
+  }
 
   try {
     app.parse(argc, argv);

@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev libomp-14-dev
   libxsimd-dev libboost-test-dev libgraphviz-dev graphviz libbenchmark-dev
   libcli11-dev nlohmann-json3-dev
+  zlib1g-dev  # lm/ reads the Brown corpus .tgz in-process (gzip through zlib, tar records by our own reader)
 )
 
 missing=()

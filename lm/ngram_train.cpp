@@ -1,0 +1,54 @@
+// Counting and smoothing behind one call (see ngram_train.hpp).
+#include "lm/ngram_train.hpp"
+
+#include <chrono>
+
+#include "ops/error.hpp"
+
+namespace tapegrad::lm {
+
+Smoothing parse_smoothing(std::string_view name) {
+  if (name == "mle") return Smoothing::kMle;
+  if (name == "addk") return Smoothing::kAddK;
+  if (name == "kn") return Smoothing::kKneserNey;
+  throw UsageError("unknown smoothing '" + std::string(name) + "' (expected mle, addk or kn)");
+}
+
+std::string_view smoothing_name(Smoothing s) {
+  switch (s) {
+    case Smoothing::kMle: return "mle";
+    case Smoothing::kAddK: return "addk";
+    case Smoothing::kKneserNey: return "kn";
+  }
+  return "?";
+}
+
+std::unique_ptr<NgramModel> train_ngram(const IdCorpus& train, const Vocab& vocab, const NgramOptions& options,
+                                        TrainReport* report) {
+  using Clock = std::chrono::steady_clock;
+  if (options.smoothing == Smoothing::kAddK && !(options.k > 0))
+    throw UsageError("add-k smoothing needs k > 0 (k = 0 is MLE)");
+  const auto t0 = Clock::now();
+  NgramCounts counts = NgramCounts::build(train, vocab.size(), options.order);
+  const auto t1 = Clock::now();
+  if (report) {
+    report->ngrams.clear();
+    for (int n = 1; n <= counts.order(); ++n) report->ngrams.push_back(counts.trie.size(n));
+    report->sentences = counts.sentences;
+    report->tokens = counts.tokens;
+    report->count_seconds = std::chrono::duration<double>(t1 - t0).count();
+  }
+  std::unique_ptr<NgramModel> model;
+  switch (options.smoothing) {
+    case Smoothing::kMle: model = std::make_unique<CountModel>(vocab, std::move(counts), 0.0); break;
+    case Smoothing::kAddK: model = std::make_unique<CountModel>(vocab, std::move(counts), options.k); break;
+    case Smoothing::kKneserNey:
+      model = std::make_unique<BackoffModel>(
+          estimate_kneser_ney(vocab, std::move(counts), options.kn, report ? &report->kn : nullptr));
+      break;
+  }
+  if (report) report->estimate_seconds = std::chrono::duration<double>(Clock::now() - t1).count();
+  return model;
+}
+
+}  // namespace tapegrad::lm

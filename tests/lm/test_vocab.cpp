@@ -1,0 +1,83 @@
+// Vocabulary: the id rule (specials, then count descending, then bytes), min-count, encoding with <unk>, the file
+// format with its escapes, and the errors of a bad vocabulary file.
+#include <boost/test/unit_test.hpp>
+
+#include "lm/corpus.hpp"
+#include "lm/error.hpp"
+#include "lm/vocab.hpp"
+#include "lm_test_util.hpp"
+
+using namespace tapegrad::lm;
+using tapegrad::lm::test::check_throws;
+using tapegrad::lm::test::TempDir;
+
+BOOST_AUTO_TEST_SUITE(vocab)
+
+// Counts: b 3, a 2, c 2, d 1, <unk> 1; sentences 3.
+// min 1: <unk> </s> b a c d     (a before c: same count, 'a' < 'c')
+// min 2: <unk> </s> b a c
+BOOST_AUTO_TEST_CASE(ids_follow_the_documented_rule) {
+  const TokenCorpus c = TokenCorpus::from_sentences({{"b", "a", "c"}, {"b", "d", "c", "<unk>"}, {"a", "b"}});
+  const Vocab v1 = Vocab::build(c, 1);
+  BOOST_TEST(v1.size() == 6u);
+  const std::vector<std::string> expected = {"<unk>", "</s>", "b", "a", "c", "d"};
+  for (WordId i = 0; i < v1.size(); ++i) BOOST_TEST(v1.token(i) == expected[i]);
+  BOOST_TEST(v1.count(2) == 3u);
+  BOOST_TEST(v1.count(Vocab::kUnk) == 1u);
+  BOOST_TEST(v1.count(Vocab::kEos) == 3u);
+
+  const Vocab v2 = Vocab::build(c, 2);
+  BOOST_TEST(v2.size() == 5u);
+  BOOST_TEST(!v2.contains("d"));
+  BOOST_TEST(v2.id("d") == Vocab::kUnk);
+  BOOST_TEST(v2.id("never seen") == Vocab::kUnk);
+  BOOST_TEST(v2.id("c") == 4u);
+}
+
+BOOST_AUTO_TEST_CASE(encoding_maps_unknown_words_to_unk_and_counts_them) {
+  const Vocab v = Vocab::build(TokenCorpus::from_sentences({{"x", "y"}, {"x"}}), 1);  // <unk> </s> x y
+  const IdCorpus ids = v.encode(TokenCorpus::from_sentences({{"x", "zzz", "y"}, {}, {"<unk>"}}));
+  BOOST_TEST(ids.num_sentences() == 3u);
+  BOOST_TEST(ids.ids == (std::vector<WordId>{2, 0, 3, 0}), boost::test_tools::per_element());
+  BOOST_TEST(ids.sentence(1).size() == 0u);
+  BOOST_TEST(ids.oov == 1u);  // "zzz"; a literal <unk> is in the vocabulary
+}
+
+BOOST_AUTO_TEST_CASE(save_and_load_round_trip_with_escapes) {
+  TempDir dir;
+  // A character vocabulary has tokens a text file cannot hold raw: space, tab, newline, backslash.
+  const Vocab v = Vocab::build(TokenCorpus::parse_chars("a b\\\tb\n", "mem"), 1);
+  const std::string path = dir.path("vocab.txt");
+  v.save(path);
+  const Vocab back = Vocab::load(path);
+  BOOST_TEST(back.size() == v.size());
+  for (WordId i = 0; i < v.size(); ++i) BOOST_TEST(back.token(i) == v.token(i));
+  BOOST_TEST(escape_token(" \t\\x") == "\\x20\\x09\\\\x");
+  BOOST_TEST(unescape_token("\\x20\\x09\\\\x", "mem", 1) == " \t\\x");
+}
+
+BOOST_AUTO_TEST_CASE(bad_vocabulary_files_are_rejected_with_their_line) {
+  TempDir dir;
+  const std::string empty = dir.write("empty.txt", "");
+  check_throws<FormatError>([&] { Vocab::load(empty); }, {empty, "empty"});
+  const std::string dup = dir.write("dup.txt", "<unk>\n</s>\nthe\nof\nthe\n");
+  check_throws<FormatError>([&] { Vocab::load(dup); }, {dup + ":5:", "duplicate", "line 3"});
+  const std::string order = dir.write("order.txt", "</s>\n<unk>\nthe\n");
+  check_throws<FormatError>([&] { Vocab::load(order); }, {order, "<unk>", "</s>"});
+  const std::string blank = dir.write("blank.txt", "<unk>\n</s>\n\nthe\n");
+  check_throws<FormatError>([&] { Vocab::load(blank); }, {blank + ":3:", "empty line"});
+  const std::string escape = dir.write("esc.txt", "<unk>\n</s>\nbad\\q\n");
+  check_throws<FormatError>([&] { Vocab::load(escape); }, {escape + ":3:", "escape"});
+  const std::string bos = dir.write("bos.txt", "<unk>\n</s>\n<s>\n");
+  check_throws<FormatError>([&] { Vocab::load(bos); }, {bos + ":3:", "<s>"});
+  const std::string specials = dir.write("specials.txt", "<unk>\n</s>\n");
+  check_throws<FormatError>([&] { Vocab::load(specials); }, {specials, "empty vocabulary"});
+}
+
+BOOST_AUTO_TEST_CASE(empty_vocabulary_is_an_error) {
+  const TokenCorpus c = TokenCorpus::from_sentences({{"a", "b"}, {"c"}});
+  check_throws<FormatError>([&] { Vocab::build(c, 2); }, {"empty vocabulary", "at least 2"});
+  BOOST_CHECK_THROW(Vocab::build(c, 0), tapegrad::UsageError);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
