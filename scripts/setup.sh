@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages tapegrad needs to build, test and benchmark, and only those that are missing.
 # Idempotent and quiet when everything is already there. Used by both README commands and by .ci/run.
+#   scripts/setup.sh           what the build, the tests and the main job need
+#   scripts/setup.sh --bench   also the peers our benchmarks compare against: OpenBLAS and oneDNN (bench/gemm_peers)
+#                              and PyTorch (../shared/bench/peer_torch_lm.py)
 set -euo pipefail
 
 packages=(
@@ -9,6 +12,12 @@ packages=(
   libcli11-dev nlohmann-json3-dev
   zlib1g-dev  # lm/ reads the Brown corpus .tgz in-process (gzip through zlib, tar records by our own reader)
 )
+if [ "${1:-}" = "--bench" ]; then
+  packages+=(libopenblas-dev libopenblas0-openmp libdnnl-dev python3-torch)
+elif [ $# -gt 0 ]; then
+  echo "usage: scripts/setup.sh [--bench]" >&2
+  exit 2
+fi
 
 missing=()
 for p in "${packages[@]}"; do
