@@ -34,14 +34,14 @@ void* Arena::bytes(std::size_t n) {
 }
 
 void Arena::reset() {
-  std::size_t used_blocks = 0, total = 0;
+  std::size_t used_blocks = 0, used = 0;
   for (const Block& b : blocks_) {
     used_blocks += b.used > 0;
-    total += b.capacity;
+    used += b.used;
   }
-  if (used_blocks > 1) {  // merge: one block as large as everything held
+  if (used_blocks > 1) {  // merge: one block exactly as large as the last round used, which a repeat fills exactly
     blocks_.clear();
-    add_block(total);
+    add_block(used);
   }
   for (Block& b : blocks_) b.used = 0;
   current_ = 0;

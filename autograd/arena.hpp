@@ -20,8 +20,8 @@ class Arena {
   std::int32_t* ints(std::size_t n) { return static_cast<std::int32_t*>(bytes(n * sizeof(std::int32_t))); }
   void* bytes(std::size_t n);
 
-  // Forgets all allocations. If the last round needed several blocks, they are merged into one big enough for all,
-  // so the next identical round is served from a single block.
+  // Forgets all allocations. If the last round needed several blocks, they are replaced by one block of exactly the
+  // size that round used, so the next identical round is served from a single block with nothing to spare.
   void reset();
   std::size_t reserved_bytes() const;  // memory held (capacity), not memory in use
   std::size_t used_bytes() const;

@@ -30,6 +30,8 @@ std::string params_suffix(const Node& n) {
       return ", " + std::to_string(n.params.begin) + ":" + std::to_string(n.params.begin + n.params.width);
     case OpCode::MatMul:
       return std::string(n.params.transpose_a ? ", Aᵀ" : "") + (n.params.transpose_b ? ", Bᵀ" : "");
+    case OpCode::Linear:
+      return n.params.transpose_b ? ", Wᵀ" : "";
     case OpCode::Select:
       return ", " + std::to_string(n.params.begin);
     case OpCode::RNNCell:

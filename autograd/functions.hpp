@@ -50,6 +50,10 @@ inline Var operator-(float c, Var x) { return add_scalar(neg(x), c); }
 Var matmul(Var a, Var b, bool transpose_a = false, bool transpose_b = false);
 // x (… × cols) + b (cols): the bias row added to every row.
 Var add_bias(Var x, Var b);
+// A linear layer as one node: x (… × in) · W + b, with W stored in × out (or out × in when transpose_w: x·Wᵀ + b,
+// e.g. a decoder tied to an embedding table). The bias is added by the GEMM as it writes the output, so the node
+// costs one pass over its (possibly large) output instead of two. Same gradients as add_bias(matmul(x, W), b).
+Var linear(Var x, Var W, Var b, bool transpose_w = false);
 // x (rows × cols) → xᵀ (cols × rows); rank 2.
 Var transpose(Var x);
 

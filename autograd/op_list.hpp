@@ -25,6 +25,7 @@ namespace tapegrad::autograd {
   X(Log, "log")                                     \
   X(AddBias, "add_bias")                            \
   X(MatMul, "matmul")                               \
+  X(Linear, "linear")                               \
   X(Transpose, "transpose")                         \
   X(Reshape, "reshape")                             \
   X(Concat, "concat")                               \

@@ -1,4 +1,4 @@
-// Linear algebra ops: matmul (with transpose flags), bias broadcast, transpose.
+// Linear algebra ops: matmul (with transpose flags), the fused linear layer, bias broadcast, transpose.
 #include "autograd/backward_rules.hpp"
 #include "autograd/functions.hpp"
 #include "autograd/op_helpers.hpp"
@@ -62,6 +62,42 @@ void backward_MatMul(const BackwardContext& c) {
     else      // gB (n×k) += gCᵀ · op(A)
       ops::gemm(true, ta, n, k, m, 1.0f, gC, n, A, lda, 1.0f, gB, ldb);
   }
+}
+
+// y = x·op(W) + b, op(W) = W (in×out) or Wᵀ (W out×in). Backward, as for matmul and add_bias together:
+//   gx += gy·op(W)ᵀ,   g op(W) += xᵀ·gy,   gb += Σ_rows gy
+Var linear(Var x, Var W, Var b, bool transpose_w) {
+  const Var in[3] = {x, W, b};
+  Tape& tape = Tape::common_tape("linear", in);
+  const Shape sx = x.shape(), sw = W.shape(), sb = b.shape();
+  const auto shapes = [&] {
+    return "x is " + sx.str() + ", W is " + sw.str() + (transpose_w ? " (transposed)" : "") + ", b is " + sb.str();
+  };
+  require_shape(sw.rank() == 2 && sx.rank() >= 1, OpCode::Linear, "W must be a matrix: " + shapes());
+  const index_t n_in = transpose_w ? sw[1] : sw[0], n_out = transpose_w ? sw[0] : sw[1];
+  require_shape(sx.cols() == n_in, OpCode::Linear, "x's last dimension is not W's input size: " + shapes());
+  require_shape(sb.numel() == n_out, OpCode::Linear, "b does not match W's output size: " + shapes());
+  OpParams p;
+  p.transpose_b = transpose_w;
+  Var y = tape.record(OpCode::Linear, in, sx.with_cols(n_out), p);
+  ops::gemm_bias(false, transpose_w, sx.rows(), n_out, n_in, 1.0f, x.value().data, n_in, W.value().data, sw.cols(),
+                 0.0f, b.value().data, tape.mutable_value(y), n_out);
+  return y;
+}
+void backward_Linear(const BackwardContext& c) {
+  const bool tw = c.params().transpose_b;
+  const index_t rows = c.shape().rows(), n_out = c.shape().cols(), n_in = c.input_shape(0).cols();
+  const float* gy = c.grad();
+  if (float* gx = c.input_grad(0))  // gx (rows × in) += gy · op(W)ᵀ
+    ops::gemm(false, !tw, rows, n_in, n_out, 1.0f, gy, n_out, c.input_value(1), c.input_shape(1).cols(), 1.0f, gx,
+              n_in);
+  if (float* gw = c.input_grad(1)) {
+    if (!tw)  // gW (in × out) += xᵀ · gy
+      ops::gemm(true, false, n_in, n_out, rows, 1.0f, c.input_value(0), n_in, gy, n_out, 1.0f, gw, n_out);
+    else      // gW (out × in) += gyᵀ · x
+      ops::gemm(true, false, n_out, n_in, rows, 1.0f, gy, n_out, c.input_value(0), n_in, 1.0f, gw, n_in);
+  }
+  if (float* gb = c.input_grad(2)) ops::colsum_acc(rows, n_out, gy, gb);
 }
 
 // y[r,c] = x[r,c] + b[c];   gx += gy,  gb[c] += Σ_r gy[r,c]

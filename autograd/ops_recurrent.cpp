@@ -69,8 +69,8 @@ void input_forward(std::span<const Var> in, bool projected, index_t B, index_t G
     return;
   }
   const index_t I = in[0].shape()[1];
-  ops::gemm(false, false, B, G, I, 1.0f, in[0].value().data, I, in[1].value().data, G, 0.0f, A, G);
-  ops::add_bias(B, G, A, in[2].value().data, A);
+  ops::gemm_bias(false, false, B, G, I, 1.0f, in[0].value().data, I, in[1].value().data, G, 0.0f, in[2].value().data,
+                 A, G);
 }
 
 // The input side's share of the backward pass, from dA (B × G).

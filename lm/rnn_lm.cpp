@@ -68,7 +68,7 @@ RNNLM::Output RNNLM::forward(ag::Tape& tape, std::span<const std::int32_t> input
     ScopeGuard s(tape, "decoder");
     const Var h = ag::reshape(dropout_.forward(out.sequence.outputs, rng), Shape{steps * batch, config_.nhid});
     if (config_.tied)  // logits = h·Eᵀ + b
-      out.logits = ag::add_bias(ag::matmul(h, embedding_->table().var(tape), false, true), decoder_bias_->var(tape));
+      out.logits = ag::linear(h, embedding_->table().var(tape), decoder_bias_->var(tape), /*transpose_w=*/true);
     else
       out.logits = decoder_->forward(h);
   }

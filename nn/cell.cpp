@@ -67,7 +67,7 @@ Var RecurrentCell::project_input(Var x) {
     throw ShapeError(describe() + ": input is " + x.shape().str() + " but its last dimension must be " +
                      std::to_string(input_size()));
   Tape& tape = x.tape();
-  return autograd::add_bias(autograd::matmul(x, W_ih_->var(tape)), b_->var(tape));
+  return autograd::linear(x, W_ih_->var(tape), b_->var(tape));
 }
 
 Var RecurrentCell::input_gate_term(const Input& in, index_t k) {

@@ -23,8 +23,7 @@ Linear::Linear(index_t in, index_t out, Rng& rng, LinearOptions options) {
 
 autograd::Var Linear::forward(autograd::Var x) {
   autograd::Tape& tape = x.tape();
-  autograd::Var y = autograd::matmul(x, W_->var(tape));
-  return b_ ? autograd::add_bias(y, b_->var(tape)) : y;
+  return b_ ? autograd::linear(x, W_->var(tape), b_->var(tape)) : autograd::matmul(x, W_->var(tape));
 }
 
 }  // namespace tapegrad::nn

@@ -1,5 +1,5 @@
 // Linear: y = x·W + b, for x of shape (… × in) and y of shape (… × out). W is stored in × out, so the forward
-// product needs no transpose; b is optional.
+// product needs no transpose; b is optional. One `linear` node on the tape (the bias added as the GEMM writes).
 #pragma once
 
 #include "nn/module.hpp"

@@ -54,15 +54,14 @@ Split choose_split(index_t m, index_t n, index_t k, index_t threads) {
   return best;
 }
 
-// C = β·C (k = 0 or α = 0: the product contributes nothing); β = 0 writes zeros without reading C.
-void scale_c(index_t m, index_t n, float beta, float* c, index_t ldc) {
-  if (beta == 1.0f) return;
+// C = β·C (+ bias) (k = 0 or α = 0: the product contributes nothing); β = 0 writes without reading C.
+void scale_c(index_t m, index_t n, float beta, const float* bias, float* c, index_t ldc) {
   for (index_t i = 0; i < m; ++i) {
     float* row = c + i * ldc;
-    if (beta == 0.0f)
-      std::fill(row, row + n, 0.0f);
-    else
-      for (index_t j = 0; j < n; ++j) row[j] *= beta;
+    for (index_t j = 0; j < n; ++j) {
+      const float add = bias ? bias[j] : 0.0f;
+      row[j] = beta == 0.0f ? add : beta * row[j] + add;
+    }
   }
 }
 
@@ -70,17 +69,22 @@ void scale_c(index_t m, index_t n, float beta, float* c, index_t ldc) {
 
 void gemm(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, float alpha, const float* a, index_t lda,
           const float* b, index_t ldb, float beta, float* c, index_t ldc) {
+  gemm_bias(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, nullptr, c, ldc);
+}
+
+void gemm_bias(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, float alpha, const float* a, index_t lda,
+               const float* b, index_t ldb, float beta, const float* bias, float* c, index_t ldc) {
   assert(m >= 0 && n >= 0 && k >= 0);
   assert(lda >= (trans_a ? m : k) && ldb >= (trans_b ? k : n) && ldc >= n);
   if (m == 0 || n == 0) return;
   if (k == 0 || alpha == 0.0f) {
-    scale_c(m, n, beta, c, ldc);
+    if (beta != 1.0f || bias) scale_c(m, n, beta, bias, c, ldc);
     return;
   }
   const bool few_rows = m <= kFewRows;
   const bool dot = few_rows && !trans_a && trans_b;
   // k steps as even as possible (k = 300 → 150 + 150), fixed by k alone
-  const Problem job{{a, lda, trans_a}, {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc,
+  const Problem job{{a, lda, trans_a}, {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc, bias,
                     ceil_div(k, ceil_div(k, kKC)), few_rows && !trans_b};
   const bool parallel = m * n * k > kParallelThreshold && num_threads() > 1;
   const index_t threads = parallel ? num_threads() : 1;

@@ -12,4 +12,9 @@ namespace tapegrad::ops {
 void gemm(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, float alpha, const float* a, index_t lda,
           const float* b, index_t ldb, float beta, float* c, index_t ldc);
 
+// The same with a bias row added in the same pass over C (a linear layer's x·W + b without a second sweep):
+//   C (m×n) = α · op(A) · op(B) + β · C + 1·biasᵀ,   bias (n)
+void gemm_bias(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, float alpha, const float* a, index_t lda,
+               const float* b, index_t ldb, float beta, const float* bias, float* c, index_t ldc);
+
 }  // namespace tapegrad::ops

@@ -115,11 +115,12 @@ void pack_b_panel(const Operand& b, index_t p0, index_t kc, index_t j0, index_t 
 
 // ---- micro-kernels -------------------------------------------------------------------------------------------
 
-// C tile (R×kNR, row stride ldc) = α · Σ_p ap[p, 0:R]ᵀ b[p, :] + β · C tile; β = 0 leaves C unread.
-// ap: kc steps of kMR values; b: kc rows of kNR values, b_stride apart (kNR when packed, ldb when read in place).
+// C tile (R×kNR, row stride ldc) = α · Σ_p ap[p, 0:R]ᵀ b[p, :] + β · C tile (+ bias row); β = 0 leaves C unread.
+// ap: kc steps of kMR values; b: kc rows of kNR values, b_stride apart (kNR when packed, ldb when read in place);
+// bias: kNR values added to every row, or null.
 template <int R>
-void micro_kernel(index_t kc, const float* ap, const float* b, index_t b_stride, float alpha, float beta, float* c,
-                  index_t ldc) {
+void micro_kernel(index_t kc, const float* ap, const float* b, index_t b_stride, float alpha, float beta,
+                  const float* bias, float* c, index_t ldc) {
   vfloat acc[R][kNV];
   for (auto& row : acc)
     for (auto& v : row) v = simd::broadcast(0.0f);
@@ -132,20 +133,23 @@ void micro_kernel(index_t kc, const float* ap, const float* b, index_t b_stride,
     }
   }
   const vfloat va = simd::broadcast(alpha);
+  vfloat add[kNV];
+  for (index_t v = 0; v < kNV; ++v) add[v] = bias ? simd::load(bias + v * kW) : simd::broadcast(0.0f);
   if (beta == 0.0f) {
     for (int i = 0; i < R; ++i)
-      for (index_t v = 0; v < kNV; ++v) simd::store(c + i * ldc + v * kW, va * acc[i][v]);
+      for (index_t v = 0; v < kNV; ++v) simd::store(c + i * ldc + v * kW, simd::fma(va, acc[i][v], add[v]));
   } else {
     const vfloat vb = simd::broadcast(beta);
     for (int i = 0; i < R; ++i)
       for (index_t v = 0; v < kNV; ++v) {
         float* out = c + i * ldc + v * kW;
-        simd::store(out, simd::fma(va, acc[i][v], vb * simd::load(out)));
+        simd::store(out, simd::fma(va, acc[i][v], simd::fma(vb, simd::load(out), add[v])));
       }
   }
 }
 
-using MicroKernel = void (*)(index_t, const float*, const float*, index_t, float, float, float*, index_t);
+using MicroKernel = void (*)(index_t, const float*, const float*, index_t, float, float, const float*, float*,
+                             index_t);
 // kKernels[h] computes a tile of h rows (1 ≤ h ≤ kMR).
 template <int... H>
 constexpr std::array<MicroKernel, kMR + 1> kernels_by_height(std::integer_sequence<int, H...>) {
@@ -154,12 +158,14 @@ constexpr std::array<MicroKernel, kMR + 1> kernels_by_height(std::integer_sequen
 constexpr std::array<MicroKernel, kMR + 1> kKernels = kernels_by_height(std::make_integer_sequence<int, kMR>{});
 
 // A tile of h rows and w < kNR columns: the h-row kernel on a zero-padded panel into a temporary tile.
-void narrow_tile(index_t kc, const float* ap, const float* bp, float alpha, float beta, float* c, index_t ldc,
-                 index_t h, index_t w) {
+void narrow_tile(index_t kc, const float* ap, const float* bp, float alpha, float beta, const float* bias, float* c,
+                 index_t ldc, index_t h, index_t w) {
   alignas(kAlignment) float tile[kMR * kNR] = {};
+  alignas(kAlignment) float padded_bias[kNR] = {};
   if (beta != 0.0f)
     for (index_t i = 0; i < h; ++i) std::copy(c + i * ldc, c + i * ldc + w, tile + i * kNR);
-  kKernels[h](kc, ap, bp, kNR, alpha, beta, tile, kNR);
+  if (bias) std::copy(bias, bias + w, padded_bias);
+  kKernels[h](kc, ap, bp, kNR, alpha, beta, bias ? padded_bias : nullptr, tile, kNR);
   for (index_t i = 0; i < h; ++i) std::copy(tile + i * kNR, tile + i * kNR + w, c + i * ldc);
 }
 
@@ -177,6 +183,7 @@ void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_
     for (index_t pc = 0; pc < job.k; pc += job.kc) {
       const index_t kcb = std::min(job.kc, job.k - pc);
       const float beta = pc == 0 ? job.beta : 1.0f;
+      const float* bias = pc == 0 ? job.bias : nullptr;  // added once, with the first k step
       // B panels: packed (or, direct_b, full panels in place and only a narrow last one packed)
       for (index_t jr = 0; jr < ncb; jr += kNR) {
         const index_t w = std::min(kNR, ncb - jr);
@@ -194,9 +201,11 @@ void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_
             const index_t h = std::min(kMR, mcb - ir);
             float* tile = job.c + (ic + ir) * job.ldc + jc + jr;
             if (w == kNR)
-              kKernels[h](kcb, ap + ir * kcb, b_panel, b_stride, job.alpha, beta, tile, job.ldc);
+              kKernels[h](kcb, ap + ir * kcb, b_panel, b_stride, job.alpha, beta, bias ? bias + jc + jr : nullptr,
+                          tile, job.ldc);
             else
-              narrow_tile(kcb, ap + ir * kcb, b_panel, job.alpha, beta, tile, job.ldc, h, w);
+              narrow_tile(kcb, ap + ir * kcb, b_panel, job.alpha, beta, bias ? bias + jc + jr : nullptr, tile,
+                          job.ldc, h, w);
           }
         }
       }

@@ -1,5 +1,5 @@
 // GEMM as dot products, for C = A·Bᵀ with A not transposed (both operands have their k values contiguous):
-//   C[i, j] = α · Σ_p A[i, p] · B[j, p] + β · C[i, j]
+//   C[i, j] = α · Σ_p A[i, p] · B[j, p] + β · C[i, j] (+ bias[j])
 // A tile of kRows rows of A and kCols rows of B keeps kRows·kCols vector accumulators, each summing kW lanes of p;
 // at the end each is reduced to one number and the k tail (k mod kW) is added in order. Nothing is packed, which is
 // what makes it the faster choice when C has few rows: the packed algorithm would transpose all of B to use each
@@ -20,8 +20,8 @@ constexpr int kRows = 4;  // rows of A (and of C) per tile
 constexpr int kCols = 6;  // rows of B (columns of C) per tile
 
 template <int R, int S>
-void dot_tile(index_t k, const float* a, index_t lda, const float* b, index_t ldb, float alpha, float beta, float* c,
-              index_t ldc) {
+void dot_tile(index_t k, const float* a, index_t lda, const float* b, index_t ldb, float alpha, float beta,
+              const float* bias, float* c, index_t ldc) {
   vfloat acc[R][S];
   for (auto& row : acc)
     for (auto& v : row) v = simd::broadcast(0.0f);
@@ -43,11 +43,13 @@ void dot_tile(index_t k, const float* a, index_t lda, const float* b, index_t ld
       float sum = simd::hsum(acc[r][s]);
       for (index_t q = p; q < k; ++q) sum += a[r * lda + q] * b[s * ldb + q];
       float& out = c[r * ldc + s];
-      out = beta == 0.0f ? alpha * sum : alpha * sum + beta * out;
+      const float add = bias ? bias[s] : 0.0f;
+      out = beta == 0.0f ? alpha * sum + add : alpha * sum + (beta * out + add);
     }
 }
 
-using DotTile = void (*)(index_t, const float*, index_t, const float*, index_t, float, float, float*, index_t);
+using DotTile = void (*)(index_t, const float*, index_t, const float*, index_t, float, float, const float*, float*,
+                         index_t);
 
 // kTiles[r][s] handles an r × s tile (1 ≤ r ≤ kRows, 1 ≤ s ≤ kCols).
 template <int R, int... S>
@@ -70,7 +72,7 @@ void dot_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_t j1
     for (index_t i = i0; i < i1; i += kRows) {
       const index_t r = std::min<index_t>(kRows, i1 - i);
       kTiles[r][s](job.k, job.a.data + i * job.a.ld, job.a.ld, job.b.data + j * job.b.ld, job.b.ld, job.alpha,
-                   job.beta, job.c + i * job.ldc + j, job.ldc);
+                   job.beta, job.bias ? job.bias + j : nullptr, job.c + i * job.ldc + j, job.ldc);
     }
   }
 }

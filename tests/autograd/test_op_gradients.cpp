@@ -137,6 +137,20 @@ BOOST_AUTO_TEST_CASE(add_bias_op) {
   }
 }
 
+// linear(x, W, b) = x·W + b, and x·Wᵀ + b
+BOOST_AUTO_TEST_CASE(linear_op) {
+  std::mt19937 rng(21);
+  for (const Shape& sx : {Shape{1, 3}, Shape{17, 3}, Shape{2, 3, 5}})
+    for (bool tw : {false, true}) {
+      const index_t in = sx.cols(), out = 33;
+      Tensor x = uniform_tensor(sx, rng);
+      Tensor w = uniform_tensor(tw ? Shape{out, in} : Shape{in, out}, rng);
+      Tensor b = uniform_tensor(Shape{out}, rng);
+      expect_gradients_match([tw](Tape&, std::span<const Var> v) { return linear(v[0], v[1], v[2], tw); }, {x, w, b},
+                             "linear x=" + sx.str() + (tw ? " Wᵀ" : ""));
+    }
+}
+
 // transpose(x) = xᵀ
 BOOST_AUTO_TEST_CASE(transpose_op) {
   std::mt19937 rng(9);

@@ -150,6 +150,33 @@ BOOST_AUTO_TEST_CASE(few_rows_paths) {
     }
 }
 
+// gemm_bias = gemm + the bias row, on every path: blocked (narrow last panel, several k steps so the bias must be
+// added once), few rows with B in place, dot products (B transposed), and k = 0.
+BOOST_AUTO_TEST_CASE(bias_row_on_every_path) {
+  Random rng(404);
+  struct Case {
+    bool ta, tb;
+    index_t m, n, k;
+    float beta;
+  };
+  const Case cases[] = {{false, false, 100, 45, 300, 0.0f}, {true, false, 70, 33, 17, 0.5f},
+                        {false, false, 20, 70, 33, 1.0f},   {false, true, 20, 39, 45, 0.0f},
+                        {false, true, 3, 5, 0, 0.5f},       {true, true, 65, 17, 3, 0.0f}};
+  for (const Case& g : cases) {
+    const index_t lda = g.ta ? g.m : g.k, ldb = g.tb ? g.k : g.n;
+    const Buffer a = rng.buffer(std::max<index_t>(1, g.m * g.k), -1, 1), b = rng.buffer(std::max<index_t>(1, g.k * g.n), -1, 1);
+    const Buffer bias = rng.buffer(g.n, -1, 1), c0 = rng.buffer(g.m * g.n, -1, 1);
+    Buffer got(c0), want(c0);
+    ops::gemm_bias(g.ta, g.tb, g.m, g.n, g.k, 0.9f, a.data(), lda, b.data(), ldb, g.beta, bias.data(), got.data(), g.n);
+    ops::ref::gemm(g.ta, g.tb, g.m, g.n, g.k, 0.9f, a.data(), lda, b.data(), ldb, g.beta, want.data(), g.n);
+    for (index_t i = 0; i < g.m; ++i)
+      for (index_t j = 0; j < g.n; ++j) want[i * g.n + j] += bias[j];
+    const std::string what = "gemm_bias m=" + std::to_string(g.m) + " n=" + std::to_string(g.n) +
+                             " k=" + std::to_string(g.k) + (g.ta ? " Aᵀ" : "") + (g.tb ? " Bᵀ" : "");
+    test::check_close(got.span(), want.span(), 1e-5, 1e-5 * std::sqrt(static_cast<double>(g.k + 1)), what);
+  }
+}
+
 // k = 0 or α = 0: C = β·C (β = 0 gives zeros even over NaN).
 BOOST_AUTO_TEST_CASE(empty_product_scales_c) {
   float c[6] = {1, 2, 3, 4, 5, 6};

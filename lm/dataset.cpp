@@ -1,0 +1,93 @@
+// LmDataset: reading the splits, building or loading the vocabulary, flattening to token streams.
+#include "lm/dataset.hpp"
+
+#include <algorithm>
+#include <filesystem>
+
+#include "lm/corpus.hpp"
+#include "lm/error.hpp"
+#include "ops/error.hpp"
+
+namespace tapegrad::lm {
+
+namespace fs = std::filesystem;
+
+TokenLevel parse_level(const std::string& name) {
+  if (name == "word") return TokenLevel::Word;
+  if (name == "char") return TokenLevel::Char;
+  throw UsageError("unknown token level '" + name + "' (expected word or char)");
+}
+
+const char* level_name(TokenLevel level) { return level == TokenLevel::Word ? "word" : "char"; }
+
+std::vector<std::int32_t> to_stream(const IdCorpus& corpus) {
+  std::vector<std::int32_t> out;
+  out.reserve(corpus.num_words() + corpus.num_sentences());
+  for (std::size_t s = 0; s < corpus.num_sentences(); ++s) {
+    for (WordId id : corpus.sentence(s)) out.push_back(static_cast<std::int32_t>(id));
+    out.push_back(static_cast<std::int32_t>(Vocab::kEos));
+  }
+  return out;
+}
+
+namespace {
+
+TokenCorpus read(const std::string& path, TokenLevel level) {
+  return level == TokenLevel::Word ? TokenCorpus::read_words(path) : TokenCorpus::read_chars(path);
+}
+
+// Sentences [first, last) of a corpus as a corpus of their own (sharing its buffers).
+TokenCorpus sentences(const TokenCorpus& all, std::size_t first, std::size_t last, const std::string& name) {
+  TokenCorpus part(all.source() + " (" + name + ")");
+  for (const auto& buffer : all.buffers()) part.keep_alive(buffer);
+  for (std::size_t s = first; s < last; ++s) part.add_sentence(all.sentence(s), {}, all.line(s));
+  return part;
+}
+
+}  // namespace
+
+LmDataset LmDataset::load(const std::string& path, const DatasetOptions& options) {
+  LmDataset d;
+  d.level = options.level;
+  d.source = path;
+  TokenCorpus train, valid, test;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    const fs::path dir(path);
+    for (const char* name : {"train.txt", "valid.txt", "test.txt"})
+      if (!fs::exists(dir / name))
+        throw IoError(path + ": a data folder must hold train.txt, valid.txt and test.txt (" + name + " is missing)");
+    train = read((dir / "train.txt").string(), options.level);
+    valid = read((dir / "valid.txt").string(), options.level);
+    test = read((dir / "test.txt").string(), options.level);
+    if (fs::exists(dir / "vocab.txt")) d.vocab = Vocab::load((dir / "vocab.txt").string());
+  } else {
+    const TokenCorpus all = read(path, options.level);
+    const std::size_t n = all.num_sentences();
+    if (n < 3) throw FormatError(path + ": " + std::to_string(n) + " lines cannot be split into train, valid and test");
+    // Split by token position: the first 90% of the tokens (rounded to whole sentences) train, the next 5% valid.
+    std::size_t total = 0;
+    for (std::size_t s = 0; s < n; ++s) total += all.sentence(s).size() + 1;
+    std::size_t seen = 0, valid_begin = 0, test_begin = 0;
+    for (std::size_t s = 0; s < n; ++s) {
+      if (valid_begin == 0 && seen >= total * 90 / 100) valid_begin = s;
+      if (test_begin == 0 && seen >= total * 95 / 100) test_begin = s;
+      seen += all.sentence(s).size() + 1;
+    }
+    valid_begin = std::clamp<std::size_t>(valid_begin, 1, n - 2);  // every split gets at least one sentence
+    test_begin = std::clamp<std::size_t>(test_begin, valid_begin + 1, n - 1);
+    train = sentences(all, 0, valid_begin, "train");
+    valid = sentences(all, valid_begin, test_begin, "valid");
+    test = sentences(all, test_begin, n, "test");
+  }
+  if (d.vocab.size() <= 2) d.vocab = Vocab::build(train, options.min_count);
+  const IdCorpus tr = d.vocab.encode(train), va = d.vocab.encode(valid), te = d.vocab.encode(test);
+  d.train = to_stream(tr);
+  d.valid = to_stream(va);
+  d.test = to_stream(te);
+  d.oov_train = tr.oov, d.oov_valid = va.oov, d.oov_test = te.oov;
+  if (d.train.size() < 2) throw FormatError(path + ": the training split is too small to train on");
+  return d;
+}
+
+}  // namespace tapegrad::lm

@@ -1,0 +1,43 @@
+// LmDataset: what a neural language model trains on — the vocabulary and the train / valid / test splits as token
+// streams (ids, with </s> after every sentence).
+//
+// Sources (`--data` of `tapegrad train`):
+//   a folder with train.txt, valid.txt and test.txt (the layout of PyTorch's word-language-model example, and what
+//     `tapegrad data brown` writes); its vocab.txt, when present, is the vocabulary (the Brown protocol's rule);
+//   a single text file, split by position into the first 90% of its sentences for training, the next 5% for
+//     validation and the last 5% for testing.
+// Level: words (white-space tokens, one sentence per line) or characters (every byte a token, a line end = </s>).
+// Without a vocab.txt the vocabulary is built from the training split with min_count.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "lm/vocab.hpp"
+
+namespace tapegrad::lm {
+
+enum class TokenLevel { Word, Char };
+TokenLevel parse_level(const std::string& name);  // "word" | "char"; throws UsageError otherwise
+const char* level_name(TokenLevel level);
+
+struct DatasetOptions {
+  TokenLevel level = TokenLevel::Word;
+  std::uint64_t min_count = 1;  // when the vocabulary is built from train
+};
+
+struct LmDataset {
+  Vocab vocab;
+  TokenLevel level = TokenLevel::Word;
+  std::string source;                            // the folder or file it came from
+  std::vector<std::int32_t> train, valid, test;  // token streams, </s> after every sentence
+  std::uint64_t oov_train = 0, oov_valid = 0, oov_test = 0;  // tokens mapped to <unk>
+
+  static LmDataset load(const std::string& path, const DatasetOptions& options = {});
+};
+
+// The stream of a corpus encoded with a vocabulary: each sentence's ids followed by </s>.
+std::vector<std::int32_t> to_stream(const IdCorpus& corpus);
+
+}  // namespace tapegrad::lm

@@ -1,0 +1,50 @@
+// Perplexity of a stream: batched evaluation steps, losses summed in double.
+#include "lm/evaluate.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "lm/batcher.hpp"
+#include "lm/stepper.hpp"
+#include "lm/vocab.hpp"
+#include "ops/error.hpp"
+
+namespace tapegrad::lm {
+
+EvalResult evaluate(LanguageModel& model, std::span<const std::int32_t> stream, const EvalOptions& options) {
+  if (stream.empty()) throw UsageError("evaluate: the token stream is empty");
+  Stepper stepper(model, nullptr, 0.0f);
+  double total = 0;
+  EvalResult r;
+  const auto eos = static_cast<std::int32_t>(Vocab::kEos);
+  if (model.config().recurrent()) {
+    std::vector<std::int32_t> prefixed;
+    prefixed.reserve(stream.size() + 1);
+    prefixed.push_back(eos);
+    prefixed.insert(prefixed.end(), stream.begin(), stream.end());
+    const index_t batch = std::max<index_t>(1, std::min<index_t>(options.batch, static_cast<index_t>(prefixed.size()) / 2));
+    StreamBatcher batcher(prefixed, batch, options.bptt);
+    StreamWindow w;
+    for (index_t i = 0; i < batcher.windows(); ++i) {
+      batcher.get(i, w);
+      const StepStats s = stepper.evaluate(w);
+      total += s.loss * static_cast<double>(s.tokens);
+      r.tokens += s.tokens;
+      if (options.progress) options.progress(i + 1, batcher.windows());
+    }
+  } else {
+    WindowBatcher batcher(stream, model.config().context, options.batch * options.bptt, eos);
+    std::vector<std::int32_t> contexts, targets;
+    for (index_t i = 0; i < batcher.batches(); ++i) {
+      batcher.get(i, contexts, targets);
+      const StepStats s = stepper.evaluate(contexts, targets);
+      total += s.loss * static_cast<double>(s.tokens);
+      r.tokens += s.tokens;
+      if (options.progress) options.progress(i + 1, batcher.batches());
+    }
+  }
+  r.loss = total / static_cast<double>(r.tokens);
+  return r;
+}
+
+}  // namespace tapegrad::lm

@@ -1,0 +1,96 @@
+// Stepper: training and evaluation steps of the recurrent and window language models.
+#include "lm/stepper.hpp"
+
+#include <cmath>
+#include <cstring>
+
+#include "nn/clip.hpp"
+#include "ops/error.hpp"
+
+namespace tapegrad::lm {
+
+using autograd::NoGradGuard;
+using autograd::Var;
+
+Stepper::Stepper(LanguageModel& model, nn::Optimizer* optimizer, float clip)
+    : model_(model), optimizer_(optimizer), clip_(clip) {}
+
+std::vector<nn::CellState> Stepper::carried_state() {
+  initial_.clear();
+  for (const nn::CellStateValue& v : state_) initial_.push_back(nn::to_state(tape_, v));
+  return initial_;
+}
+
+// Copies the final states out of the tape (into the same tensors when the shapes repeat, as they do every step).
+void Stepper::keep_state(const std::vector<nn::CellState>& final_states) {
+  if (state_.size() != final_states.size()) state_.assign(final_states.size(), {});
+  const auto copy = [](Tensor& to, Var from) {
+    if (from.is_null()) {
+      to = Tensor();
+      return;
+    }
+    const ConstTensorView v = from.value();
+    if (to.shape() != v.shape) to = Tensor(v.shape);
+    if (v.numel() > 0) std::memcpy(to.data(), v.data, static_cast<std::size_t>(v.numel()) * sizeof(float));
+  };
+  for (std::size_t i = 0; i < final_states.size(); ++i) {
+    copy(state_[i].h, final_states[i].h);
+    copy(state_[i].c, final_states[i].c);
+  }
+}
+
+StepStats Stepper::finish_training(Var loss, index_t tokens) {
+  if (!optimizer_) throw UsageError("Stepper::train: this stepper has no optimizer (evaluation only)");
+  StepStats s;
+  s.loss = loss.item();
+  s.tokens = tokens;
+  optimizer_->zero_grad();
+  tape_.backward(loss);
+  s.grad_norm = clip_ > 0 ? nn::clip_grad_norm(optimizer_->parameters(), clip_) : nn::grad_norm(optimizer_->parameters());
+  s.skipped = !std::isfinite(s.grad_norm);
+  if (!s.skipped) optimizer_->step();
+  return s;
+}
+
+StepStats Stepper::train(const StreamWindow& w, Rng& rng) {
+  RNNLM& m = model_.rnn();
+  m.train();
+  tape_.clear();
+  const auto initial = carried_state();
+  const RNNLM::Output out = m.forward(tape_, w.inputs, w.targets, w.steps, w.batch, initial, rng);
+  const StepStats s = finish_training(out.loss, w.steps * w.batch);
+  keep_state(out.final_states);
+  return s;
+}
+
+StepStats Stepper::evaluate(const StreamWindow& w) {
+  RNNLM& m = model_.rnn();
+  m.eval();
+  tape_.clear();
+  NoGradGuard no_grad(tape_);
+  const auto initial = carried_state();
+  const RNNLM::Output out = m.forward(tape_, w.inputs, w.targets, w.steps, w.batch, initial, no_dropout_);
+  keep_state(out.final_states);
+  return {out.loss.item(), 0.0, w.steps * w.batch, false};
+}
+
+StepStats Stepper::train(std::span<const std::int32_t> contexts, std::span<const std::int32_t> targets, Rng& rng) {
+  WindowLM& m = model_.window();
+  m.train();
+  tape_.clear();
+  const auto n = static_cast<index_t>(targets.size());
+  const WindowLM::Output out = m.forward(tape_, contexts, targets, n, rng);
+  return finish_training(out.loss, n);
+}
+
+StepStats Stepper::evaluate(std::span<const std::int32_t> contexts, std::span<const std::int32_t> targets) {
+  WindowLM& m = model_.window();
+  m.eval();
+  tape_.clear();
+  NoGradGuard no_grad(tape_);
+  const auto n = static_cast<index_t>(targets.size());
+  const WindowLM::Output out = m.forward(tape_, contexts, targets, n, no_dropout_);
+  return {out.loss.item(), 0.0, n, false};
+}
+
+}  // namespace tapegrad::lm
