@@ -338,11 +338,10 @@ void Builder::print_cluster(std::ostream& out, std::size_t c, int depth) const {
 
 // Invisible edges that keep time steps in order, left to right. Inside step t+1, the nodes that read only from
 // outside the step (slices of shared weights, the step's input) would otherwise be ranked as early as the weights
-// themselves, and dot would stack the steps on top of each other. An edge from the deepest node of step t (by longest
-// path) to each of them puts all of step t+1 after step t. Steps are ordered by t among those with the same parent.
+// themselves, and dot would stack the steps on top of each other. An edge from every last node of step t (one that
+// feeds nothing else in its step: h_t) to each of those first nodes puts all of step t+1 after all of step t. Steps
+// are ordered by t among those with the same parent scope.
 std::vector<std::pair<std::size_t, std::size_t>> Builder::step_order_edges() const {
-  std::vector<std::size_t> rank(items_.size(), 0);
-  for (const Edge& e : edges_) rank[e.to] = std::max(rank[e.to], rank[e.from] + 1);
   // The time step each item is drawn in: (parent prefix, t) → items.
   std::map<std::pair<std::string, long long>, std::vector<std::size_t>> steps;
   std::vector<std::pair<std::string, long long>> step_of(items_.size());
@@ -357,18 +356,17 @@ std::vector<std::pair<std::size_t, std::size_t>> Builder::step_order_edges() con
         break;
       }
   }
-  std::vector<bool> fed_inside(items_.size(), false);
+  std::vector<bool> fed_inside(items_.size(), false), feeds_inside(items_.size(), false);
   for (const Edge& e : edges_)
-    if (timed[e.from] && timed[e.to] && step_of[e.from] == step_of[e.to]) fed_inside[e.to] = true;
+    if (timed[e.from] && timed[e.to] && step_of[e.from] == step_of[e.to]) fed_inside[e.to] = feeds_inside[e.from] = true;
   std::vector<std::pair<std::size_t, std::size_t>> hints;
   for (auto it = steps.begin(); it != steps.end(); ++it) {
     const auto next = std::next(it);
     if (next == steps.end() || next->first.first != it->first.first) continue;
-    std::size_t deepest = it->second.front();
-    for (std::size_t k : it->second)
-      if (rank[k] >= rank[deepest]) deepest = k;
-    for (std::size_t k : next->second)
-      if (!fed_inside[k]) hints.emplace_back(deepest, k);
+    for (std::size_t last : it->second)
+      if (!feeds_inside[last])
+        for (std::size_t first : next->second)
+          if (!fed_inside[first]) hints.emplace_back(last, first);
   }
   return hints;
 }
