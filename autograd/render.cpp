@@ -74,7 +74,7 @@ void require_plugin(GVC_t* gvc, const char* kind, const char* name) {
   throw Error(std::string("Graphviz has no '") + name + "' " + kind +
               " plugin registered. Its plugin registry (config6a in the plugin directory, e.g. "
               "/usr/lib/x86_64-linux-gnu/graphviz/; GVBINDIR overrides the directory) is missing or incomplete: "
-              "reinstall libgvc6 (and libgvc6-plugins-gtk) or run `sudo dot -c` to rebuild it");
+              "rebuild it as root with `dot -c` (Debian: `libgvc6-config-update -c`, or reinstall libgvc6)");
 }
 
 struct ContextDeleter {

@@ -6,9 +6,9 @@
 // partial or corrupt output (an existing file stays as it was). Every failure throws tapegrad::Error naming the file.
 //
 // Graphviz finds its layout and output plugins through the registry file `config6a` in its plugin directory
-// (Debian: /usr/lib/x86_64-linux-gnu/graphviz/, written by `dot -c` when libgvc6 is installed; GVBINDIR overrides
-// the directory). Without it nothing renders: render_dot() checks that the `dot` layout and the wanted output format
-// are registered and otherwise throws an Error that says how to repair the registry.
+// (Debian: /usr/lib/x86_64-linux-gnu/graphviz/, written when libgvc6 is installed by `libgvc6-config-update -c`,
+// Debian's `dot -c`; GVBINDIR overrides the directory). Without it nothing renders: render_dot() checks that the `dot`
+// layout and the wanted output format are registered and otherwise throws an Error that says how to rebuild it.
 #pragma once
 
 #include <filesystem>
