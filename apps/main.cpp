@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   const std::size_t before = app.get_subcommands({}).size();
   tapegrad::cli::Command demo = tapegrad::cli::add_demo_command(app);
   commands.emplace_back(app.get_subcommands({})[before], demo);
+  tapegrad::cli::Command graph = tapegrad::cli::add_graph_command(app);
+  commands.emplace_back(app.get_subcommands({}).back(), graph);
 
   try {
     app.parse(argc, argv);
