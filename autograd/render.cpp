@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -68,8 +69,13 @@ std::vector<std::string> plugins(GVC_t* gvc, const char* kind) {
   return names;
 }
 
+// Throws unless the context has a plugin of this kind and name. The lists are read once per kind: gvPluginList leaks
+// the duplicate names it skips, so asking on every render would leak a little every time.
 void require_plugin(GVC_t* gvc, const char* kind, const char* name) {
-  const auto names = plugins(gvc, kind);
+  static std::map<std::string, std::vector<std::string>> known;
+  auto it = known.find(kind);
+  if (it == known.end()) it = known.emplace(kind, plugins(gvc, kind)).first;
+  const auto& names = it->second;
   if (std::find(names.begin(), names.end(), name) != names.end()) return;
   throw Error(std::string("Graphviz has no '") + name + "' " + kind +
               " plugin registered. Its plugin registry (config6a in the plugin directory, e.g. "
@@ -77,9 +83,17 @@ void require_plugin(GVC_t* gvc, const char* kind, const char* name) {
               "rebuild it as root with `dot -c` (Debian: `libgvc6-config-update -c`, or reinstall libgvc6)");
 }
 
-struct ContextDeleter {
-  void operator()(GVC_t* gvc) const { gvFreeContext(gvc); }
-};
+// The Graphviz context of the process: created on first use and deliberately never freed. Graphviz 2.43's
+// cairo/pango text-layout plugin keeps a static pointer to the name of the last font it measured, and that name lives
+// in the context's font dictionary: after gvFreeContext and a new gvContext, the next label measurement compares
+// against freed memory (AddressSanitizer: heap-use-after-free in libgvplugin_pango, freed by gvFreeContext → dtclose).
+// One context for all renders avoids that, and loads the plugin registry once. Call with graphviz_mutex held.
+GVC_t* context() {
+  static GVC_t* gvc = nullptr;
+  if (!gvc) gvc = gvContext();
+  return gvc;
+}
+
 struct GraphDeleter {
   void operator()(Agraph_t* g) const { agclose(g); }
 };
@@ -120,23 +134,23 @@ std::string render_dot(std::string_view dot, GraphFormat format) {
   std::string messages;
   MessageCapture capture(messages);
 
-  std::unique_ptr<GVC_t, ContextDeleter> gvc(gvContext());
+  GVC_t* gvc = context();
   if (!gvc) throw Error("Graphviz: could not create a rendering context: " + trimmed(messages));
-  require_plugin(gvc.get(), "layout", "dot");
-  require_plugin(gvc.get(), "device", name);
+  require_plugin(gvc, "layout", "dot");
+  require_plugin(gvc, "device", name);
 
   const std::string text(dot);  // cgraph reads a NUL-terminated string
   std::unique_ptr<Agraph_t, GraphDeleter> graph(agmemread(text.c_str()));
   if (!graph) throw Error("Graphviz could not parse the DOT text: " + trimmed(messages));
-  if (gvLayout(gvc.get(), graph.get(), "dot") != 0)
+  if (gvLayout(gvc, graph.get(), "dot") != 0)
     throw Error("Graphviz could not lay out the graph: " + trimmed(messages));
   char* data = nullptr;
   unsigned int length = 0;
-  const int rc = gvRenderData(gvc.get(), graph.get(), name, &data, &length);
+  const int rc = gvRenderData(gvc, graph.get(), name, &data, &length);
   std::string result;
   if (rc == 0 && data) result.assign(data, length);
   if (data) gvFreeRenderData(data);
-  gvFreeLayout(gvc.get(), graph.get());
+  gvFreeLayout(gvc, graph.get());
   if (rc != 0 || result.empty())
     throw Error(std::string("Graphviz could not render ") + name + ": " + trimmed(messages));
   return result;

@@ -9,6 +9,7 @@
 // (Debian: /usr/lib/x86_64-linux-gnu/graphviz/, written when libgvc6 is installed by `libgvc6-config-update -c`,
 // Debian's `dot -c`; GVBINDIR overrides the directory). Without it nothing renders: render_dot() checks that the `dot`
 // layout and the wanted output format are registered and otherwise throws an Error that says how to rebuild it.
+// All renders share one Graphviz context, created on first use and never freed (render.cpp says why), behind a mutex.
 #pragma once
 
 #include <filesystem>
