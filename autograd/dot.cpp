@@ -41,7 +41,7 @@ std::string join(const std::vector<std::string_view>& parts, std::size_t begin, 
 
 // "t=12": the scope of one time step (nn::unroll records step t under "t=<t>").
 bool is_time_component(std::string_view c) {
-  return c.size() > 2 && c.starts_with("t=") &&
+  return c.size() > 2 && c.size() <= 14 && c.starts_with("t=") &&
          std::all_of(c.begin() + 2, c.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
 }
 
@@ -297,8 +297,8 @@ std::string indent(int depth) { return std::string(static_cast<std::size_t>(2 * 
 
 void Builder::print_item(std::ostream& out, const Item& item, std::string_view cluster_prefix, int depth) const {
   const bool box = !item.name.empty();
-  out << indent(depth) << item.id << " [label=\"" << (box ? box_label(item, cluster_prefix) : node_label(item, cluster_prefix))
-      << "\"";
+  out << indent(depth) << item.id << " [label=\""
+      << (box ? box_label(item, cluster_prefix) : node_label(item, cluster_prefix)) << "\"";
   if (box) out << ", style=\"filled\", penwidth=1.5";
   if (o_.heat) {
     if (item.has_grad && item.grad_norm == 0) {
@@ -358,7 +358,8 @@ std::vector<std::pair<std::size_t, std::size_t>> Builder::step_order_edges() con
   }
   std::vector<bool> fed_inside(items_.size(), false), feeds_inside(items_.size(), false);
   for (const Edge& e : edges_)
-    if (timed[e.from] && timed[e.to] && step_of[e.from] == step_of[e.to]) fed_inside[e.to] = feeds_inside[e.from] = true;
+    if (timed[e.from] && timed[e.to] && step_of[e.from] == step_of[e.to])
+      fed_inside[e.to] = feeds_inside[e.from] = true;
   std::vector<std::pair<std::size_t, std::size_t>> hints;
   for (auto it = steps.begin(); it != steps.end(); ++it) {
     const auto next = std::next(it);
@@ -387,7 +388,8 @@ std::string Builder::build() {
         any = true;
       }
     }
-    if (!any_gradient) throw UsageError("to_dot: heat colours nodes by their gradient, but no node has one: run backward first");
+    if (!any_gradient)
+      throw UsageError("to_dot: heat colours nodes by their gradient, but no node has one: run backward first");
   }
   make_edges();
   place_items();
@@ -411,7 +413,8 @@ std::string Builder::build() {
       for (std::size_t k = 0; k < e.positions.size(); ++k) positions += (k ? "," : "") + std::to_string(e.positions[k]);
       attributes += "label=\"" + positions + "\"";
     }
-    if (e.from_parameter) attributes += std::string(attributes.empty() ? "" : ", ") + "color=\"" + dot_style::kParamEdgeColor + "\"";
+    if (e.from_parameter)
+      attributes += std::string(attributes.empty() ? "" : ", ") + "color=\"" + dot_style::kParamEdgeColor + "\"";
     if (!attributes.empty()) out << " [" << attributes << "]";
     out << ";\n";
   }

@@ -104,7 +104,8 @@ std::string errno_text(int error) { return std::error_code(error, std::generic_c
 
 GraphFormat graph_format_of(const std::filesystem::path& file) {
   std::string ext = file.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (ext == ".dot" || ext == ".gv") return GraphFormat::Dot;
   if (ext == ".svg") return GraphFormat::Svg;
   if (ext == ".png") return GraphFormat::Png;

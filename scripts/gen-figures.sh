@@ -28,8 +28,9 @@ shown=$(grep -h -o -E '\]\(figures/[^)]+\)' docs/*.md | sed -E 's/\]\(figures\/(
 if [ $check = 1 ]; then
   status=0
   for f in $shown; do
-    [ -f "docs/figures/$f" ] || { echo "gen-figures: docs show figures/$f but docs/figures/$f is missing" >&2; status=1; }
-    grep -qx "$f" <<<"$made" || { echo "gen-figures: no 'tapegrad graph … -o docs/figures/$f' line in docs makes figures/$f" >&2; status=1; }
+    [ -f "docs/figures/$f" ] || { echo "gen-figures: docs show figures/$f, but it is missing" >&2; status=1; }
+    grep -qx "$f" <<<"$made" ||
+      { echo "gen-figures: no 'tapegrad graph … -o docs/figures/$f' line in docs makes figures/$f" >&2; status=1; }
   done
   for f in $made; do
     grep -qx "$f" <<<"$shown" || { echo "gen-figures: docs/figures/$f is made but no doc shows it" >&2; status=1; }

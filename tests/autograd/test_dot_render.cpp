@@ -39,7 +39,9 @@ std::string read_file(const fs::path& p) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-bool error_names(const Error& e, const std::string& what) { return std::string(e.what()).find(what) != std::string::npos; }
+bool error_names(const Error& e, const std::string& what) {
+  return std::string(e.what()).find(what) != std::string::npos;
+}
 
 }  // namespace
 
