@@ -10,6 +10,8 @@ using Command = std::function<int()>;
 
 // `tapegrad demo`: records a small recurrent graph, runs backward, prints the tape and checks the gradients.
 Command add_demo_command(CLI::App& app);
+// `tapegrad graph`: draws the tape of a tiny model (MLP, unrolled RNN/LSTM/GRU) as SVG/PNG/PDF/DOT.
+Command add_graph_command(CLI::App& app);
 
 // `tapegrad data brown`: reads the Brown corpus (folder or .tgz), splits it by the protocol and writes the splits.
 Command add_data_command(CLI::App& app);

@@ -3,29 +3,22 @@
 //   v0  mlp/layer1  param W1           3×4
 //   v2  mlp/layer1  matmul(v1, v0)     2×4
 #include <algorithm>
-#include <cmath>
-#include <cstdio>
 #include <ostream>
 #include <sstream>
 
+#include "autograd/node_stats.hpp"
 #include "autograd/tape.hpp"
 
 namespace tapegrad::autograd {
 
 namespace {
 
-std::string format_float(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.4g", x);
-  return buf;
-}
-
 // The op's small parameters as they appear after its inputs in a label.
 std::string params_suffix(const Node& n) {
   switch (n.op) {
     case OpCode::Scale:
     case OpCode::AddScalar:
-      return ", " + format_float(n.params.scalar);
+      return ", " + format_stat(n.params.scalar);
     case OpCode::Slice:
       return ", " + std::to_string(n.params.begin) + ":" + std::to_string(n.params.begin + n.params.width);
     case OpCode::MatMul:
@@ -46,20 +39,11 @@ std::string params_suffix(const Node& n) {
 
 std::string stats(const Node& n, DumpOptions options) {
   std::string s;
-  const index_t count = n.shape.numel();
-  if (options.values && count > 0) {
-    double total = 0, max_abs = 0;
-    for (index_t i = 0; i < count; ++i) {
-      total += n.value[i];
-      max_abs = std::max(max_abs, std::fabs(static_cast<double>(n.value[i])));
-    }
-    s += "  mean=" + format_float(total / static_cast<double>(count)) + " max|x|=" + format_float(max_abs);
+  if (options.values && n.shape.numel() > 0) {
+    const ValueStats v = value_stats(n);
+    s += "  mean=" + format_stat(v.mean) + " max|x|=" + format_stat(v.max_abs);
   }
-  if (options.grads && n.grad) {
-    double sq = 0;
-    for (index_t i = 0; i < count; ++i) sq += static_cast<double>(n.grad[i]) * n.grad[i];
-    s += "  |grad|=" + format_float(std::sqrt(sq));
-  }
+  if (options.grads && n.grad) s += "  |grad|=" + format_stat(grad_norm(n));
   return s;
 }
 

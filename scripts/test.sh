@@ -23,5 +23,7 @@ ctest --test-dir build --output-on-failure -j "$jobs"
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build and tests"
 ./scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" -DTAPEGRAD_SANITIZE=ON \
   -DTAPEGRAD_BUILD_BENCH=OFF
+# Leaks inside Graphviz and the font libraries it loads are suppressed (scripts/lsan-graphviz.supp says which).
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  LSAN_OPTIONS=suppressions="$PWD/scripts/lsan-graphviz.supp":print_suppressions=0 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs"

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Regenerates every figure of the docs, so the pictures never drift from the code. The commands live in the docs
+# themselves: every line of docs/*.md of the form
+#   tapegrad graph … -o docs/figures/NAME.svg
+# (inside a code block, right under the figure it makes) is run from the repository root.
+# Usage: scripts/gen-figures.sh [--check] [--tapegrad PATH]
+#   --check      run nothing; fail if a figure the docs show (](figures/NAME)) is missing from docs/figures/, if no
+#                command makes it, or if a command makes a figure no doc shows (run by CTest; Graphviz output varies
+#                between versions, so the pictures themselves are not compared)
+#   --tapegrad   the binary to run (default build/apps/tapegrad)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+check=0
+tapegrad=build/apps/tapegrad
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --check) check=1 ;;
+    --tapegrad) tapegrad=$2; shift ;;
+    *) echo "gen-figures: unknown argument $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+commands=$(grep -h -E '^tapegrad graph .* -o docs/figures/[^ ]+$' docs/*.md || true)
+made=$(sed -E 's/.* -o docs\/figures\/([^ ]+)$/\1/' <<<"$commands" | sort)
+shown=$(grep -h -o -E '\]\(figures/[^)]+\)' docs/*.md | sed -E 's/\]\(figures\/(.*)\)/\1/' | sort -u)
+
+if [ $check = 1 ]; then
+  status=0
+  for f in $shown; do
+    [ -f "docs/figures/$f" ] || { echo "gen-figures: docs show figures/$f, but it is missing" >&2; status=1; }
+    grep -qx "$f" <<<"$made" ||
+      { echo "gen-figures: no 'tapegrad graph … -o docs/figures/$f' line in docs makes figures/$f" >&2; status=1; }
+  done
+  for f in $made; do
+    grep -qx "$f" <<<"$shown" || { echo "gen-figures: docs/figures/$f is made but no doc shows it" >&2; status=1; }
+  done
+  dupes=$(uniq -d <<<"$made")
+  [ -z "$dupes" ] || { echo "gen-figures: several commands write $dupes" >&2; status=1; }
+  [ $status = 0 ] && echo "gen-figures: $(wc -w <<<"$shown") figures shown in docs, all present"
+  exit $status
+fi
+
+[ -x "$tapegrad" ] || { echo "gen-figures: $tapegrad not found or not executable (build first)" >&2; exit 2; }
+mkdir -p docs/figures
+while IFS= read -r line; do
+  [ -n "$line" ] || continue
+  # shellcheck disable=SC2086  # the command's words are meant to split
+  "$tapegrad" ${line#tapegrad } || { echo "gen-figures: '$line' failed" >&2; exit 1; }
+done <<<"$commands"
+# Figures no command makes any more.
+for f in docs/figures/*; do
+  [ -e "$f" ] || continue
+  grep -qx "$(basename "$f")" <<<"$made" || { rm -f "$f"; echo "gen-figures: removed stale $f"; }
+done
+echo "gen-figures: $(wc -l <<<"$made") figures written to docs/figures/"
