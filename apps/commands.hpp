@@ -19,4 +19,13 @@ Command add_data_command(CLI::App& app);
 // `tapegrad ngram train|eval|score|topk|generate`: n-gram language models (MLE, add-k, Kneser-Ney; ARPA files).
 Command add_ngram_command(CLI::App& app);
 
+// `tapegrad train`: trains a neural language model (window, rnn, lstm, gru) with truncated BPTT.
+Command add_train_command(CLI::App& app);
+
+// `tapegrad eval | generate | predict | score`: use a neural language model saved by `tapegrad train`.
+Command add_eval_command(CLI::App& app);
+Command add_generate_command(CLI::App& app);
+Command add_predict_command(CLI::App& app);
+Command add_score_command(CLI::App& app);
+
 }  // namespace tapegrad::cli

@@ -11,11 +11,11 @@
 
 namespace tapegrad::lm {
 
-EvalResult evaluate(LanguageModel& model, std::span<const std::int32_t> stream, const EvalOptions& options) {
+Perplexity evaluate(LanguageModel& model, std::span<const std::int32_t> stream, const PerplexityOptions& options) {
   if (stream.empty()) throw UsageError("evaluate: the token stream is empty");
   Stepper stepper(model, nullptr, 0.0f);
   double total = 0;
-  EvalResult r;
+  Perplexity r;
   const auto eos = static_cast<std::int32_t>(Vocab::kEos);
   if (model.config().recurrent()) {
     std::vector<std::int32_t> prefixed;

@@ -17,18 +17,18 @@
 
 namespace tapegrad::lm {
 
-struct EvalResult {
+struct Perplexity {
   double loss = 0;     // mean negative log-likelihood, nats per token
   index_t tokens = 0;  // predictions counted
   double perplexity() const { return std::exp(loss); }
 };
 
-struct EvalOptions {
+struct PerplexityOptions {
   index_t batch = 10;
   index_t bptt = 35;
   std::function<void(index_t done, index_t total)> progress;  // optional, called after every batch
 };
 
-EvalResult evaluate(LanguageModel& model, std::span<const std::int32_t> stream, const EvalOptions& options = {});
+Perplexity evaluate(LanguageModel& model, std::span<const std::int32_t> stream, const PerplexityOptions& options = {});
 
 }  // namespace tapegrad::lm

@@ -138,8 +138,9 @@ std::string Vocab::to_text() const {
 
 void Vocab::save(const std::string& path) const { write_text_file(path, to_text()); }
 
-Vocab Vocab::load(const std::string& path) {
-  const std::string text = read_text_file(path, {.utf8 = true});
+Vocab Vocab::load(const std::string& path) { return parse(read_text_file(path, {.utf8 = true}), path); }
+
+Vocab Vocab::parse(const std::string& text, const std::string& path) {
   std::vector<std::string> tokens;
   std::unordered_map<std::string, std::size_t> seen;
   for_each_line(text, [&](std::size_t number, std::string_view line) {

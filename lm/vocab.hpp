@@ -49,6 +49,8 @@ class Vocab {
   static Vocab from_tokens(std::vector<std::string> tokens, std::vector<std::uint64_t> counts = {},
                            const std::string& source = "<memory>");
   static Vocab load(const std::string& path);
+  // The same from the text of a vocabulary file (e.g. stored in a checkpoint); `source` names it in errors.
+  static Vocab parse(const std::string& text, const std::string& source);
   void save(const std::string& path) const;
   std::string to_text() const;
 

@@ -1,0 +1,159 @@
+// `tapegrad train`: trains a neural language model — fixed-window (Bengio et al. 2003) or recurrent (RNN, LSTM, GRU)
+// — with truncated backpropagation through time, in the style of PyTorch's word-language-model example:
+//   tapegrad train --model lstm --data data/ --emsize 200 --nhid 200 --nlayers 2 --lr 20 --clip 0.25 --epochs 40
+//                  --batch-size 20 --bptt 35 --dropout 0.2 --tied --save out/lm.safetensors
+// A progress bar (loss, tokens/s, ETA) on stderr; one summary line per epoch on stdout; the best model, the latest
+// epoch (for --resume) and the learning curve (CSV and SVG) next to --save. At the end the best model is evaluated
+// on the test split, and --sample N prints N generated tokens.
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+
+#include "apps/commands.hpp"
+#include "lm/evaluate.hpp"
+#include "lm/generate.hpp"
+#include "lm/saved_model.hpp"
+#include "lm/trainer.hpp"
+#include "nn/checkpoint.hpp"
+#include "ops/error.hpp"
+#include "ops/parallel.hpp"
+
+namespace tapegrad::cli {
+
+namespace {
+
+struct TrainCommand {
+  std::string model = "lstm", data, level = "word", form = "fused";
+  lm::ModelConfig config;
+  lm::TrainOptions options;
+  std::uint64_t min_count = 1;
+  int threads = 0;
+  std::string resume;
+  bool quiet = false;
+  index_t sample = 0;
+  double temperature = 0.8;
+};
+
+int run_train(TrainCommand& c) {
+  if (c.threads > 0) ops::set_num_threads(c.threads);
+  c.options.progress = !c.quiet;
+  std::cerr << "reading " << c.data << " (" << c.level << " level)\n";
+  const lm::LmDataset data = lm::LmDataset::load(c.data, {lm::parse_level(c.level), c.min_count});
+  std::cout << "data: " << data.source << " | vocabulary " << data.vocab.size() << " | train " << data.train.size()
+            << " tokens, valid " << data.valid.size() << ", test " << data.test.size() << " (with </s>)\n";
+
+  lm::ModelConfig config = c.config;
+  if (!c.resume.empty()) {  // the model and the training options come from the checkpoint
+    const nn::Metadata meta = nn::read_checkpoint_metadata(c.resume);
+    const auto at = [&](const char* key) {
+      const auto it = meta.find(key);
+      if (it == meta.end()) throw UsageError(c.resume + ": not a training checkpoint of tapegrad (no '" + key + "')");
+      return it->second;
+    };
+    config = lm::ModelConfig::from_json(at(lm::Trainer::kModelKey), c.resume);
+    lm::TrainOptions stored = lm::TrainOptions::from_json(at(lm::Trainer::kOptionsKey), c.resume);
+    stored.epochs = c.options.epochs, stored.max_seconds = c.options.max_seconds, stored.save = c.options.save;
+    stored.progress = c.options.progress;
+    c.options = stored;
+  } else {
+    config.kind = lm::parse_model_kind(c.model);
+    if (c.form != "fused" && c.form != "composed")
+      throw UsageError("--form must be fused or composed, not '" + c.form + "'");
+    config.form = c.form == "fused" ? nn::CellForm::Fused : nn::CellForm::Composed;
+    config.vocab = static_cast<index_t>(data.vocab.size());
+  }
+  Rng init(c.options.seed);
+  lm::LanguageModel model(config, init);
+  std::cout << "model: " << config.describe() << " | " << model.module().parameter_count() << " parameters | "
+            << c.options.optimizer << " lr " << c.options.lr << ", clip " << c.options.clip << ", schedule "
+            << c.options.schedule << " | threads " << ops::num_threads() << "\n";
+  lm::Trainer trainer(model, data, c.options, std::cout);
+  if (!c.resume.empty()) trainer.resume(c.resume);
+  const lm::TrainResult result = trainer.run();
+
+  // The best model on the test split (the parameters of the best epoch when they were saved).
+  if (!c.options.save.empty() && std::filesystem::exists(c.options.save))
+    nn::load_checkpoint(c.options.save, {.model = &model.module()});
+  lm::PerplexityOptions eo;
+  eo.batch = c.options.eval_batch;
+  eo.bptt = c.options.bptt;
+  const lm::Perplexity valid = lm::evaluate(model, data.valid, eo), test = lm::evaluate(model, data.test, eo);
+  char line[200];
+  std::snprintf(line, sizeof line, "=> best model: valid ppl %.2f (%lld tokens) | test ppl %.2f (%lld tokens)\n",
+                valid.perplexity(), static_cast<long long>(valid.tokens), test.perplexity(),
+                static_cast<long long>(test.tokens));
+  std::cout << line;
+  if (!c.options.save.empty())
+    std::cout << "wrote " << c.options.save << ", " << lm::Trainer::last_path(c.options.save) << ", "
+              << lm::Trainer::curve_path(c.options.save, "csv") << " and " << lm::Trainer::curve_path(c.options.save, "svg")
+              << "\n";
+  if (c.sample > 0) {
+    lm::SavedModel view{config, data.vocab, data.level, {}, nullptr};
+    lm::NextToken next(model);
+    lm::SampleOptions so;
+    so.max_tokens = c.sample;
+    so.temperature = c.temperature;
+    so.seed = c.options.seed;
+    std::cout << "--- sample (temperature " << c.temperature << ") ---\n"
+              << view.decode(lm::generate(next, {}, so)) << "\n---\n";
+  }
+  return 0;
+}
+
+}  // namespace
+
+Command add_train_command(CLI::App& app) {
+  auto c = std::make_shared<TrainCommand>();
+  CLI::App* sub = app.add_subcommand("train", "train a neural language model (window, rnn, lstm, gru) with truncated BPTT");
+  lm::ModelConfig& m = c->config;
+  lm::TrainOptions& o = c->options;
+  m.dropout = 0.2f;
+  sub->add_option("--model", c->model, "window | rnn | lstm | gru")->capture_default_str();
+  sub->add_option("--data", c->data, "a folder with train.txt, valid.txt, test.txt (and vocab.txt), or one text file "
+                                     "(split 90/5/5)")
+      ->required();
+  sub->add_option("--level", c->level, "word | char")->capture_default_str();
+  sub->add_option("--min-count", c->min_count, "keep words seen at least this often in train (without vocab.txt)")
+      ->capture_default_str();
+  sub->add_option("--emsize", m.emsize, "embedding size")->capture_default_str();
+  sub->add_option("--nhid", m.nhid, "hidden units per layer")->capture_default_str();
+  sub->add_option("--nlayers", m.nlayers, "recurrent layers")->capture_default_str();
+  sub->add_option("--dropout", m.dropout, "dropout on embeddings, between layers and before the decoder")->capture_default_str();
+  sub->add_flag("--tied", m.tied, "tie the decoder to the embedding table (needs emsize = nhid)");
+  sub->add_option("--context", m.context, "window model: words of context (n − 1)")->capture_default_str();
+  sub->add_flag("--direct", m.direct, "window model: direct connections from the embeddings to the output");
+  sub->add_option("--form", c->form, "recurrent cells: fused (fast) | composed (every gate a node)")->capture_default_str();
+  sub->add_flag("--gru-reset-after", m.gru_reset_after, "GRU: reset gate after the recurrent product (cuDNN/PyTorch)");
+  sub->add_option("--init-range", m.init_range, "parameters from U(±a) (window: 0 = PyTorch defaults)")->capture_default_str();
+  sub->add_option("--optimizer", o.optimizer, "sgd | adam | adamw")->capture_default_str();
+  sub->add_option("--lr", o.lr, "initial learning rate")->capture_default_str();
+  sub->add_option("--momentum", o.momentum, "SGD momentum")->capture_default_str();
+  sub->add_option("--weight-decay", o.weight_decay, "weight decay")->capture_default_str();
+  sub->add_option("--clip", o.clip, "clip the global gradient norm at this value (0: no clipping)")->capture_default_str();
+  sub->add_option("--schedule", o.schedule, "plateau (lr × decay when valid does not improve) | zaremba (constant for "
+                                            "--decay-start epochs, then × decay per epoch) | none")
+      ->capture_default_str();
+  sub->add_option("--decay", o.decay, "learning-rate decay factor")->capture_default_str();
+  sub->add_option("--decay-start", o.decay_start, "zaremba schedule: epochs at the initial rate")->capture_default_str();
+  sub->add_option("--patience", o.patience, "stop after this many epochs without improvement (0: never)")->capture_default_str();
+  sub->add_option("--epochs", o.epochs, "epochs (passes over train)")->capture_default_str();
+  sub->add_option("--batch-size", o.batch, "parallel streams (recurrent) or examples (window) per batch")->capture_default_str();
+  sub->add_option("--bptt", o.bptt, "time steps per window (recurrent)")->capture_default_str();
+  sub->add_option("--eval-batch-size", o.eval_batch, "parallel streams when evaluating")->capture_default_str();
+  sub->add_option("--max-time", o.max_seconds, "stop training after this many seconds, then evaluate (0: no limit)")
+      ->capture_default_str();
+  sub->add_option("--eval-interval", o.eval_interval, "also validate every N batches (0: at epoch ends)")->capture_default_str();
+  sub->add_option("--max-valid-tokens", o.max_valid_tokens, "validate on at most this many tokens (0: all)")->capture_default_str();
+  sub->add_option("--seed", o.seed, "seed of initialisation, dropout and shuffling")->capture_default_str();
+  sub->add_option("--threads", c->threads, "kernel threads (0: all cores)")->capture_default_str();
+  sub->add_option("--save", o.save, "best checkpoint (.safetensors); .last, .curve.csv and .curve.svg go beside it");
+  sub->add_option("--resume", c->resume, "continue from a .last checkpoint (model and options come from it)");
+  sub->add_option("--sample", c->sample, "after training, print this many generated tokens")->capture_default_str();
+  sub->add_option("--temperature", c->temperature, "sampling temperature for --sample")->capture_default_str();
+  sub->add_flag("--quiet", c->quiet, "no progress bar");
+  return [c] { return run_train(*c); };
+}
+
+}  // namespace tapegrad::cli

@@ -1,0 +1,204 @@
+// Using a neural language model saved by `tapegrad train` (the checkpoint holds the model, its vocabulary and its
+// level):
+//   tapegrad eval     --checkpoint M --data FILE           perplexity of a text
+//   tapegrad generate --checkpoint M [--prefix TEXT]       sample (--temperature, --top-k) or --greedy, --seed
+//   tapegrad predict  --checkpoint M --context TEXT -k 10  the most probable next tokens
+//   tapegrad score    --checkpoint M --text TEXT           log-probability of a sentence, token by token
+// --json gives machine-readable output.
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "apps/commands.hpp"
+#include "lm/corpus.hpp"
+#include "lm/evaluate.hpp"
+#include "lm/generate.hpp"
+#include "lm/saved_model.hpp"
+#include "ops/error.hpp"
+#include "ops/parallel.hpp"
+
+namespace tapegrad::cli {
+
+namespace {
+
+using nlohmann::json;
+
+struct Common {
+  std::string checkpoint;
+  int threads = 0;
+  bool json_output = false;
+};
+
+void add_common(CLI::App* sub, Common& c) {
+  sub->add_option("--checkpoint", c.checkpoint, "a model saved by tapegrad train (.safetensors)")->required();
+  sub->add_option("--threads", c.threads, "kernel threads (0: all cores)");
+  sub->add_flag("--json", c.json_output, "machine-readable output");
+}
+
+lm::SavedModel open(const Common& c) {
+  if (c.threads > 0) ops::set_num_threads(c.threads);
+  return lm::SavedModel::load(c.checkpoint);
+}
+
+std::string show(const lm::SavedModel& m, std::int32_t id) {
+  std::string t = m.token_text(id);
+  if (m.level == lm::TokenLevel::Char) {
+    if (t == " ") return "' '";
+    if (t == "\t") return "'\\t'";
+  }
+  return t;
+}
+
+}  // namespace
+
+Command add_eval_command(CLI::App& app) {
+  struct Options : Common {
+    std::string data;
+    index_t batch = 10, bptt = 35;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* sub = app.add_subcommand("eval", "perplexity of a text under a neural language model");
+  add_common(sub, *o);
+  sub->add_option("--data", o->data, "text file (one sentence per line)")->required();
+  sub->add_option("--batch-size", o->batch, "parallel streams (1 counts every token)")->capture_default_str();
+  sub->add_option("--bptt", o->bptt, "time steps per window")->capture_default_str();
+  return [o] {
+    lm::SavedModel m = open(*o);
+    const lm::TokenCorpus text = m.level == lm::TokenLevel::Word ? lm::TokenCorpus::read_words(o->data)
+                                                                 : lm::TokenCorpus::read_chars(o->data);
+    const lm::IdCorpus ids = m.vocab.encode(text);
+    const std::vector<std::int32_t> stream = lm::to_stream(ids);
+    lm::PerplexityOptions eo;
+    eo.batch = o->batch;
+    eo.bptt = o->bptt;
+    const lm::Perplexity r = lm::evaluate(*m.model, stream, eo);
+    if (o->json_output) {
+      std::cout << json{{"perplexity", r.perplexity()}, {"loss", r.loss}, {"tokens", r.tokens}, {"oov", ids.oov}}.dump(2)
+                << "\n";
+    } else {
+      char line[200];
+      std::snprintf(line, sizeof line, "%s: perplexity %.2f (loss %.4f nats/token) over %lld tokens, %llu out of vocabulary\n",
+                    o->data.c_str(), r.perplexity(), r.loss, static_cast<long long>(r.tokens),
+                    static_cast<unsigned long long>(ids.oov));
+      std::cout << line;
+    }
+    return 0;
+  };
+}
+
+Command add_generate_command(CLI::App& app) {
+  struct Options : Common {
+    std::string prefix;
+    lm::SampleOptions sample;
+    int count = 1;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* sub = app.add_subcommand("generate", "generate text with a neural language model");
+  add_common(sub, *o);
+  sub->add_option("--prefix", o->prefix, "text to continue (empty: start of a text)");
+  sub->add_option("--length", o->sample.max_tokens, "tokens to generate")->capture_default_str();
+  sub->add_option("--temperature", o->sample.temperature, "> 0; lower is more conservative")->capture_default_str();
+  sub->add_option("--top-k", o->sample.top_k, "sample among the k most probable tokens (0: all)")->capture_default_str();
+  sub->add_flag("--greedy", o->sample.greedy, "always take the most probable token");
+  sub->add_flag("--stop-at-eos", o->sample.stop_at_eos, "stop at the end of a sentence");
+  sub->add_option("--seed", o->sample.seed, "sampling seed")->capture_default_str();
+  sub->add_option("--count", o->count, "samples (seeds seed, seed+1, …)")->capture_default_str();
+  return [o] {
+    lm::SavedModel m = open(*o);
+    const std::vector<std::int32_t> prefix = m.encode(o->prefix);
+    lm::NextToken next(*m.model);
+    json all = json::array();
+    for (int i = 0; i < o->count; ++i) {
+      lm::SampleOptions so = o->sample;
+      so.seed = o->sample.seed + static_cast<std::uint64_t>(i);
+      const std::string text = m.decode(lm::generate(next, prefix, so));
+      if (o->json_output)
+        all.push_back({{"seed", so.seed}, {"prefix", o->prefix}, {"text", text}});
+      else
+        std::cout << o->prefix << (m.level == lm::TokenLevel::Word && !o->prefix.empty() ? " " : "") << text
+                  << (o->count > 1 ? "\n---\n" : "\n");
+    }
+    if (o->json_output) std::cout << all.dump(2) << "\n";
+    return 0;
+  };
+}
+
+Command add_predict_command(CLI::App& app) {
+  struct Options : Common {
+    std::string context;
+    index_t k = 10;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* sub = app.add_subcommand("predict", "the most probable next tokens after a context");
+  add_common(sub, *o);
+  sub->add_option("--context", o->context, "the text so far")->required();
+  sub->add_option("-k,--top", o->k, "how many")->capture_default_str();
+  return [o] {
+    lm::SavedModel m = open(*o);
+    std::size_t unknown = 0;
+    const std::vector<std::int32_t> ctx = m.encode(o->context, &unknown);
+    lm::NextToken next(*m.model);
+    const auto best = lm::top_next(next, ctx, o->k);
+    if (o->json_output) {
+      json j = json::array();
+      for (const auto& [id, p] : best) j.push_back({{"token", m.token_text(id)}, {"probability", p}});
+      std::cout << json{{"context", o->context}, {"unknown_words", unknown}, {"next", j}}.dump(2) << "\n";
+    } else {
+      std::cout << "after \"" << o->context << "\"" << (unknown ? " (" + std::to_string(unknown) + " unknown)" : "")
+                << ":\n";
+      int rank = 1;
+      for (const auto& [id, p] : best) {
+        char line[160];
+        std::snprintf(line, sizeof line, "%3d. %-20s %.6f\n", rank++, show(m, id).c_str(), p);
+        std::cout << line;
+      }
+    }
+    return 0;
+  };
+}
+
+Command add_score_command(CLI::App& app) {
+  struct Options : Common {
+    std::vector<std::string> texts;
+  };
+  auto o = std::make_shared<Options>();
+  CLI::App* sub = app.add_subcommand("score", "log-probability of sentences under a neural language model");
+  add_common(sub, *o);
+  sub->add_option("--text", o->texts, "a sentence (repeatable); </s> is scored at its end")->required();
+  return [o] {
+    lm::SavedModel m = open(*o);
+    lm::NextToken next(*m.model);
+    json all = json::array();
+    for (const std::string& text : o->texts) {
+      std::vector<std::int32_t> ids = m.encode(text);
+      ids.push_back(static_cast<std::int32_t>(lm::Vocab::kEos));
+      const std::vector<double> lp = lm::token_log_probs(next, ids);
+      double total = 0;
+      for (double v : lp) total += v;
+      if (o->json_output) {
+        json tokens = json::array();
+        for (std::size_t i = 0; i < ids.size(); ++i) tokens.push_back({{"token", m.token_text(ids[i])}, {"log_prob", lp[i]}});
+        all.push_back({{"text", text}, {"log_prob", total}, {"perplexity", std::exp(-total / static_cast<double>(ids.size()))},
+                       {"tokens", tokens}});
+      } else {
+        char line[200];
+        std::snprintf(line, sizeof line, "\"%s\": log P = %.4f (ln), %.4f (log10), perplexity %.2f over %zu tokens\n",
+                      text.c_str(), total, total / std::log(10.0), std::exp(-total / static_cast<double>(ids.size())),
+                      ids.size());
+        std::cout << line;
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+          std::snprintf(line, sizeof line, "  %-20s %9.4f  (p = %.6f)\n", show(m, ids[i]).c_str(), lp[i], std::exp(lp[i]));
+          std::cout << line;
+        }
+      }
+    }
+    if (o->json_output) std::cout << all.dump(2) << "\n";
+    return 0;
+  };
+}
+
+}  // namespace tapegrad::cli

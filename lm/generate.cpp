@@ -1,0 +1,146 @@
+// NextToken (incremental evaluation with batch 1), sampling, top-k and scoring.
+#include "lm/generate.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <numeric>
+
+#include "autograd/functions.hpp"
+#include "lm/vocab.hpp"
+#include "ops/error.hpp"
+
+namespace tapegrad::lm {
+
+using autograd::NoGradGuard;
+using autograd::Var;
+
+NextToken::NextToken(LanguageModel& model) : model_(model) { reset(); }
+
+void NextToken::reset() {
+  state_.clear();
+  last_ = static_cast<std::int32_t>(Vocab::kEos);
+  window_.assign(static_cast<std::size_t>(model_.config().recurrent() ? 0 : model_.config().context),
+                 static_cast<std::int32_t>(Vocab::kEos));
+  fresh_ = false;
+}
+
+void NextToken::feed(std::int32_t id) {
+  if (id < 0 || id >= model_.config().vocab)
+    throw UsageError("NextToken::feed: id " + std::to_string(id) + " is outside the vocabulary of " +
+                     std::to_string(model_.config().vocab));
+  if (model_.config().recurrent()) {
+    log_probs();  // runs the network over the pending token, so the state includes it
+    last_ = id;
+  } else {
+    std::rotate(window_.begin(), window_.begin() + 1, window_.end());
+    window_.back() = id;
+  }
+  fresh_ = false;
+}
+
+std::span<const float> NextToken::log_probs() {
+  if (fresh_) return log_probs_;
+  tape_.clear();
+  NoGradGuard no_grad(tape_);
+  Rng unused(0);
+  Var logits;
+  if (model_.config().recurrent()) {
+    RNNLM& m = model_.rnn();
+    m.eval();
+    std::vector<nn::CellState> initial;
+    for (const auto& v : state_) initial.push_back(nn::to_state(tape_, v));
+    const std::int32_t input[1] = {last_};
+    const RNNLM::Output out = m.forward(tape_, input, {}, 1, 1, initial, unused);
+    state_.clear();
+    for (const auto& s : out.final_states) state_.push_back(nn::to_value(s));
+    logits = out.logits;
+  } else {
+    WindowLM& m = model_.window();
+    m.eval();
+    logits = m.forward(tape_, window_, {}, 1, unused).logits;
+  }
+  const Var lp = autograd::log_softmax(logits);
+  log_probs_.assign(lp.value().data, lp.value().data + lp.value().numel());
+  // The recurrent network has now read last_: feeding the next id must not read it again.
+  fresh_ = true;
+  return log_probs_;
+}
+
+namespace {
+// Indices of the k largest values, largest first (ties: the smaller index first).
+std::vector<std::int32_t> best_k(std::span<const float> v, index_t k) {
+  std::vector<std::int32_t> idx(v.size());
+  std::iota(idx.begin(), idx.end(), 0);
+  k = std::min<index_t>(k, static_cast<index_t>(v.size()));
+  std::partial_sort(idx.begin(), idx.begin() + k, idx.end(), [&](std::int32_t a, std::int32_t b) {
+    return v[static_cast<std::size_t>(a)] > v[static_cast<std::size_t>(b)] ||
+           (v[static_cast<std::size_t>(a)] == v[static_cast<std::size_t>(b)] && a < b);
+  });
+  idx.resize(static_cast<std::size_t>(k));
+  return idx;
+}
+}  // namespace
+
+std::vector<std::int32_t> generate(NextToken& lm, std::span<const std::int32_t> prefix, const SampleOptions& o) {
+  if (!(o.temperature > 0)) throw UsageError("generate: the temperature must be positive");
+  if (o.top_k < 0) throw UsageError("generate: top-k must be ≥ 0");
+  lm.reset();
+  for (std::int32_t id : prefix) lm.feed(id);
+  Rng rng(o.seed);
+  std::vector<std::int32_t> out;
+  std::vector<double> weights;
+  for (index_t n = 0; n < o.max_tokens; ++n) {
+    const std::span<const float> lp = lm.log_probs();
+    std::int32_t next;
+    if (o.greedy) {
+      next = best_k(lp, 1)[0];
+    } else {
+      // P(v) ∝ exp(log p(v) / T), over the top k when asked; drawn by inverting the cumulative sum.
+      std::vector<std::int32_t> candidates;
+      if (o.top_k > 0) {
+        candidates = best_k(lp, o.top_k);
+      } else {
+        candidates.resize(lp.size());
+        std::iota(candidates.begin(), candidates.end(), 0);
+      }
+      double top = -INFINITY;
+      for (std::int32_t c : candidates) top = std::max(top, static_cast<double>(lp[static_cast<std::size_t>(c)]));
+      weights.resize(candidates.size());
+      double total = 0;
+      for (std::size_t i = 0; i < candidates.size(); ++i)
+        total += weights[i] = std::exp((lp[static_cast<std::size_t>(candidates[i])] - top) / o.temperature);
+      double u = rng.uniform_double() * total;
+      std::size_t i = 0;
+      while (i + 1 < candidates.size() && u >= weights[i]) u -= weights[i++];
+      next = candidates[i];
+    }
+    out.push_back(next);
+    lm.feed(next);
+    if (o.stop_at_eos && next == static_cast<std::int32_t>(Vocab::kEos)) break;
+  }
+  return out;
+}
+
+std::vector<std::pair<std::int32_t, double>> top_next(NextToken& lm, std::span<const std::int32_t> context,
+                                                      index_t k) {
+  lm.reset();
+  for (std::int32_t id : context) lm.feed(id);
+  const std::span<const float> lp = lm.log_probs();
+  std::vector<std::pair<std::int32_t, double>> out;
+  for (std::int32_t id : best_k(lp, k)) out.emplace_back(id, std::exp(lp[static_cast<std::size_t>(id)]));
+  return out;
+}
+
+std::vector<double> token_log_probs(NextToken& lm, std::span<const std::int32_t> tokens) {
+  lm.reset();
+  std::vector<double> out;
+  for (std::int32_t id : tokens) {
+    if (id < 0 || id >= lm.vocab_size()) throw UsageError("token_log_probs: id outside the vocabulary");
+    out.push_back(lm.log_probs()[static_cast<std::size_t>(id)]);
+    lm.feed(id);
+  }
+  return out;
+}
+
+}  // namespace tapegrad::lm

@@ -1,0 +1,55 @@
+// Using a trained neural language model one token at a time: the next-token distribution after a context, the
+// log-probability of a sentence token by token, the top-k next tokens, and generation by sampling (temperature,
+// top-k) or greedily — deterministic for a seed.
+//
+// A text starts after a sentence boundary: the context begins with </s> (the recurrent model reads it as its first
+// input; the window model pads its context with it), exactly as in training, where every sentence follows a </s>.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <utility>
+#include <vector>
+
+#include "autograd/tape.hpp"
+#include "lm/model.hpp"
+
+namespace tapegrad::lm {
+
+class NextToken {
+ public:
+  explicit NextToken(LanguageModel& model);
+
+  void reset();                 // back to the start of a text
+  void feed(std::int32_t id);   // the context grows by one token
+  // log P(next = v | context) for every v of the vocabulary (natural log).
+  std::span<const float> log_probs();
+  index_t vocab_size() const { return model_.config().vocab; }
+
+ private:
+  LanguageModel& model_;
+  autograd::Tape tape_;
+  std::vector<nn::CellStateValue> state_;  // recurrent: the state after the context
+  std::vector<std::int32_t> window_;       // window: the last n − 1 ids
+  std::int32_t last_ = 0;                  // recurrent: the last id fed, not yet read by the network
+  std::vector<float> log_probs_;
+  bool fresh_ = false;                     // log_probs_ is up to date
+};
+
+struct SampleOptions {
+  double temperature = 1.0;  // > 0; < 1 sharpens, > 1 flattens
+  index_t top_k = 0;         // sample among the k most probable tokens only (0 = all)
+  bool greedy = false;       // always the most probable token
+  std::uint64_t seed = 1;
+  index_t max_tokens = 200;
+  bool stop_at_eos = false;  // stop after generating </s>
+};
+
+// Continues `prefix` (fed first, not returned) with up to max_tokens sampled tokens.
+std::vector<std::int32_t> generate(NextToken& lm, std::span<const std::int32_t> prefix, const SampleOptions& options);
+// The k most probable next tokens after `context`, most probable first, with their probabilities.
+std::vector<std::pair<std::int32_t, double>> top_next(NextToken& lm, std::span<const std::int32_t> context, index_t k);
+// log P of each token of `tokens` given the ones before it (the text starts after </s>).
+std::vector<double> token_log_probs(NextToken& lm, std::span<const std::int32_t> tokens);
+
+}  // namespace tapegrad::lm

@@ -1,0 +1,92 @@
+// SavedModel: loading from a checkpoint, and text ↔ ids.
+#include "lm/saved_model.hpp"
+
+#include "lm/error.hpp"
+#include "lm/trainer.hpp"
+#include "nn/checkpoint.hpp"
+
+namespace tapegrad::lm {
+
+SavedModel SavedModel::load(const std::string& path) {
+  SavedModel s;
+  s.metadata = nn::read_checkpoint_metadata(path);
+  const auto get = [&](const char* key) -> const std::string& {
+    const auto it = s.metadata.find(key);
+    if (it == s.metadata.end())
+      throw FormatError(path + ": not a tapegrad language-model checkpoint (its metadata has no '" + key + "')");
+    return it->second;
+  };
+  s.config = ModelConfig::from_json(get(Trainer::kModelKey), path);
+  s.vocab = Vocab::parse(get(Trainer::kVocabKey), path + " (vocabulary)");
+  s.level = parse_level(get(Trainer::kLevelKey));
+  if (static_cast<index_t>(s.vocab.size()) != s.config.vocab)
+    throw FormatError(path + ": the vocabulary has " + std::to_string(s.vocab.size()) + " tokens but the model " +
+                      std::to_string(s.config.vocab));
+  Rng rng(0);
+  s.model = std::make_unique<LanguageModel>(s.config, rng);
+  nn::load_checkpoint(path, {.model = &s.model->module()});
+  return s;
+}
+
+std::vector<std::int32_t> SavedModel::encode(std::string_view text, std::size_t* unknown) const {
+  std::vector<std::int32_t> ids;
+  std::size_t unk = 0;
+  const auto push = [&](std::string_view token) {
+    const auto id = vocab.find(token);
+    unk += !id;
+    ids.push_back(static_cast<std::int32_t>(id.value_or(Vocab::kUnk)));
+  };
+  const auto eos = static_cast<std::int32_t>(Vocab::kEos);
+  if (level == TokenLevel::Char) {
+    for (char c : text) {
+      if (c == '\n')
+        ids.push_back(eos);
+      else
+        push(std::string_view(&c, 1));
+    }
+  } else {
+    std::size_t i = 0;
+    while (i < text.size()) {
+      if (text[i] == '\n') {
+        ids.push_back(eos);
+        ++i;
+      } else if (text[i] == ' ' || text[i] == '\t' || text[i] == '\r') {
+        ++i;
+      } else {
+        std::size_t j = i;
+        while (j < text.size() && text[j] != ' ' && text[j] != '\t' && text[j] != '\r' && text[j] != '\n') ++j;
+        const std::string_view word = text.substr(i, j - i);
+        if (word == Vocab::kEosToken)
+          ids.push_back(eos);
+        else
+          push(word);
+        i = j;
+      }
+    }
+  }
+  if (unknown) *unknown = unk;
+  return ids;
+}
+
+std::string SavedModel::token_text(std::int32_t id) const {
+  return id == static_cast<std::int32_t>(Vocab::kEos) ? std::string(Vocab::kEosToken)
+                                                       : vocab.token(static_cast<WordId>(id));
+}
+
+std::string SavedModel::decode(const std::vector<std::int32_t>& ids) const {
+  std::string out;
+  bool line_start = true;
+  for (std::int32_t id : ids) {
+    if (id == static_cast<std::int32_t>(Vocab::kEos)) {
+      out += '\n';
+      line_start = true;
+      continue;
+    }
+    if (level == TokenLevel::Word && !line_start) out += ' ';
+    out += vocab.token(static_cast<WordId>(id));
+    line_start = false;
+  }
+  return out;
+}
+
+}  // namespace tapegrad::lm
