@@ -81,13 +81,18 @@ std::string Trainer::curve_path(const std::string& save, const char* extension) 
   return stem_of(save).string() + ".curve." + extension;
 }
 
-std::string Trainer::curve_csv(const std::vector<CurvePoint>& curve) {
+std::string Trainer::curve_csv(const std::vector<CurvePoint>& curve, bool exact) {
   std::ostringstream csv;
   csv << "epoch,lr,train_loss,train_ppl,valid_loss,valid_ppl,seconds,tokens_per_second\n";
-  char line[256];
+  char line[512];
   for (const CurvePoint& p : curve) {
-    std::snprintf(line, sizeof line, "%.4f,%.9g,%.6f,%.4f,%.6f,%.4f,%.2f,%.1f\n", p.epoch, p.lr, p.train_loss,
-                  std::exp(p.train_loss), p.valid_loss, std::exp(p.valid_loss), p.seconds, p.tokens_per_second);
+    if (exact)  // every double round-trips (checkpoints: a resumed run reports the same history)
+      std::snprintf(line, sizeof line, "%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n", p.epoch, p.lr,
+                    p.train_loss, std::exp(p.train_loss), p.valid_loss, std::exp(p.valid_loss), p.seconds,
+                    p.tokens_per_second);
+    else
+      std::snprintf(line, sizeof line, "%.4f,%.9g,%.6f,%.4f,%.6f,%.4f,%.2f,%.1f\n", p.epoch, p.lr, p.train_loss,
+                    std::exp(p.train_loss), p.valid_loss, std::exp(p.valid_loss), p.seconds, p.tokens_per_second);
     csv << line;
   }
   return csv.str();
@@ -170,7 +175,7 @@ void Trainer::save(const std::string& path) {
                              {kEpochKey, std::to_string(epoch_)},
                              {kBestKey, std::to_string(best_)},
                              {kBadKey, std::to_string(bad_epochs_)},
-                             {kCurveKey, curve_csv(curve_)},
+                             {kCurveKey, curve_csv(curve_, /*exact=*/true)},
                              {"data", data_.source}};
   nn::save_checkpoint(path, {.model = &model_.module(), .optimizer = optimizer_.get(), .schedule = schedule_.get(),
                              .rng = &rng_},

@@ -101,7 +101,8 @@ class Trainer {
 
   static std::string last_path(const std::string& save);   // "<stem>.last.safetensors"
   static std::string curve_path(const std::string& save, const char* extension);  // "<stem>.curve.csv"
-  static std::string curve_csv(const std::vector<CurvePoint>& curve);
+  // The curve as CSV (one row per point); exact: every number printed so that it reads back to the same double.
+  static std::string curve_csv(const std::vector<CurvePoint>& curve, bool exact = false);
   static std::vector<CurvePoint> parse_curve_csv(const std::string& text, const std::string& source);
 
  private:
