@@ -8,12 +8,15 @@
 
 namespace tapegrad::autograd::detail {
 
-// Throws ShapeError("<op>: <what>") unless ok.
-inline void require_shape(bool ok, OpCode op, const std::string& what) {
-  if (!ok) throw ShapeError(std::string(op_name(op)) + ": " + what);
+// Throws ShapeError("<op>: <what()>") unless ok. The message is built only on failure (what is a callable), so a
+// check costs a comparison on the recording path, never an allocation.
+template <class What>
+void require_shape(bool ok, OpCode op, What&& what) {
+  if (!ok) throw ShapeError(std::string(op_name(op)) + ": " + std::string(what()));
 }
-inline void require_usage(bool ok, OpCode op, const std::string& what) {
-  if (!ok) throw UsageError(std::string(op_name(op)) + ": " + what);
+template <class What>
+void require_usage(bool ok, OpCode op, What&& what) {
+  if (!ok) throw UsageError(std::string(op_name(op)) + ": " + std::string(what()));
 }
 
 // Records y = op(x) of x's shape and fills its value with kernel(n, x, y).
@@ -31,7 +34,7 @@ Var binary(OpCode op, Var a, Var b, Kernel kernel) {
   const Var in[2] = {a, b};
   Tape& tape = Tape::common_tape(op_name(op), in);
   require_shape(a.shape() == b.shape(), op,
-                "shapes differ: a is " + a.shape().str() + ", b is " + b.shape().str());
+                [&] { return "shapes differ: a is " + a.shape().str() + ", b is " + b.shape().str(); });
   Var y = tape.record(op, in, a.shape());
   kernel(a.shape().numel(), a.value().data, b.value().data, tape.mutable_value(y));
   return y;

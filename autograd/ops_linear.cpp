@@ -22,15 +22,15 @@ Var matmul(Var a, Var b, bool transpose_a, bool transpose_b) {
   const Shape& sb = b.shape();
   const auto shapes = [&] { return "a is " + sa.str() + (transpose_a ? " (transposed)" : "") + ", b is " + sb.str() +
                                    (transpose_b ? " (transposed)" : ""); };
-  require_shape(sb.rank() == 2, OpCode::MatMul, "b must be a matrix: " + shapes());
+  require_shape(sb.rank() == 2, OpCode::MatMul, [&] { return "b must be a matrix: " + shapes(); });
   require_shape(transpose_a ? sa.rank() == 2 : sa.rank() >= 1, OpCode::MatMul,
-                "a must be a matrix (or, untransposed, any tensor seen as rows × cols): " + shapes());
+                [&] { return "a must be a matrix (or, untransposed, any tensor seen as rows × cols): " + shapes(); });
   const index_t m = transpose_a ? sa[1] : sa.rows();
   const index_t k = transpose_a ? sa[0] : sa.cols();
   const index_t kb = transpose_b ? sb[1] : sb[0];
   const index_t n = transpose_b ? sb[0] : sb[1];
-  require_shape(k == kb, OpCode::MatMul, "inner dimensions differ (" + std::to_string(k) + " vs " +
-                                             std::to_string(kb) + "): " + shapes());
+  require_shape(k == kb, OpCode::MatMul, [&] { return "inner dimensions differ (" + std::to_string(k) + " vs " +
+                                             std::to_string(kb) + "): " + shapes(); });
   const Shape out_shape = transpose_a ? Shape{m, n} : sa.with_cols(n);
   OpParams p;
   p.transpose_a = transpose_a;
@@ -73,10 +73,10 @@ Var linear(Var x, Var W, Var b, bool transpose_w) {
   const auto shapes = [&] {
     return "x is " + sx.str() + ", W is " + sw.str() + (transpose_w ? " (transposed)" : "") + ", b is " + sb.str();
   };
-  require_shape(sw.rank() == 2 && sx.rank() >= 1, OpCode::Linear, "W must be a matrix: " + shapes());
+  require_shape(sw.rank() == 2 && sx.rank() >= 1, OpCode::Linear, [&] { return "W must be a matrix: " + shapes(); });
   const index_t n_in = transpose_w ? sw[1] : sw[0], n_out = transpose_w ? sw[0] : sw[1];
-  require_shape(sx.cols() == n_in, OpCode::Linear, "x's last dimension is not W's input size: " + shapes());
-  require_shape(sb.numel() == n_out, OpCode::Linear, "b does not match W's output size: " + shapes());
+  require_shape(sx.cols() == n_in, OpCode::Linear, [&] { return "x's last dimension is not W's input size: " + shapes(); });
+  require_shape(sb.numel() == n_out, OpCode::Linear, [&] { return "b does not match W's output size: " + shapes(); });
   OpParams p;
   p.transpose_b = transpose_w;
   Var y = tape.record(OpCode::Linear, in, sx.with_cols(n_out), p);
@@ -107,7 +107,7 @@ Var add_bias(Var x, Var b) {
   const Shape& sx = x.shape();
   const Shape& sb = b.shape();
   require_shape(sx.rank() >= 1 && sb.numel() == sx.cols() && (sb.rank() == 1 || sb.rows() == 1), OpCode::AddBias,
-                "bias " + sb.str() + " does not match the last dimension of x " + sx.str());
+                [&] { return "bias " + sb.str() + " does not match the last dimension of x " + sx.str(); });
   Var y = tape.record(OpCode::AddBias, in, sx);
   ops::add_bias(sx.rows(), sx.cols(), x.value().data, b.value().data, tape.mutable_value(y));
   return y;
@@ -121,7 +121,7 @@ void backward_AddBias(const BackwardContext& c) {
 Var transpose(Var x) {
   Tape& tape = x.tape();
   const Shape& s = x.shape();
-  require_shape(s.rank() == 2, OpCode::Transpose, "needs a matrix, got " + s.str());
+  require_shape(s.rank() == 2, OpCode::Transpose, [&] { return "needs a matrix, got " + s.str(); });
   Var y = tape.record(OpCode::Transpose, std::span<const Var>(&x, 1), Shape{s[1], s[0]});
   ops::transpose(s[0], s[1], x.value().data, tape.mutable_value(y));
   return y;

@@ -34,30 +34,30 @@ struct Dims {
 Dims check_cell(OpCode op, bool projected, std::span<const Var> in, index_t n_gates, bool has_c, bool has_b_hn) {
   const std::size_t side = side_inputs(projected);
   const Shape sh = in[side].shape();
-  require_shape(sh.rank() == 2, op, "h must be batch × hidden, got " + sh.str());
+  require_shape(sh.rank() == 2, op, [&] { return "h must be batch × hidden, got " + sh.str(); });
   const index_t B = sh[0], H = sh[1], G = n_gates * H;
   std::size_t k = side + 1;
   if (has_c) {
-    require_shape(in[k].shape() == sh, op, "c is " + in[k].shape().str() + " but h is " + sh.str());
+    require_shape(in[k].shape() == sh, op, [&] { return "c is " + in[k].shape().str() + " but h is " + sh.str(); });
     ++k;
   }
   const Shape sw = in[k].shape();
   require_shape(sw == Shape{H, G}, op,
-                "W_hh is " + sw.str() + " but hidden size " + std::to_string(H) + " with " + std::to_string(n_gates) +
-                    " gate blocks needs " + Shape{H, G}.str());
+                [&] { return "W_hh is " + sw.str() + " but hidden size " + std::to_string(H) + " with " + std::to_string(n_gates) +
+                    " gate blocks needs " + Shape{H, G}.str(); });
   if (has_b_hn)
     require_shape(in[k + 1].shape().numel() == H, op,
-                  "b_hn is " + in[k + 1].shape().str() + " but the hidden size is " + std::to_string(H));
+                  [&] { return "b_hn is " + in[k + 1].shape().str() + " but the hidden size is " + std::to_string(H); });
   if (projected) {
     require_shape(in[0].shape() == Shape{B, G}, op,
-                  "the projected input is " + in[0].shape().str() + " but needs batch × gates = " + Shape{B, G}.str());
+                  [&] { return "the projected input is " + in[0].shape().str() + " but needs batch × gates = " + Shape{B, G}.str(); });
   } else {
     const Shape sx = in[0].shape(), swi = in[1].shape(), sb = in[2].shape();
-    require_shape(sx.rank() == 2 && sx[0] == B, op, "x is " + sx.str() + " but h is " + sh.str());
-    require_shape(swi == Shape{sx[1], G}, op, "W_ih is " + swi.str() + " but x is " + sx.str() + " and " +
+    require_shape(sx.rank() == 2 && sx[0] == B, op, [&] { return "x is " + sx.str() + " but h is " + sh.str(); });
+    require_shape(swi == Shape{sx[1], G}, op, [&] { return "W_ih is " + swi.str() + " but x is " + sx.str() + " and " +
                                                   std::to_string(n_gates) + " gates of " + std::to_string(H) +
-                                                  " need " + Shape{sx[1], G}.str());
-    require_shape(sb.numel() == G, op, "b is " + sb.str() + " but the gates need " + std::to_string(G) + " values");
+                                                  " need " + Shape{sx[1], G}.str(); });
+    require_shape(sb.numel() == G, op, [&] { return "b is " + sb.str() + " but the gates need " + std::to_string(G) + " values"; });
   }
   return {B, H};
 }

@@ -15,8 +15,8 @@ using detail::require_shape;
 // y = x seen with another shape (the value is shared, not copied);   gx += gy
 Var reshape(Var x, const Shape& shape) {
   require_shape(shape.numel() == x.shape().numel(), OpCode::Reshape,
-                "cannot view " + x.shape().str() + " (" + std::to_string(x.shape().numel()) + " elements) as " +
-                    shape.str() + " (" + std::to_string(shape.numel()) + " elements)");
+                [&] { return "cannot view " + x.shape().str() + " (" + std::to_string(x.shape().numel()) + " elements) as " +
+                    shape.str() + " (" + std::to_string(shape.numel()) + " elements)"; });
   return x.tape().record_alias(OpCode::Reshape, x, shape);
 }
 void backward_Reshape(const BackwardContext& c) {
@@ -34,7 +34,7 @@ Var concat(std::span<const Var> parts) {
     const Shape& s = p.shape();
     require_shape(s.rank() >= 1 && s.rank() == first.rank() && s.rows() == first.rows() &&
                       s.with_cols(0) == first.with_cols(0),
-                  OpCode::Concat, "leading dimensions differ: " + first.str() + " and " + s.str());
+                  OpCode::Concat, [&] { return "leading dimensions differ: " + first.str() + " and " + s.str(); });
     total += s.cols();
     pointers.push_back(p.value().data);
     widths.push_back(s.cols());
@@ -57,7 +57,7 @@ void backward_Concat(const BackwardContext& c) {
 Var slice(Var x, index_t begin, index_t width) {
   const Shape& s = x.shape();
   require_shape(s.rank() >= 1 && begin >= 0 && width >= 0 && begin + width <= s.cols(), OpCode::Slice,
-                "columns " + std::to_string(begin) + ":" + std::to_string(begin + width) + " are outside " + s.str());
+                [&] { return "columns " + std::to_string(begin) + ":" + std::to_string(begin + width) + " are outside " + s.str(); });
   Tape& tape = x.tape();
   OpParams p;
   p.begin = begin;
@@ -75,8 +75,8 @@ void backward_Slice(const BackwardContext& c) {
 std::vector<Var> split(Var x, std::span<const index_t> widths) {
   const index_t total = std::accumulate(widths.begin(), widths.end(), index_t{0});
   require_shape(x.shape().rank() >= 1 && total == x.shape().cols(), OpCode::Slice,
-                "split widths sum to " + std::to_string(total) + " but " + x.shape().str() + " has " +
-                    std::to_string(x.shape().cols()) + " columns");
+                [&] { return "split widths sum to " + std::to_string(total) + " but " + x.shape().str() + " has " +
+                    std::to_string(x.shape().cols()) + " columns"; });
   std::vector<Var> parts;
   index_t begin = 0;
   for (index_t w : widths) {
@@ -91,7 +91,7 @@ std::vector<Var> split(Var x, std::span<const index_t> widths) {
 Var select(Var x, index_t index) {
   const Shape& s = x.shape();
   require_shape(s.rank() >= 1 && index >= 0 && index < s[0], OpCode::Select,
-                "index " + std::to_string(index) + " is outside the first dimension of " + s.str());
+                [&] { return "index " + std::to_string(index) + " is outside the first dimension of " + s.str(); });
   const Shape item = s.without_front();
   OpParams p;
   p.begin = index;
@@ -106,8 +106,8 @@ Var stack(std::span<const Var> parts) {
   Tape& tape = Tape::common_tape("stack", parts);
   const Shape item = parts[0].shape();
   for (const Var& p : parts)
-    require_shape(p.shape() == item, OpCode::Stack, "parts differ in shape: " + item.str() + " and " + p.shape().str());
-  require_shape(item.rank() < Shape::kMaxRank, OpCode::Stack, "parts of shape " + item.str() + " are already rank 4");
+    require_shape(p.shape() == item, OpCode::Stack, [&] { return "parts differ in shape: " + item.str() + " and " + p.shape().str(); });
+  require_shape(item.rank() < Shape::kMaxRank, OpCode::Stack, [&] { return "parts of shape " + item.str() + " are already rank 4"; });
   Var y = tape.record(OpCode::Stack, parts, item.with_front(static_cast<index_t>(parts.size())));
   float* out = tape.mutable_value(y);
   for (const Var& p : parts) {

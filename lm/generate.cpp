@@ -51,7 +51,7 @@ std::span<const float> NextToken::log_probs() {
     std::vector<nn::CellState> initial;
     for (const auto& v : state_) initial.push_back(nn::to_state(tape_, v));
     const std::int32_t input[1] = {last_};
-    const RNNLM::Output out = m.forward(tape_, input, {}, 1, 1, initial, unused);
+    const RNNLM::Output& out = m.forward(tape_, input, {}, 1, 1, initial, unused);
     state_.clear();
     for (const auto& s : out.final_states) state_.push_back(nn::to_value(s));
     logits = out.logits;

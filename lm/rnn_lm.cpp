@@ -46,9 +46,9 @@ RNNLM::RNNLM(const RNNLMConfig& config, Rng& rng) : config_(config), dropout_(co
   register_module("dropout", dropout_);
 }
 
-RNNLM::Output RNNLM::forward(ag::Tape& tape, std::span<const std::int32_t> inputs,
-                             std::span<const std::int32_t> targets, index_t steps, index_t batch,
-                             std::span<const nn::CellState> initial, Rng& rng) {
+const RNNLM::Output& RNNLM::forward(ag::Tape& tape, std::span<const std::int32_t> inputs,
+                                    std::span<const std::int32_t> targets, index_t steps, index_t batch,
+                                    std::span<const nn::CellState> initial, Rng& rng) {
   const auto n = static_cast<std::size_t>(steps * batch);
   if (steps <= 0 || batch <= 0 || inputs.size() != n)
     throw ShapeError("RNNLM::forward: " + std::to_string(inputs.size()) + " input ids for " + std::to_string(steps) +
@@ -56,17 +56,18 @@ RNNLM::Output RNNLM::forward(ag::Tape& tape, std::span<const std::int32_t> input
   if (!targets.empty() && targets.size() != n)
     throw ShapeError("RNNLM::forward: " + std::to_string(targets.size()) + " targets for " + std::to_string(n) +
                      " inputs");
-  Output out;
+  Output& out = out_;
+  out = Output{};
   Var x;
   {
     ScopeGuard s(tape, "embedding");
     x = ag::reshape(dropout_.forward(embedding_->forward(tape, inputs), rng), Shape{steps, batch, config_.emsize});
   }
-  out.sequence = rnn_->forward(x, initial, rng);
-  out.final_states = out.sequence.final_states;
+  out.sequence = &rnn_->forward(x, initial, rng);
+  out.final_states = out.sequence->final_states;
   {
     ScopeGuard s(tape, "decoder");
-    const Var h = ag::reshape(dropout_.forward(out.sequence.outputs, rng), Shape{steps * batch, config_.nhid});
+    const Var h = ag::reshape(dropout_.forward(out.sequence->outputs, rng), Shape{steps * batch, config_.nhid});
     if (config_.tied)  // logits = h·Eᵀ + b
       out.logits = ag::linear(h, embedding_->table().var(tape), decoder_bias_->var(tape), /*transpose_w=*/true);
     else

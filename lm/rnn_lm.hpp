@@ -43,15 +43,17 @@ class RNNLM : public nn::Module {
   RNNLM(const RNNLMConfig& config, Rng& rng);
 
   struct Output {
-    autograd::Var loss;                       // mean cross-entropy over the T·B targets (null without targets)
-    autograd::Var logits;                     // (T·B) × vocab
-    std::vector<nn::CellState> final_states;  // per layer: carry into the next window
-    nn::SequenceOutput sequence;              // the recurrent stack's outputs and every step's hidden states
+    autograd::Var loss;                                 // mean cross-entropy over the T·B targets (null without)
+    autograd::Var logits;                               // (T·B) × vocab
+    std::span<const nn::CellState> final_states;        // per layer: carry into the next window
+    const nn::SequenceOutput* sequence = nullptr;       // the stack's outputs and every step's hidden states
   };
   // inputs and targets: T × B ids, row t = step t (targets may be empty: no loss). initial: one state per layer,
-  // or empty for zeros. Dropout masks come from rng (training mode only).
-  Output forward(autograd::Tape& tape, std::span<const std::int32_t> inputs, std::span<const std::int32_t> targets,
-                 index_t steps, index_t batch, std::span<const nn::CellState> initial, Rng& rng);
+  // or empty for zeros. Dropout masks come from rng (training mode only). The result lives in this module until
+  // the next call (nothing is allocated per call).
+  const Output& forward(autograd::Tape& tape, std::span<const std::int32_t> inputs,
+                        std::span<const std::int32_t> targets, index_t steps, index_t batch,
+                        std::span<const nn::CellState> initial, Rng& rng);
 
   const RNNLMConfig& config() const { return config_; }
   nn::Recurrent& rnn() { return *rnn_; }
@@ -64,6 +66,7 @@ class RNNLM : public nn::Module {
   nn::Linear* decoder_ = nullptr;  // untied
   nn::Parameter* decoder_bias_ = nullptr;  // tied: the bias alone
   nn::Dropout dropout_;
+  Output out_;
 };
 
 }  // namespace tapegrad::lm

@@ -15,14 +15,14 @@ using autograd::Var;
 Stepper::Stepper(LanguageModel& model, nn::Optimizer* optimizer, float clip)
     : model_(model), optimizer_(optimizer), clip_(clip) {}
 
-std::vector<nn::CellState> Stepper::carried_state() {
+std::span<const nn::CellState> Stepper::carried_state() {
   initial_.clear();
   for (const nn::CellStateValue& v : state_) initial_.push_back(nn::to_state(tape_, v));
   return initial_;
 }
 
 // Copies the final states out of the tape (into the same tensors when the shapes repeat, as they do every step).
-void Stepper::keep_state(const std::vector<nn::CellState>& final_states) {
+void Stepper::keep_state(std::span<const nn::CellState> final_states) {
   if (state_.size() != final_states.size()) state_.assign(final_states.size(), {});
   const auto copy = [](Tensor& to, Var from) {
     if (from.is_null()) {
@@ -56,8 +56,7 @@ StepStats Stepper::train(const StreamWindow& w, Rng& rng) {
   RNNLM& m = model_.rnn();
   m.train();
   tape_.clear();
-  const auto initial = carried_state();
-  const RNNLM::Output out = m.forward(tape_, w.inputs, w.targets, w.steps, w.batch, initial, rng);
+  const RNNLM::Output& out = m.forward(tape_, w.inputs, w.targets, w.steps, w.batch, carried_state(), rng);
   const StepStats s = finish_training(out.loss, w.steps * w.batch);
   keep_state(out.final_states);
   return s;
@@ -68,8 +67,7 @@ StepStats Stepper::evaluate(const StreamWindow& w) {
   m.eval();
   tape_.clear();
   NoGradGuard no_grad(tape_);
-  const auto initial = carried_state();
-  const RNNLM::Output out = m.forward(tape_, w.inputs, w.targets, w.steps, w.batch, initial, no_dropout_);
+  const RNNLM::Output& out = m.forward(tape_, w.inputs, w.targets, w.steps, w.batch, carried_state(), no_dropout_);
   keep_state(out.final_states);
   return {out.loss.item(), 0.0, w.steps * w.batch, false};
 }

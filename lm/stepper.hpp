@@ -45,8 +45,8 @@ class Stepper {
 
  private:
   StepStats finish_training(autograd::Var loss, index_t tokens);
-  std::vector<nn::CellState> carried_state();
-  void keep_state(const std::vector<nn::CellState>& final_states);
+  std::span<const nn::CellState> carried_state();
+  void keep_state(std::span<const nn::CellState> final_states);
 
   LanguageModel& model_;
   nn::Optimizer* optimizer_;

@@ -1,6 +1,7 @@
 // unroll() and the Recurrent stack.
 #include "nn/recurrent.hpp"
 
+#include <cstdio>
 #include <string>
 
 #include "autograd/functions.hpp"
@@ -13,7 +14,8 @@ using autograd::Tape;
 using autograd::Var;
 namespace ag = autograd;
 
-UnrollResult unroll(RecurrentCell& cell, Var xs, const CellState& initial, bool reverse, std::string_view scope) {
+void unroll(RecurrentCell& cell, Var xs, const CellState& initial, UnrollResult& result, bool reverse,
+            std::string_view scope) {
   const Shape s = xs.shape();
   if (s.rank() != 3 || s[2] != cell.input_size())
     throw ShapeError("unroll: inputs must be time × batch × " + std::to_string(cell.input_size()) + " for " +
@@ -28,19 +30,19 @@ UnrollResult unroll(RecurrentCell& cell, Var xs, const CellState& initial, bool 
     ScopeGuard projection_scope(tape, "input_projection");
     xw = cell.project_input(xs);  // (T × B × G·H) in one GEMM
   }
-  UnrollResult result;
   result.hidden.resize(static_cast<std::size_t>(T));
   CellState state = initial;
   for (index_t k = 0; k < T; ++k) {
     const index_t t = reverse ? T - 1 - k : k;
-    ScopeGuard step_scope(tape, "t=" + std::to_string(t));
+    char step_name[24];  // "t=<t>" without a heap string
+    std::snprintf(step_name, sizeof step_name, "t=%lld", static_cast<long long>(t));
+    ScopeGuard step_scope(tape, step_name);
     ScopeGuard cell_scope(tape, scope);
     state = projected ? cell.step_projected(ag::select(xw, t), state) : cell.step(ag::select(xs, t), state);
     result.hidden[static_cast<std::size_t>(t)] = state.h;
   }
   result.outputs = ag::stack(result.hidden);
   result.final_state = state;
-  return result;
 }
 
 Recurrent::Recurrent(index_t input, index_t hidden, Rng& rng, RecurrentOptions options)
@@ -65,7 +67,7 @@ void Recurrent::set_form(CellForm form) {
   for (RecurrentCell* c : cells_) c->set_form(form);
 }
 
-SequenceOutput Recurrent::forward(Var xs, std::span<const CellState> initial, Rng& rng) {
+const SequenceOutput& Recurrent::forward(Var xs, std::span<const CellState> initial, Rng& rng) {
   const std::size_t n_states = cells_.size();
   if (!initial.empty() && initial.size() != n_states)
     throw UsageError("Recurrent::forward: " + std::to_string(initial.size()) + " initial states given, but " +
@@ -74,30 +76,35 @@ SequenceOutput Recurrent::forward(Var xs, std::span<const CellState> initial, Rn
   if (xs.shape().rank() != 3)
     throw ShapeError("Recurrent::forward: inputs must be time × batch × features, got " + xs.shape().str());
   Tape& tape = xs.tape();
-  const std::vector<CellState> zeros = initial.empty() ? zero_states(tape, xs.shape()[1]) : std::vector<CellState>{};
-  const std::span<const CellState> init = initial.empty() ? std::span<const CellState>(zeros) : initial;
-
-  SequenceOutput out;
+  if (initial.empty()) {
+    zeros_.clear();
+    for (const RecurrentCell* c : cells_) zeros_.push_back(c->zero_state(tape, xs.shape()[1]));
+    initial = zeros_;
+  }
+  out_.final_states.resize(n_states);
+  out_.runs.resize(n_states);
   Var layer_input = xs;
   for (index_t l = 0; l < layers(); ++l) {
-    std::vector<Var> direction_outputs;
+    directions_.clear();
     for (index_t d = 0; d < directions(); ++d) {
       const std::size_t k = static_cast<std::size_t>(l * directions() + d);
-      const std::string scope = "layer" + std::to_string(l) + (d == 1 ? "_reverse" : "");
-      UnrollResult run = unroll(*cells_[k], layer_input, init[k], d == 1, scope);
-      direction_outputs.push_back(run.outputs);
-      out.final_states.push_back(run.final_state);
-      out.runs.push_back(std::move(run));
+      char scope[40];
+      std::snprintf(scope, sizeof scope, "layer%lld%s", static_cast<long long>(l), d == 1 ? "_reverse" : "");
+      unroll(*cells_[k], layer_input, initial[k], out_.runs[k], d == 1, scope);
+      directions_.push_back(out_.runs[k].outputs);
+      out_.final_states[k] = out_.runs[k].final_state;
     }
-    Var layer_output = direction_outputs.size() == 1 ? direction_outputs[0] : ag::concat(direction_outputs);
+    Var layer_output = directions_.size() == 1 ? directions_[0] : ag::concat(directions_);
     if (l + 1 < layers()) {
-      ScopeGuard g(tape, "dropout" + std::to_string(l));
+      char scope[32];
+      std::snprintf(scope, sizeof scope, "dropout%lld", static_cast<long long>(l));
+      ScopeGuard g(tape, scope);
       layer_output = dropout_.forward(layer_output, rng);
     }
     layer_input = layer_output;
   }
-  out.outputs = layer_input;
-  return out;
+  out_.outputs = layer_input;
+  return out_;
 }
 
 }  // namespace tapegrad::nn

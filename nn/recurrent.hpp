@@ -25,8 +25,15 @@ struct UnrollResult {
 // under the scope "t=<t>" followed by `scope` (e.g. "t=3/layer0"). The fused form computes the input side of all
 // steps as one GEMM before the loop (scope "<scope>/input_projection"); the composed form computes it per step and
 // gate, so that every gate of every step is visible.
-UnrollResult unroll(RecurrentCell& cell, autograd::Var xs, const CellState& initial, bool reverse = false,
-                    std::string_view scope = {});
+// `result` is filled in place, reusing its storage (a training loop that unrolls every step allocates nothing).
+void unroll(RecurrentCell& cell, autograd::Var xs, const CellState& initial, UnrollResult& result, bool reverse = false,
+            std::string_view scope = {});
+inline UnrollResult unroll(RecurrentCell& cell, autograd::Var xs, const CellState& initial, bool reverse = false,
+                           std::string_view scope = {}) {
+  UnrollResult result;
+  unroll(cell, xs, initial, result, reverse, scope);
+  return result;
+}
 
 struct RecurrentOptions {
   CellType type = CellType::LSTM;
@@ -49,8 +56,9 @@ class Recurrent : public Module {
   Recurrent(index_t input, index_t hidden, Rng& rng, RecurrentOptions options = {});
 
   // xs (T × B × I) from `initial` (one state per layer and direction, or empty for zeros) → outputs and final
-  // states. Dropout masks come from rng.
-  SequenceOutput forward(autograd::Var xs, std::span<const CellState> initial, Rng& rng);
+  // states. Dropout masks come from rng. The result lives in this module and stays valid until the next call (its
+  // storage is reused, so repeated calls allocate nothing).
+  const SequenceOutput& forward(autograd::Var xs, std::span<const CellState> initial, Rng& rng);
   std::vector<CellState> zero_states(autograd::Tape& tape, index_t batch) const;
 
   index_t input_size() const { return cells_.front()->input_size(); }
@@ -66,6 +74,9 @@ class Recurrent : public Module {
   RecurrentOptions options_;
   std::vector<RecurrentCell*> cells_;  // owned as child modules
   Dropout dropout_;
+  SequenceOutput out_;                      // the last forward's result
+  std::vector<CellState> zeros_;            // scratch: zero initial states
+  std::vector<autograd::Var> directions_;   // scratch: one layer's outputs per direction
 };
 
 }  // namespace tapegrad::nn
