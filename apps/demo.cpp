@@ -138,8 +138,9 @@ int run_demo(const DemoOptions& o) {
 
 Command add_demo_command(CLI::App& app) {
   auto options = std::make_shared<DemoOptions>();
-  CLI::App* cmd = app.add_subcommand("demo", "Record a small RNN on the tape, run backward, print the tape and "
-                                              "check the gradients against finite differences");
+  CLI::App* cmd = app.add_subcommand("demo",
+                                     "Record a small RNN on the tape, run backward, print the tape and "
+                                     "check the gradients against finite differences");
   cmd->add_option("--steps", options->steps, "time steps to unroll")->capture_default_str()->check(CLI::Range(1, 1000));
   cmd->add_option("--hidden", options->hidden, "hidden size")->capture_default_str()->check(CLI::Range(1, 256));
   cmd->add_option("--batch", options->batch, "batch size")->capture_default_str()->check(CLI::Range(1, 256));

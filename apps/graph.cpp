@@ -146,13 +146,15 @@ int run_graph(const GraphOptions& o, bool steps_given, bool form_given) {
 Command add_graph_command(CLI::App& app) {
   auto o = std::make_shared<GraphOptions>();
   CLI::App* cmd = app.add_subcommand(
-      "graph", "Draw the tape of a tiny model (an MLP, or an RNN/LSTM/GRU cell unrolled over a few steps) as a "
-               "diagram: SVG, PNG, PDF or DOT, chosen by the output file's extension");
+      "graph",
+      "Draw the tape of a tiny model (an MLP, or an RNN/LSTM/GRU cell unrolled over a few steps) as a "
+      "diagram: SVG, PNG, PDF or DOT, chosen by the output file's extension");
   cmd->add_option("--cell", o->cell, "the model: mlp (2 linear layers, tanh, cross-entropy) or a recurrent cell")
       ->capture_default_str()
       ->check(CLI::IsMember({"mlp", "rnn", "lstm", "gru"}));
-  CLI::Option* form = cmd->add_option("--form", o->form, "cell form: composed (every gate visible) or fused (one "
-                                                          "node per step)")
+  CLI::Option* form = cmd->add_option("--form", o->form,
+                                      "cell form: composed (every gate visible) or fused (one "
+                                      "node per step)")
                           ->capture_default_str()
                           ->check(CLI::IsMember({"composed", "fused"}));
   CLI::Option* steps = cmd->add_option("--steps", o->steps, "time steps to unroll (loss on the last output)")

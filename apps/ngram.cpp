@@ -34,9 +34,9 @@ using nlohmann::json;
 
 // Where a model comes from, and how to train one.
 struct ModelOptions {
-  std::string arpa;       // train: output file; other commands: the model to load
-  std::string train;      // other commands: train on this text instead of loading --arpa
-  std::string vocab;      // vocabulary file (else built from the training text with --min-count)
+  std::string arpa;   // train: output file; other commands: the model to load
+  std::string train;  // other commands: train on this text instead of loading --arpa
+  std::string vocab;  // vocabulary file (else built from the training text with --min-count)
   std::uint64_t min_count = 1;
   int order = 3;
   std::string smoothing = "kn";
@@ -110,7 +110,8 @@ Trained train_from_text(const ModelOptions& m, const std::string& path, const Pr
 }
 
 std::unique_ptr<lm::NgramModel> load_model(const ModelOptions& m, const Progress& progress) {
-  if (!m.arpa.empty() && !m.train.empty()) throw UsageError("give either --arpa (a model file) or --train (a text), not both");
+  if (!m.arpa.empty() && !m.train.empty())
+    throw UsageError("give either --arpa (a model file) or --train (a text), not both");
   if (m.arpa.empty() && m.train.empty()) throw UsageError("no model: give --arpa MODEL.arpa or --train TEXT");
   if (!m.arpa.empty()) {
     progress("loading " + m.arpa);
@@ -123,8 +124,8 @@ std::unique_ptr<lm::NgramModel> load_model(const ModelOptions& m, const Progress
 }
 
 json eval_json(const lm::EvalResult& r, const std::string& explanation) {
-  json j = {{"sentences", r.sentences}, {"words", r.words},         {"tokens", r.tokens},
-            {"oov", r.oov},             {"zero_prob", r.zero_prob}, {"log10_prob", r.log10_prob}};
+  json j = {{"sentences", r.sentences}, {"words", r.words},          {"tokens", r.tokens}, {"oov", r.oov},
+            {"zero_prob", r.zero_prob}, {"log10_prob", r.log10_prob}};
   j["perplexity"] = std::isinf(r.perplexity) ? json(nullptr) : json(r.perplexity);
   if (!explanation.empty()) j["infinite_because"] = explanation;
   return j;
@@ -143,8 +144,9 @@ int run_train(const NgramCommandOptions& o) {
   const Progress progress(o.model.quiet);
   const lm::NgramOptions options = ngram_options(o.model);
   if (!o.model.arpa.empty() && options.smoothing != lm::Smoothing::kKneserNey)
-    throw UsageError("--arpa stores a back-off model: only --smoothing kn has one (MLE and add-k are evaluated "
-                     "with --train TEXT instead)");
+    throw UsageError(
+        "--arpa stores a back-off model: only --smoothing kn has one (MLE and add-k are evaluated "
+        "with --train TEXT instead)");
   Trained t = train_from_text(o.model, o.data, progress);
   if (!o.model.arpa.empty()) {
     lm::save_arpa(dynamic_cast<const lm::BackoffModel&>(*t.model), o.model.arpa);
@@ -160,10 +162,14 @@ int run_train(const NgramCommandOptions& o) {
 
   const lm::TrainReport& r = t.report;
   if (o.json) {
-    json j = {{"order", t.model->order()},       {"smoothing", o.model.smoothing},
-              {"model", t.model->name()},         {"sentences", r.sentences},
-              {"tokens", r.tokens},               {"vocabulary", t.model->vocab().size()},
-              {"ngrams", r.ngrams},               {"count_seconds", r.count_seconds},
+    json j = {{"order", t.model->order()},
+              {"smoothing", o.model.smoothing},
+              {"model", t.model->name()},
+              {"sentences", r.sentences},
+              {"tokens", r.tokens},
+              {"vocabulary", t.model->vocab().size()},
+              {"ngrams", r.ngrams},
+              {"count_seconds", r.count_seconds},
               {"estimate_seconds", r.estimate_seconds}};
     if (o.model.smoothing == "addk") j["k"] = o.model.k;
     for (const lm::KnOrderStats& s : r.kn)
@@ -258,8 +264,8 @@ int run_score(const NgramCommandOptions& o) {
                      {"tokens", tokens}});
       continue;
     }
-    std::cout << "sentence " << i + 1 << ": log10 P = " << fixed(s.log10_prob, 4) << ", perplexity "
-              << fixed(ppl, 2) << " (" << s.tokens.size() << " tokens)\n";
+    std::cout << "sentence " << i + 1 << ": log10 P = " << fixed(s.log10_prob, 4) << ", perplexity " << fixed(ppl, 2)
+              << " (" << s.tokens.size() << " tokens)\n";
     std::cout << "  token                       log10 P  n-gram\n";
     for (std::size_t t = 0; t < s.tokens.size(); ++t) {
       const lm::TokenDetail& d = s.tokens[t];
@@ -290,7 +296,8 @@ int run_topk(const NgramCommandOptions& o) {
   const std::vector<lm::Prediction> top = lm::top_k(*model, context, o.top);
   if (o.json) {
     json j = {{"context", o.context}, {"predictions", json::array()}};
-    for (const lm::Prediction& p : top) j["predictions"].push_back({{"token", model->vocab().token(p.word)}, {"prob", p.prob}});
+    for (const lm::Prediction& p : top)
+      j["predictions"].push_back({{"token", model->vocab().token(p.word)}, {"prob", p.prob}});
     std::cout << j.dump(2) << '\n';
     return 0;
   }
@@ -298,7 +305,8 @@ int run_topk(const NgramCommandOptions& o) {
             << model->order() << "]\n";
   for (std::size_t i = 0; i < top.size(); ++i) {
     char buf[200];
-    std::snprintf(buf, sizeof buf, "  %2zu. %-20s %.6f\n", i + 1, model->vocab().token(top[i].word).c_str(), top[i].prob);
+    std::snprintf(buf, sizeof buf, "  %2zu. %-20s %.6f\n", i + 1, model->vocab().token(top[i].word).c_str(),
+                  top[i].prob);
     std::cout << buf;
   }
   return 0;
@@ -319,7 +327,8 @@ int run_generate(const NgramCommandOptions& o) {
   json all = json::array();
   for (std::size_t i = 0; i < o.count; ++i) {
     std::string line = o.prefix;
-    for (lm::WordId w : lm::generate(*model, start, rng, g)) line += (line.empty() ? "" : " ") + model->vocab().token(w);
+    for (lm::WordId w : lm::generate(*model, start, rng, g))
+      line += (line.empty() ? "" : " ") + model->vocab().token(w);
     if (o.json)
       all.push_back(line);
     else
@@ -357,8 +366,9 @@ Command add_ngram_command(CLI::App& app) {
   ngram->fallthrough();  // so --quiet may also follow the subcommand
   ngram->add_flag("--quiet", o->model.quiet, "no progress lines on stderr");
 
-  CLI::App* train = ngram->add_subcommand("train", "Count n-grams in a text and smooth them; print counts and "
-                                                   "discounts; write the model as ARPA with --arpa");
+  CLI::App* train = ngram->add_subcommand("train",
+                                          "Count n-grams in a text and smooth them; print counts and "
+                                          "discounts; write the model as ARPA with --arpa");
   train->add_option("--data", o->data, "training text, one sentence per line")->required();
   train->add_option("--arpa", o->model.arpa, "write the model to this ARPA file (Kneser-Ney only)");
   train->add_option("--valid", o->valid, "also report the perplexity of this text");
@@ -394,7 +404,8 @@ Command add_ngram_command(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   generate->add_flag("--allow-unk", o->allow_unk, "let <unk> be drawn (by default it is skipped)");
 
-  for (CLI::App* cmd : {train, eval, score, topk, generate}) cmd->add_flag("--json", o->json, "machine-readable output");
+  for (CLI::App* cmd : {train, eval, score, topk, generate})
+    cmd->add_flag("--json", o->json, "machine-readable output");
 
   return [o, train, eval, score, topk, generate] {
     if (train->parsed()) return run_train(*o);

@@ -87,8 +87,8 @@ int run_train(TrainCommand& c) {
   std::cout << line;
   if (!c.options.save.empty())
     std::cout << "wrote " << c.options.save << ", " << lm::Trainer::last_path(c.options.save) << ", "
-              << lm::Trainer::curve_path(c.options.save, "csv") << " and " << lm::Trainer::curve_path(c.options.save, "svg")
-              << "\n";
+              << lm::Trainer::curve_path(c.options.save, "csv") << " and "
+              << lm::Trainer::curve_path(c.options.save, "svg") << "\n";
   if (c.sample > 0) {
     lm::SavedModel view{config, data.vocab, data.level, {}, nullptr};
     lm::NextToken next(model);
@@ -106,13 +106,15 @@ int run_train(TrainCommand& c) {
 
 Command add_train_command(CLI::App& app) {
   auto c = std::make_shared<TrainCommand>();
-  CLI::App* sub = app.add_subcommand("train", "train a neural language model (window, rnn, lstm, gru) with truncated BPTT");
+  CLI::App* sub =
+      app.add_subcommand("train", "train a neural language model (window, rnn, lstm, gru) with truncated BPTT");
   lm::ModelConfig& m = c->config;
   lm::TrainOptions& o = c->options;
   m.dropout = 0.2f;
   sub->add_option("--model", c->model, "window | rnn | lstm | gru")->capture_default_str();
-  sub->add_option("--data", c->data, "a folder with train.txt, valid.txt, test.txt (and vocab.txt), or one text file "
-                                     "(split 90/5/5)")
+  sub->add_option("--data", c->data,
+                  "a folder with train.txt, valid.txt, test.txt (and vocab.txt), or one text file "
+                  "(split 90/5/5)")
       ->required();
   sub->add_option("--level", c->level, "word | char")->capture_default_str();
   sub->add_option("--min-count", c->min_count, "keep words seen at least this often in train (without vocab.txt)")
@@ -120,32 +122,42 @@ Command add_train_command(CLI::App& app) {
   sub->add_option("--emsize", m.emsize, "embedding size")->capture_default_str();
   sub->add_option("--nhid", m.nhid, "hidden units per layer")->capture_default_str();
   sub->add_option("--nlayers", m.nlayers, "recurrent layers")->capture_default_str();
-  sub->add_option("--dropout", m.dropout, "dropout on embeddings, between layers and before the decoder")->capture_default_str();
+  sub->add_option("--dropout", m.dropout, "dropout on embeddings, between layers and before the decoder")
+      ->capture_default_str();
   sub->add_flag("--tied", m.tied, "tie the decoder to the embedding table (needs emsize = nhid)");
   sub->add_option("--context", m.context, "window model: words of context (n − 1)")->capture_default_str();
   sub->add_flag("--direct", m.direct, "window model: direct connections from the embeddings to the output");
-  sub->add_option("--form", c->form, "recurrent cells: fused (fast) | composed (every gate a node)")->capture_default_str();
+  sub->add_option("--form", c->form, "recurrent cells: fused (fast) | composed (every gate a node)")
+      ->capture_default_str();
   sub->add_flag("--gru-reset-after", m.gru_reset_after, "GRU: reset gate after the recurrent product (cuDNN/PyTorch)");
-  sub->add_option("--init-range", m.init_range, "parameters from U(±a) (window: 0 = PyTorch defaults)")->capture_default_str();
+  sub->add_option("--init-range", m.init_range, "parameters from U(±a) (window: 0 = PyTorch defaults)")
+      ->capture_default_str();
   sub->add_option("--optimizer", o.optimizer, "sgd | adam | adamw")->capture_default_str();
   sub->add_option("--lr", o.lr, "initial learning rate")->capture_default_str();
   sub->add_option("--momentum", o.momentum, "SGD momentum")->capture_default_str();
   sub->add_option("--weight-decay", o.weight_decay, "weight decay")->capture_default_str();
-  sub->add_option("--clip", o.clip, "clip the global gradient norm at this value (0: no clipping)")->capture_default_str();
-  sub->add_option("--schedule", o.schedule, "plateau (lr × decay when valid does not improve) | zaremba (constant for "
-                                            "--decay-start epochs, then × decay per epoch) | none")
+  sub->add_option("--clip", o.clip, "clip the global gradient norm at this value (0: no clipping)")
+      ->capture_default_str();
+  sub->add_option("--schedule", o.schedule,
+                  "plateau (lr × decay when valid does not improve) | zaremba (constant for "
+                  "--decay-start epochs, then × decay per epoch) | none")
       ->capture_default_str();
   sub->add_option("--decay", o.decay, "learning-rate decay factor")->capture_default_str();
-  sub->add_option("--decay-start", o.decay_start, "zaremba schedule: epochs at the initial rate")->capture_default_str();
-  sub->add_option("--patience", o.patience, "stop after this many epochs without improvement (0: never)")->capture_default_str();
+  sub->add_option("--decay-start", o.decay_start, "zaremba schedule: epochs at the initial rate")
+      ->capture_default_str();
+  sub->add_option("--patience", o.patience, "stop after this many epochs without improvement (0: never)")
+      ->capture_default_str();
   sub->add_option("--epochs", o.epochs, "epochs (passes over train)")->capture_default_str();
-  sub->add_option("--batch-size", o.batch, "parallel streams (recurrent) or examples (window) per batch")->capture_default_str();
+  sub->add_option("--batch-size", o.batch, "parallel streams (recurrent) or examples (window) per batch")
+      ->capture_default_str();
   sub->add_option("--bptt", o.bptt, "time steps per window (recurrent)")->capture_default_str();
   sub->add_option("--eval-batch-size", o.eval_batch, "parallel streams when evaluating")->capture_default_str();
   sub->add_option("--max-time", o.max_seconds, "stop training after this many seconds, then evaluate (0: no limit)")
       ->capture_default_str();
-  sub->add_option("--eval-interval", o.eval_interval, "also validate every N batches (0: at epoch ends)")->capture_default_str();
-  sub->add_option("--max-valid-tokens", o.max_valid_tokens, "validate on at most this many tokens (0: all)")->capture_default_str();
+  sub->add_option("--eval-interval", o.eval_interval, "also validate every N batches (0: at epoch ends)")
+      ->capture_default_str();
+  sub->add_option("--max-valid-tokens", o.max_valid_tokens, "validate on at most this many tokens (0: all)")
+      ->capture_default_str();
   sub->add_option("--seed", o.seed, "seed of initialisation, dropout and shuffling")->capture_default_str();
   sub->add_option("--threads", c->threads, "kernel threads (0: all cores)")->capture_default_str();
   sub->add_option("--save", o.save, "best checkpoint (.safetensors); .last, .curve.csv and .curve.svg go beside it");

@@ -68,8 +68,8 @@ Command add_eval_command(CLI::App& app) {
   sub->add_option("--bptt", o->bptt, "time steps per window")->capture_default_str();
   return [o] {
     lm::SavedModel m = open(*o);
-    const lm::TokenCorpus text = m.level == lm::TokenLevel::Word ? lm::TokenCorpus::read_words(o->data)
-                                                                 : lm::TokenCorpus::read_chars(o->data);
+    const lm::TokenCorpus text =
+        m.level == lm::TokenLevel::Word ? lm::TokenCorpus::read_words(o->data) : lm::TokenCorpus::read_chars(o->data);
     const lm::IdCorpus ids = m.vocab.encode(text);
     const std::vector<std::int32_t> stream = lm::to_stream(ids);
     lm::PerplexityOptions eo;
@@ -77,11 +77,13 @@ Command add_eval_command(CLI::App& app) {
     eo.bptt = o->bptt;
     const lm::Perplexity r = lm::evaluate(*m.model, stream, eo);
     if (o->json_output) {
-      std::cout << json{{"perplexity", r.perplexity()}, {"loss", r.loss}, {"tokens", r.tokens}, {"oov", ids.oov}}.dump(2)
+      std::cout << json{{"perplexity", r.perplexity()}, {"loss", r.loss}, {"tokens", r.tokens}, {"oov", ids.oov}}.dump(
+                       2)
                 << "\n";
     } else {
       char line[200];
-      std::snprintf(line, sizeof line, "%s: perplexity %.2f (loss %.4f nats/token) over %lld tokens, %llu out of vocabulary\n",
+      std::snprintf(line, sizeof line,
+                    "%s: perplexity %.2f (loss %.4f nats/token) over %lld tokens, %llu out of vocabulary\n",
                     o->data.c_str(), r.perplexity(), r.loss, static_cast<long long>(r.tokens),
                     static_cast<unsigned long long>(ids.oov));
       std::cout << line;
@@ -102,7 +104,8 @@ Command add_generate_command(CLI::App& app) {
   sub->add_option("--prefix", o->prefix, "text to continue (empty: start of a text)");
   sub->add_option("--length", o->sample.max_tokens, "tokens to generate")->capture_default_str();
   sub->add_option("--temperature", o->sample.temperature, "> 0; lower is more conservative")->capture_default_str();
-  sub->add_option("--top-k", o->sample.top_k, "sample among the k most probable tokens (0: all)")->capture_default_str();
+  sub->add_option("--top-k", o->sample.top_k, "sample among the k most probable tokens (0: all)")
+      ->capture_default_str();
   sub->add_flag("--greedy", o->sample.greedy, "always take the most probable token");
   sub->add_flag("--stop-at-eos", o->sample.stop_at_eos, "stop at the end of a sentence");
   sub->add_option("--seed", o->sample.seed, "sampling seed")->capture_default_str();
@@ -181,8 +184,11 @@ Command add_score_command(CLI::App& app) {
       for (double v : lp) total += v;
       if (o->json_output) {
         json tokens = json::array();
-        for (std::size_t i = 0; i < ids.size(); ++i) tokens.push_back({{"token", m.token_text(ids[i])}, {"log_prob", lp[i]}});
-        all.push_back({{"text", text}, {"log_prob", total}, {"perplexity", std::exp(-total / static_cast<double>(ids.size()))},
+        for (std::size_t i = 0; i < ids.size(); ++i)
+          tokens.push_back({{"token", m.token_text(ids[i])}, {"log_prob", lp[i]}});
+        all.push_back({{"text", text},
+                       {"log_prob", total},
+                       {"perplexity", std::exp(-total / static_cast<double>(ids.size()))},
                        {"tokens", tokens}});
       } else {
         char line[200];
@@ -191,7 +197,8 @@ Command add_score_command(CLI::App& app) {
                       ids.size());
         std::cout << line;
         for (std::size_t i = 0; i < ids.size(); ++i) {
-          std::snprintf(line, sizeof line, "  %-20s %9.4f  (p = %.6f)\n", show(m, ids[i]).c_str(), lp[i], std::exp(lp[i]));
+          std::snprintf(line, sizeof line, "  %-20s %9.4f  (p = %.6f)\n", show(m, ids[i]).c_str(), lp[i],
+                        std::exp(lp[i]));
           std::cout << line;
         }
       }

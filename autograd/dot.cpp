@@ -47,28 +47,28 @@ bool is_time_component(std::string_view c) {
 
 // One drawn node: a tape node (op level, or a node outside the collapsed scopes) or a collapsed scope (a box).
 struct Item {
-  std::string id;                     // "v7", or "m3" for a box
-  std::string scope;                  // where it is placed: the node's scope, or the box's parent scope
-  std::string name;                   // a box's own scope path (empty for a tape node)
-  std::vector<std::uint32_t> members; // tape indices, ascending
+  std::string id;                      // "v7", or "m3" for a box
+  std::string scope;                   // where it is placed: the node's scope, or the box's parent scope
+  std::string name;                    // a box's own scope path (empty for a tape node)
+  std::vector<std::uint32_t> members;  // tape indices, ascending
   Role role = Role::Interior;
   bool has_grad = false;
-  double grad_norm = 0;               // a node's ‖g‖; a box's ‖g‖ over its outputs (values consumed outside it)
+  double grad_norm = 0;  // a node's ‖g‖; a box's ‖g‖ over its outputs (values consumed outside it)
 };
 
 struct Cluster {
   std::string prefix;  // the scope path it stands for
   std::string label;
   bool time = false;
-  std::size_t ordinal = 0;  // among time clusters, or among the other clusters, in order of first appearance
+  std::size_t ordinal = 0;            // among time clusters, or among the other clusters, in order of first appearance
   std::vector<std::size_t> children;  // clusters, in order of first appearance
   std::vector<std::size_t> items;
 };
 
 struct Edge {
-  std::size_t from, to;          // items
+  std::size_t from, to;                // items
   std::vector<std::size_t> positions;  // argument positions (labelled when the consumer is a node with ≥ 2 inputs)
-  bool grad = false;             // a gradient flowed along it (both ends received one)
+  bool grad = false;                   // a gradient flowed along it (both ends received one)
   bool from_parameter = false;
 };
 
@@ -92,12 +92,12 @@ class Builder {
 
   const Tape& tape_;
   const DotOptions& o_;
-  std::vector<std::size_t> item_of_;   // tape index → item
+  std::vector<std::size_t> item_of_;      // tape index → item
   std::vector<std::uint32_t> consumers_;  // tape index → number of input slots it fills
   std::vector<std::uint8_t> leaves_box_;  // tape index → a value of a box used outside it, or never used
   std::vector<Item> items_;
   std::vector<Edge> edges_;
-  std::vector<Cluster> clusters_;  // [0] = the top level
+  std::vector<Cluster> clusters_;                     // [0] = the top level
   std::map<std::string, std::size_t> cluster_index_;  // lookup only; never iterated
   std::size_t time_clusters_ = 0, scope_clusters_ = 0;
   double heat_lo_ = 0, heat_hi_ = 0;
@@ -253,8 +253,8 @@ std::string Builder::node_label(const Item& item, std::string_view cluster_prefi
   using dot_style::record_escape;
   const std::uint32_t i = item.members[0];
   const Node& node = tape_.node(i);
-  std::string label = record_escape("v" + std::to_string(i) + " = " + tape_.label(i)) + "|" +
-                      record_escape(node.shape.str());
+  std::string label =
+      record_escape("v" + std::to_string(i) + " = " + tape_.label(i)) + "|" + record_escape(node.shape.str());
   const std::string scope = scope_below(item.scope, cluster_prefix);
   if (!o_.scope_clusters && !scope.empty()) label += "|" + record_escape(scope);
   if (o_.stats) {
@@ -285,8 +285,8 @@ std::string Builder::box_label(const Item& item, std::string_view cluster_prefix
     if (++total <= 3) outs += (shown++ ? ", v" : "out: v") + std::to_string(i) + " " + tape_.node(i).shape.str();
   }
   if (total > 3) outs += ", +" + std::to_string(total - 3);
-  const std::string name = o_.scope_clusters ? std::string(components(item.name).back())
-                                             : scope_below(item.name, cluster_prefix);
+  const std::string name =
+      o_.scope_clusters ? std::string(components(item.name).back()) : scope_below(item.name, cluster_prefix);
   std::string label = record_escape(name.empty() ? item.name : name) + "|" + record_escape(ops);
   if (!outs.empty()) label += "|" + record_escape(outs);
   if (o_.stats && item.has_grad) label += "|" + record_escape("‖grad out‖ " + format_stat(item.grad_norm));

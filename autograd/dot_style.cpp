@@ -102,9 +102,9 @@ std::string legend(bool heat, double lo, double hi, bool grad_flow) {
     rows += row("BORDER=\"0\"", "fill: log‖∂J/∂v‖");
     for (int k = kHeatClasses; k >= 1; k -= 2) {
       const std::string font = k >= kHeatClasses - 1 ? "<FONT COLOR=\"white\">" : "<FONT>";
-      rows += row("BGCOLOR=\"/ylorrd9/" + std::to_string(k) + "\"",
-                  font + "‖∂J/∂v‖ ≈ " + html_escape(format_stat(std::pow(10.0, heat_class_center(k, lo, hi)))) +
-                      "</FONT>");
+      rows +=
+          row("BGCOLOR=\"/ylorrd9/" + std::to_string(k) + "\"",
+              font + "‖∂J/∂v‖ ≈ " + html_escape(format_stat(std::pow(10.0, heat_class_center(k, lo, hi)))) + "</FONT>");
     }
     rows += row(std::string("BGCOLOR=\"") + kZeroGradFill + "\"", "‖∂J/∂v‖ = 0");
     rows += row(std::string("BGCOLOR=\"") + kNoGradFill + "\"", "no gradient");

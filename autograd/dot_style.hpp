@@ -9,14 +9,14 @@ namespace tapegrad::autograd::dot_style {
 
 enum class Role { Parameter, Constant, Interior, Output };
 
-const char* fill(Role role);           // fill colour of a record of this role
-const char* role_name(Role role);      // as the legend says it
-inline constexpr const char* kGradColor = "#d95f02";   // outline of nodes with a gradient, and gradient-flow edges
-inline constexpr const char* kEdgeColor = "#606060";   // forward data flow
+const char* fill(Role role);                               // fill colour of a record of this role
+const char* role_name(Role role);                          // as the legend says it
+inline constexpr const char* kGradColor = "#d95f02";       // outline of nodes with a gradient, and gradient-flow edges
+inline constexpr const char* kEdgeColor = "#606060";       // forward data flow
 inline constexpr const char* kParamEdgeColor = "#c9a227";  // data flow out of a parameter (shared weights)
-inline constexpr const char* kNoGradFill = "#ffffff";  // heat: a node without gradient
-inline constexpr const char* kZeroGradFill = "#c6dbef";  // heat: a gradient that is exactly zero
-inline constexpr int kHeatClasses = 9;                 // Graphviz's built-in "ylorrd9" colour scheme, 1 … 9
+inline constexpr const char* kNoGradFill = "#ffffff";      // heat: a node without gradient
+inline constexpr const char* kZeroGradFill = "#c6dbef";    // heat: a gradient that is exactly zero
+inline constexpr int kHeatClasses = 9;                     // Graphviz's built-in "ylorrd9" colour scheme, 1 … 9
 
 // Heat class (1 … kHeatClasses) of log₁₀‖g‖ = x on the scale [lo, hi] (all classes equal when lo == hi).
 int heat_class(double x, double lo, double hi);

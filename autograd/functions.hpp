@@ -13,23 +13,23 @@
 namespace tapegrad::autograd {
 
 // ---- Elementwise (ops_pointwise.cpp); binary ops need equal shapes --------------------------------------------------
-Var add(Var a, Var b);             // a + b
-Var sub(Var a, Var b);             // a − b
-Var mul(Var a, Var b);             // a ⊙ b
-Var div(Var a, Var b);             // a ⊘ b
-Var neg(Var x);                    // −x
-Var scale(Var x, float alpha);     // α·x
-Var add_scalar(Var x, float c);    // x + c
-Var tanh(Var x);                   // tanh x, one fused node
-Var sigmoid(Var x);                // σ(x) = 1/(1+e^{−x}), one fused node
-Var relu(Var x);                   // max(x, 0)
-Var exp(Var x);                    // e^x
-Var log(Var x);                    // ln x
+Var add(Var a, Var b);           // a + b
+Var sub(Var a, Var b);           // a − b
+Var mul(Var a, Var b);           // a ⊙ b
+Var div(Var a, Var b);           // a ⊘ b
+Var neg(Var x);                  // −x
+Var scale(Var x, float alpha);   // α·x
+Var add_scalar(Var x, float c);  // x + c
+Var tanh(Var x);                 // tanh x, one fused node
+Var sigmoid(Var x);              // σ(x) = 1/(1+e^{−x}), one fused node
+Var relu(Var x);                 // max(x, 0)
+Var exp(Var x);                  // e^x
+Var log(Var x);                  // ln x
 
 // The same nonlinearities composed of primitives, every step a node of its own (for study, and as the twins the
 // fused forms are tested against):
-Var sigmoid_composite(Var x);      // 1 ⊘ (1 + exp(−x))
-Var tanh_composite(Var x);         // 2σ(2x) − 1
+Var sigmoid_composite(Var x);  // 1 ⊘ (1 + exp(−x))
+Var tanh_composite(Var x);     // 2σ(2x) − 1
 
 inline Var operator+(Var a, Var b) { return add(a, b); }
 inline Var operator-(Var a, Var b) { return sub(a, b); }
@@ -57,11 +57,14 @@ Var linear(Var x, Var W, Var b, bool transpose_w = false);
 // x (rows × cols) → xᵀ (cols × rows); rank 2.
 Var transpose(Var x);
 
-// ---- Shape (ops_shape.cpp) --------------------------------------------------------------------------------------------
-Var reshape(Var x, const Shape& shape);                     // same elements, new shape (no copy)
-Var concat(std::span<const Var> parts);                     // along the last dimension; leading dims must agree
-inline Var concat(std::initializer_list<Var> parts) { return concat(std::span<const Var>(parts.begin(), parts.size())); }
-Var slice(Var x, index_t begin, index_t width);             // x[…, begin : begin + width]
+// ---- Shape (ops_shape.cpp)
+// --------------------------------------------------------------------------------------------
+Var reshape(Var x, const Shape& shape);  // same elements, new shape (no copy)
+Var concat(std::span<const Var> parts);  // along the last dimension; leading dims must agree
+inline Var concat(std::initializer_list<Var> parts) {
+  return concat(std::span<const Var>(parts.begin(), parts.size()));
+}
+Var slice(Var x, index_t begin, index_t width);                  // x[…, begin : begin + width]
 std::vector<Var> split(Var x, std::span<const index_t> widths);  // consecutive slices whose widths sum to cols
 inline std::vector<Var> split(Var x, std::initializer_list<index_t> widths) {
   return split(x, std::span<const index_t>(widths.begin(), widths.size()));
@@ -81,8 +84,8 @@ Var detach(Var x);
 Var embedding(Var table, std::span<const std::int32_t> ids);
 
 // ---- Softmax and loss (ops_softmax.cpp) ---------------------------------------------------------------------------
-Var softmax(Var x);       // along the last dimension
-Var log_softmax(Var x);   // along the last dimension
+Var softmax(Var x);      // along the last dimension
+Var log_softmax(Var x);  // along the last dimension
 // Mean over rows of −log softmax(logits)[r, targets[r]], fused (the probabilities are never stored).
 // logits (rows × vocab), targets (rows) with each in [0, vocab). Result: a scalar.
 Var cross_entropy(Var logits, std::span<const std::int32_t> targets);

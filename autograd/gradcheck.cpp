@@ -69,7 +69,10 @@ GradcheckResult compare(Tape& tape, const std::function<Var(Tape&)>& run, std::v
       result.max_abs_error = std::max(result.max_abs_error, abs_err);
       result.max_rel_error = std::max(result.max_rel_error, rel_err);
       if (!(abs_err <= tolerance)) ++result.failures;  // NaN counts as a failure
-      const double ratio = std::isnan(abs_err) ? INFINITY : tolerance > 0 ? abs_err / tolerance : abs_err > 0 ? INFINITY : 0;
+      const double ratio = std::isnan(abs_err) ? INFINITY
+                           : tolerance > 0     ? abs_err / tolerance
+                           : abs_err > 0       ? INFINITY
+                                               : 0;
       if (ratio > worst_ratio) {
         worst_ratio = ratio;
         result.worst_input = k;
@@ -93,8 +96,7 @@ GradcheckResult compare(Tape& tape, const std::function<Var(Tape&)>& run, std::v
                   result.passed ? "passed" : "FAILED", result.failures, result.checked, options.atol, options.rtol,
                   options.step, worst.name.c_str(), worst.shape.str().c_str(),
                   position(worst.shape, result.worst_element).c_str(), result.worst_analytic, result.worst_numeric,
-                  std::fabs(result.worst_analytic - result.worst_numeric), result.max_abs_error,
-                  result.max_rel_error);
+                  std::fabs(result.worst_analytic - result.worst_numeric), result.max_abs_error, result.max_rel_error);
   }
   result.report = buf;
   return result;

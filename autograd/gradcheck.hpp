@@ -28,8 +28,8 @@ struct GradcheckOptions {
 
 struct GradcheckResult {
   bool passed = true;
-  std::size_t checked = 0;       // elements compared
-  std::size_t failures = 0;      // elements outside tolerance
+  std::size_t checked = 0;   // elements compared
+  std::size_t failures = 0;  // elements outside tolerance
   double max_abs_error = 0;
   double max_rel_error = 0;
   // The worst element (largest error relative to its tolerance):
@@ -37,7 +37,7 @@ struct GradcheckResult {
   index_t worst_element = 0;
   double worst_analytic = 0;
   double worst_numeric = 0;
-  std::string report;            // one paragraph naming the worst element
+  std::string report;  // one paragraph naming the worst element
 };
 
 // f records its computation on the tape from the inputs (given as variables) and returns its output.

@@ -11,27 +11,27 @@ namespace tapegrad::autograd {
 
 // Small per-op parameters, kept on the node so the tape can be printed and drawn without closures.
 struct OpParams {
-  float scalar = 0.0f;      // scale: α; add_scalar: c
-  index_t begin = 0;        // slice: first column; select: index
-  index_t width = 0;        // slice: number of columns
-  bool transpose_a = false; // matmul: use Aᵀ
-  bool transpose_b = false; // matmul: use Bᵀ
-  bool projected = false;   // fused cells: input 0 is the projected input x·W_ih + b, computed outside the cell
-  bool relu = false;        // rnn_cell: relu instead of tanh
+  float scalar = 0.0f;       // scale: α; add_scalar: c
+  index_t begin = 0;         // slice: first column; select: index
+  index_t width = 0;         // slice: number of columns
+  bool transpose_a = false;  // matmul: use Aᵀ
+  bool transpose_b = false;  // matmul: use Bᵀ
+  bool projected = false;    // fused cells: input 0 is the projected input x·W_ih + b, computed outside the cell
+  bool relu = false;         // rnn_cell: relu instead of tanh
 };
 
 struct Node {
   OpCode op = OpCode::Constant;
-  bool requires_grad = false;  // a parameter or variable feeds this value and grad mode was on when it was recorded
-  bool retain_grad = false;    // the user asked to read this gradient after backward
-  std::uint32_t scope = 0;     // index of the scope path ("" = top level)
+  bool requires_grad = false;     // a parameter or variable feeds this value and grad mode was on when it was recorded
+  bool retain_grad = false;       // the user asked to read this gradient after backward
+  std::uint32_t scope = 0;        // index of the scope path ("" = top level)
   std::uint32_t first_input = 0;  // inputs are tape.inputs()[first_input, first_input + n_inputs)
   std::uint32_t n_inputs = 0;
-  std::uint32_t name = 0;      // parameters: index of the parameter's name
+  std::uint32_t name = 0;  // parameters: index of the parameter's name
   Shape shape;
-  float* value = nullptr;      // tape arena, the parameter's own storage, or (reshape, detach) the input's value
-  float* grad = nullptr;       // set by backward (a parameter's points at its own gradient buffer from the start)
-  float* saved = nullptr;      // floats an op keeps for its backward rule (cross_entropy: per-row log-sum-exp)
+  float* value = nullptr;  // tape arena, the parameter's own storage, or (reshape, detach) the input's value
+  float* grad = nullptr;   // set by backward (a parameter's points at its own gradient buffer from the start)
+  float* saved = nullptr;  // floats an op keeps for its backward rule (cross_entropy: per-row log-sum-exp)
   const std::int32_t* ids = nullptr;  // embedding ids / cross_entropy targets, copied into the tape
   index_t n_ids = 0;
   OpParams params;

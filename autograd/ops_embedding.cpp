@@ -12,9 +12,10 @@ Var embedding(Var table, std::span<const std::int32_t> ids) {
   const Shape& s = table.shape();
   detail::require_shape(s.rank() == 2, OpCode::Embedding, [&] { return "table must be vocab × dim, got " + s.str(); });
   for (std::size_t i = 0; i < ids.size(); ++i)
-    detail::require_usage(ids[i] >= 0 && ids[i] < s[0], OpCode::Embedding,
-                          [&] { return "id " + std::to_string(ids[i]) + " at position " + std::to_string(i) +
-                              " is outside the table's " + std::to_string(s[0]) + " rows"; });
+    detail::require_usage(ids[i] >= 0 && ids[i] < s[0], OpCode::Embedding, [&] {
+      return "id " + std::to_string(ids[i]) + " at position " + std::to_string(i) + " is outside the table's " +
+             std::to_string(s[0]) + " rows";
+    });
   Tape& tape = table.tape();
   const auto n = static_cast<index_t>(ids.size());
   Var y = tape.record(OpCode::Embedding, std::span<const Var>(&table, 1), Shape{n, s[1]});

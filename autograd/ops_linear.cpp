@@ -20,8 +20,10 @@ Var matmul(Var a, Var b, bool transpose_a, bool transpose_b) {
   Tape& tape = Tape::common_tape("matmul", in);
   const Shape& sa = a.shape();
   const Shape& sb = b.shape();
-  const auto shapes = [&] { return "a is " + sa.str() + (transpose_a ? " (transposed)" : "") + ", b is " + sb.str() +
-                                   (transpose_b ? " (transposed)" : ""); };
+  const auto shapes = [&] {
+    return "a is " + sa.str() + (transpose_a ? " (transposed)" : "") + ", b is " + sb.str() +
+           (transpose_b ? " (transposed)" : "");
+  };
   require_shape(sb.rank() == 2, OpCode::MatMul, [&] { return "b must be a matrix: " + shapes(); });
   require_shape(transpose_a ? sa.rank() == 2 : sa.rank() >= 1, OpCode::MatMul,
                 [&] { return "a must be a matrix (or, untransposed, any tensor seen as rows × cols): " + shapes(); });
@@ -29,8 +31,9 @@ Var matmul(Var a, Var b, bool transpose_a, bool transpose_b) {
   const index_t k = transpose_a ? sa[0] : sa.cols();
   const index_t kb = transpose_b ? sb[1] : sb[0];
   const index_t n = transpose_b ? sb[0] : sb[1];
-  require_shape(k == kb, OpCode::MatMul, [&] { return "inner dimensions differ (" + std::to_string(k) + " vs " +
-                                             std::to_string(kb) + "): " + shapes(); });
+  require_shape(k == kb, OpCode::MatMul, [&] {
+    return "inner dimensions differ (" + std::to_string(k) + " vs " + std::to_string(kb) + "): " + shapes();
+  });
   const Shape out_shape = transpose_a ? Shape{m, n} : sa.with_cols(n);
   OpParams p;
   p.transpose_a = transpose_a;
@@ -53,13 +56,13 @@ void backward_MatMul(const BackwardContext& c) {
   if (float* gA = c.input_grad(0)) {
     if (!ta)  // gA (m×k) += gC · op(B)ᵀ
       ops::gemm(false, !tb, m, k, n, 1.0f, gC, n, B, ldb, 1.0f, gA, lda);
-    else      // gA (k×m) += op(B) · gCᵀ
+    else  // gA (k×m) += op(B) · gCᵀ
       ops::gemm(tb, true, k, m, n, 1.0f, B, ldb, gC, n, 1.0f, gA, lda);
   }
   if (float* gB = c.input_grad(1)) {
     if (!tb)  // gB (k×n) += op(A)ᵀ · gC
       ops::gemm(!ta, false, k, n, m, 1.0f, A, lda, gC, n, 1.0f, gB, ldb);
-    else      // gB (n×k) += gCᵀ · op(A)
+    else  // gB (n×k) += gCᵀ · op(A)
       ops::gemm(true, ta, n, k, m, 1.0f, gC, n, A, lda, 1.0f, gB, ldb);
   }
 }
@@ -75,7 +78,8 @@ Var linear(Var x, Var W, Var b, bool transpose_w) {
   };
   require_shape(sw.rank() == 2 && sx.rank() >= 1, OpCode::Linear, [&] { return "W must be a matrix: " + shapes(); });
   const index_t n_in = transpose_w ? sw[1] : sw[0], n_out = transpose_w ? sw[0] : sw[1];
-  require_shape(sx.cols() == n_in, OpCode::Linear, [&] { return "x's last dimension is not W's input size: " + shapes(); });
+  require_shape(sx.cols() == n_in, OpCode::Linear,
+                [&] { return "x's last dimension is not W's input size: " + shapes(); });
   require_shape(sb.numel() == n_out, OpCode::Linear, [&] { return "b does not match W's output size: " + shapes(); });
   OpParams p;
   p.transpose_b = transpose_w;
@@ -94,7 +98,7 @@ void backward_Linear(const BackwardContext& c) {
   if (float* gw = c.input_grad(1)) {
     if (!tw)  // gW (in × out) += xᵀ · gy
       ops::gemm(true, false, n_in, n_out, rows, 1.0f, c.input_value(0), n_in, gy, n_out, 1.0f, gw, n_out);
-    else      // gW (out × in) += gyᵀ · x
+    else  // gW (out × in) += gyᵀ · x
       ops::gemm(true, false, n_out, n_in, rows, 1.0f, gy, n_out, c.input_value(0), n_in, 1.0f, gw, n_in);
   }
   if (float* gb = c.input_grad(2)) ops::colsum_acc(rows, n_out, gy, gb);

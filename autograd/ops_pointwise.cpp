@@ -48,8 +48,8 @@ void backward_Neg(const BackwardContext& c) {
 Var scale(Var x, float alpha) {
   OpParams p;
   p.scalar = alpha;
-  return unary(OpCode::Scale, x, [alpha](index_t n, const float* in, float* out) { ops::scale(n, alpha, in, out); },
-               p);
+  return unary(
+      OpCode::Scale, x, [alpha](index_t n, const float* in, float* out) { ops::scale(n, alpha, in, out); }, p);
 }
 void backward_Scale(const BackwardContext& c) {
   if (float* gx = c.input_grad(0)) ops::axpy(c.numel(), c.params().scalar, c.grad(), gx);
@@ -59,8 +59,8 @@ void backward_Scale(const BackwardContext& c) {
 Var add_scalar(Var x, float value) {
   OpParams p;
   p.scalar = value;
-  return unary(OpCode::AddScalar, x,
-               [value](index_t n, const float* in, float* out) { ops::add_scalar(n, value, in, out); }, p);
+  return unary(
+      OpCode::AddScalar, x, [value](index_t n, const float* in, float* out) { ops::add_scalar(n, value, in, out); }, p);
 }
 void backward_AddScalar(const BackwardContext& c) {
   if (float* gx = c.input_grad(0)) ops::axpy(c.numel(), 1.0f, c.grad(), gx);

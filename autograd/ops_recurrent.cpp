@@ -42,22 +42,27 @@ Dims check_cell(OpCode op, bool projected, std::span<const Var> in, index_t n_ga
     ++k;
   }
   const Shape sw = in[k].shape();
-  require_shape(sw == Shape{H, G}, op,
-                [&] { return "W_hh is " + sw.str() + " but hidden size " + std::to_string(H) + " with " + std::to_string(n_gates) +
-                    " gate blocks needs " + Shape{H, G}.str(); });
+  require_shape(sw == Shape{H, G}, op, [&] {
+    return "W_hh is " + sw.str() + " but hidden size " + std::to_string(H) + " with " + std::to_string(n_gates) +
+           " gate blocks needs " + Shape{H, G}.str();
+  });
   if (has_b_hn)
-    require_shape(in[k + 1].shape().numel() == H, op,
-                  [&] { return "b_hn is " + in[k + 1].shape().str() + " but the hidden size is " + std::to_string(H); });
+    require_shape(in[k + 1].shape().numel() == H, op, [&] {
+      return "b_hn is " + in[k + 1].shape().str() + " but the hidden size is " + std::to_string(H);
+    });
   if (projected) {
-    require_shape(in[0].shape() == Shape{B, G}, op,
-                  [&] { return "the projected input is " + in[0].shape().str() + " but needs batch × gates = " + Shape{B, G}.str(); });
+    require_shape(in[0].shape() == Shape{B, G}, op, [&] {
+      return "the projected input is " + in[0].shape().str() + " but needs batch × gates = " + Shape{B, G}.str();
+    });
   } else {
     const Shape sx = in[0].shape(), swi = in[1].shape(), sb = in[2].shape();
     require_shape(sx.rank() == 2 && sx[0] == B, op, [&] { return "x is " + sx.str() + " but h is " + sh.str(); });
-    require_shape(swi == Shape{sx[1], G}, op, [&] { return "W_ih is " + swi.str() + " but x is " + sx.str() + " and " +
-                                                  std::to_string(n_gates) + " gates of " + std::to_string(H) +
-                                                  " need " + Shape{sx[1], G}.str(); });
-    require_shape(sb.numel() == G, op, [&] { return "b is " + sb.str() + " but the gates need " + std::to_string(G) + " values"; });
+    require_shape(swi == Shape{sx[1], G}, op, [&] {
+      return "W_ih is " + swi.str() + " but x is " + sx.str() + " and " + std::to_string(n_gates) + " gates of " +
+             std::to_string(H) + " need " + Shape{sx[1], G}.str();
+    });
+    require_shape(sb.numel() == G, op,
+                  [&] { return "b is " + sb.str() + " but the gates need " + std::to_string(G) + " values"; });
   }
   return {B, H};
 }
@@ -69,8 +74,8 @@ void input_forward(std::span<const Var> in, bool projected, index_t B, index_t G
     return;
   }
   const index_t I = in[0].shape()[1];
-  ops::gemm_bias(false, false, B, G, I, 1.0f, in[0].value().data, I, in[1].value().data, G, 0.0f, in[2].value().data,
-                 A, G);
+  ops::gemm_bias(false, false, B, G, I, 1.0f, in[0].value().data, I, in[1].value().data, G, 0.0f, in[2].value().data, A,
+                 G);
 }
 
 // The input side's share of the backward pass, from dA (B × G).
@@ -96,8 +101,7 @@ Var lstm(std::span<const Var> in, bool projected) {
   Var y = tape.record(OpCode::LSTMCell, in, Shape{2, B, H}, p);
   float* gates = tape.save_floats(y, static_cast<std::size_t>(5 * B * H));  // [gates (B×4H) | tanh c' (B×H)]
   input_forward(in, projected, B, 4 * H, gates);
-  ops::gemm(false, false, B, 4 * H, H, 1.0f, in[s].value().data, H, in[s + 2].value().data, 4 * H, 1.0f, gates,
-            4 * H);
+  ops::gemm(false, false, B, 4 * H, H, 1.0f, in[s].value().data, H, in[s + 2].value().data, 4 * H, 1.0f, gates, 4 * H);
   float* out = tape.mutable_value(y);  // [h' ; c']
   ops::lstm_forward(B, H, gates, in[s + 1].value().data, out + B * H, gates + 4 * B * H, out);
   return y;
@@ -169,7 +173,7 @@ void backward_GRUCell(const BackwardContext& c) {
   float* gU = c.input_grad(s + 1);
   float* da = c.scratch(static_cast<std::size_t>(3 * B * H));
   float* g_rh = c.scratch(static_cast<std::size_t>(B * H));
-  ops::gru_output_backward(B, H, gates, h, c.grad(), da, gh);  // blocks z, n of da
+  ops::gru_output_backward(B, H, gates, h, c.grad(), da, gh);                                 // blocks z, n of da
   ops::gemm(false, true, B, H, H, 1.0f, da + 2 * H, 3 * H, U + 2 * H, 3 * H, 0.0f, g_rh, H);  // g_rh = da_n·U_nᵀ
   if (gU) ops::gemm(true, false, H, H, B, 1.0f, rh, H, da + 2 * H, 3 * H, 1.0f, gU + 2 * H, 3 * H);
   ops::gru_reset_backward(B, H, gates, h, g_rh, da, gh);  // block r of da
@@ -194,7 +198,7 @@ Var gru_after(std::span<const Var> in, bool projected) {
   const float* b_hn = in[s + 2].value().data;
   input_forward(in, projected, B, 3 * H, gates);
   ops::gemm(false, false, B, 3 * H, H, 1.0f, h, H, in[s + 1].value().data, 3 * H, 0.0f, u, 3 * H);  // u = h·W_hh
-  for (index_t r = 0; r < B; ++r) ops::axpy(H, 1.0f, b_hn, u + r * 3 * H + 2 * H);                    // u_n += b_hn
+  for (index_t r = 0; r < B; ++r) ops::axpy(H, 1.0f, b_hn, u + r * 3 * H + 2 * H);                  // u_n += b_hn
   ops::gru_after_forward(B, H, gates, u, h, tape.mutable_value(y));
   return y;
 }
@@ -263,10 +267,8 @@ void backward_RNNCell(const BackwardContext& c) {
     ops::relu_backward_acc(B * H, c.value(), c.grad(), da);
   else  // tanh'(a) = 1 − h'²
     ops::tanh_backward_acc(B * H, c.value(), c.grad(), da);
-  if (float* gh = c.input_grad(s))
-    ops::gemm(false, true, B, H, H, 1.0f, da, H, c.input_value(s + 1), H, 1.0f, gh, H);
-  if (float* gw = c.input_grad(s + 1))
-    ops::gemm(true, false, H, H, B, 1.0f, c.input_value(s), H, da, H, 1.0f, gw, H);
+  if (float* gh = c.input_grad(s)) ops::gemm(false, true, B, H, H, 1.0f, da, H, c.input_value(s + 1), H, 1.0f, gh, H);
+  if (float* gw = c.input_grad(s + 1)) ops::gemm(true, false, H, H, B, 1.0f, c.input_value(s), H, da, H, 1.0f, gw, H);
   input_backward(c, B, H, da);
 }
 

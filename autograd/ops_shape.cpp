@@ -14,9 +14,10 @@ using detail::require_shape;
 
 // y = x seen with another shape (the value is shared, not copied);   gx += gy
 Var reshape(Var x, const Shape& shape) {
-  require_shape(shape.numel() == x.shape().numel(), OpCode::Reshape,
-                [&] { return "cannot view " + x.shape().str() + " (" + std::to_string(x.shape().numel()) + " elements) as " +
-                    shape.str() + " (" + std::to_string(shape.numel()) + " elements)"; });
+  require_shape(shape.numel() == x.shape().numel(), OpCode::Reshape, [&] {
+    return "cannot view " + x.shape().str() + " (" + std::to_string(x.shape().numel()) + " elements) as " +
+           shape.str() + " (" + std::to_string(shape.numel()) + " elements)";
+  });
   return x.tape().record_alias(OpCode::Reshape, x, shape);
 }
 void backward_Reshape(const BackwardContext& c) {
@@ -32,9 +33,9 @@ Var concat(std::span<const Var> parts) {
   std::vector<index_t> widths;
   for (const Var& p : parts) {
     const Shape& s = p.shape();
-    require_shape(s.rank() >= 1 && s.rank() == first.rank() && s.rows() == first.rows() &&
-                      s.with_cols(0) == first.with_cols(0),
-                  OpCode::Concat, [&] { return "leading dimensions differ: " + first.str() + " and " + s.str(); });
+    require_shape(
+        s.rank() >= 1 && s.rank() == first.rank() && s.rows() == first.rows() && s.with_cols(0) == first.with_cols(0),
+        OpCode::Concat, [&] { return "leading dimensions differ: " + first.str() + " and " + s.str(); });
     total += s.cols();
     pointers.push_back(p.value().data);
     widths.push_back(s.cols());
@@ -56,8 +57,9 @@ void backward_Concat(const BackwardContext& c) {
 // y = x[…, begin : begin + width];   gx[…, begin : begin + width] += gy
 Var slice(Var x, index_t begin, index_t width) {
   const Shape& s = x.shape();
-  require_shape(s.rank() >= 1 && begin >= 0 && width >= 0 && begin + width <= s.cols(), OpCode::Slice,
-                [&] { return "columns " + std::to_string(begin) + ":" + std::to_string(begin + width) + " are outside " + s.str(); });
+  require_shape(s.rank() >= 1 && begin >= 0 && width >= 0 && begin + width <= s.cols(), OpCode::Slice, [&] {
+    return "columns " + std::to_string(begin) + ":" + std::to_string(begin + width) + " are outside " + s.str();
+  });
   Tape& tape = x.tape();
   OpParams p;
   p.begin = begin;
@@ -74,9 +76,10 @@ void backward_Slice(const BackwardContext& c) {
 
 std::vector<Var> split(Var x, std::span<const index_t> widths) {
   const index_t total = std::accumulate(widths.begin(), widths.end(), index_t{0});
-  require_shape(x.shape().rank() >= 1 && total == x.shape().cols(), OpCode::Slice,
-                [&] { return "split widths sum to " + std::to_string(total) + " but " + x.shape().str() + " has " +
-                    std::to_string(x.shape().cols()) + " columns"; });
+  require_shape(x.shape().rank() >= 1 && total == x.shape().cols(), OpCode::Slice, [&] {
+    return "split widths sum to " + std::to_string(total) + " but " + x.shape().str() + " has " +
+           std::to_string(x.shape().cols()) + " columns";
+  });
   std::vector<Var> parts;
   index_t begin = 0;
   for (index_t w : widths) {
@@ -106,8 +109,10 @@ Var stack(std::span<const Var> parts) {
   Tape& tape = Tape::common_tape("stack", parts);
   const Shape item = parts[0].shape();
   for (const Var& p : parts)
-    require_shape(p.shape() == item, OpCode::Stack, [&] { return "parts differ in shape: " + item.str() + " and " + p.shape().str(); });
-  require_shape(item.rank() < Shape::kMaxRank, OpCode::Stack, [&] { return "parts of shape " + item.str() + " are already rank 4"; });
+    require_shape(p.shape() == item, OpCode::Stack,
+                  [&] { return "parts differ in shape: " + item.str() + " and " + p.shape().str(); });
+  require_shape(item.rank() < Shape::kMaxRank, OpCode::Stack,
+                [&] { return "parts of shape " + item.str() + " are already rank 4"; });
   Var y = tape.record(OpCode::Stack, parts, item.with_front(static_cast<index_t>(parts.size())));
   float* out = tape.mutable_value(y);
   for (const Var& p : parts) {

@@ -10,7 +10,8 @@ namespace tapegrad::autograd {
 namespace {
 Var rowwise(OpCode op, Var x, void (*kernel)(index_t, index_t, const float*, float*)) {
   const Shape& s = x.shape();
-  detail::require_shape(s.rank() >= 1 && s.cols() > 0, op, [&] { return "needs a non-empty last dimension, got " + s.str(); });
+  detail::require_shape(s.rank() >= 1 && s.cols() > 0, op,
+                        [&] { return "needs a non-empty last dimension, got " + s.str(); });
   Tape& tape = x.tape();
   Var y = tape.record(op, std::span<const Var>(&x, 1), s);
   kernel(s.rows(), s.cols(), x.value().data, tape.mutable_value(y));
@@ -38,13 +39,15 @@ Var cross_entropy(Var logits, std::span<const std::int32_t> targets) {
   const Shape& s = logits.shape();
   detail::require_shape(s.rank() >= 1 && s.cols() > 0 && s.rows() > 0, OpCode::CrossEntropy,
                         [&] { return "logits must be rows × vocab with both non-zero, got " + s.str(); });
-  detail::require_shape(static_cast<index_t>(targets.size()) == s.rows(), OpCode::CrossEntropy,
-                        [&] { return std::to_string(targets.size()) + " targets for logits " + s.str() + " (" +
-                            std::to_string(s.rows()) + " rows)"; });
+  detail::require_shape(static_cast<index_t>(targets.size()) == s.rows(), OpCode::CrossEntropy, [&] {
+    return std::to_string(targets.size()) + " targets for logits " + s.str() + " (" + std::to_string(s.rows()) +
+           " rows)";
+  });
   for (std::size_t i = 0; i < targets.size(); ++i)
-    detail::require_usage(targets[i] >= 0 && targets[i] < s.cols(), OpCode::CrossEntropy,
-                          [&] { return "target " + std::to_string(targets[i]) + " at row " + std::to_string(i) +
-                              " is outside the vocabulary of " + std::to_string(s.cols()); });
+    detail::require_usage(targets[i] >= 0 && targets[i] < s.cols(), OpCode::CrossEntropy, [&] {
+      return "target " + std::to_string(targets[i]) + " at row " + std::to_string(i) +
+             " is outside the vocabulary of " + std::to_string(s.cols());
+    });
   Tape& tape = logits.tape();
   Var loss = tape.record(OpCode::CrossEntropy, std::span<const Var>(&logits, 1), Shape::scalar());
   tape.save_ids(loss, targets);

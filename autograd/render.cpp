@@ -143,8 +143,7 @@ std::string render_dot(std::string_view dot, GraphFormat format) {
   const std::string text(dot);  // cgraph reads a NUL-terminated string
   std::unique_ptr<Agraph_t, GraphDeleter> graph(agmemread(text.c_str()));
   if (!graph) throw Error("Graphviz could not parse the DOT text: " + trimmed(messages));
-  if (gvLayout(gvc, graph.get(), "dot") != 0)
-    throw Error("Graphviz could not lay out the graph: " + trimmed(messages));
+  if (gvLayout(gvc, graph.get(), "dot") != 0) throw Error("Graphviz could not lay out the graph: " + trimmed(messages));
   char* data = nullptr;
   unsigned int length = 0;
   const int rc = gvRenderData(gvc, graph.get(), name, &data, &length);

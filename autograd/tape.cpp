@@ -69,8 +69,8 @@ Tape& Tape::common_tape(const char* op, std::span<const Var> inputs) {
   Tape& tape = inputs[0].tape();
   for (const Var& v : inputs) {
     if (v.tape_ != &tape)
-      throw UsageError(std::string(op) + ": inputs come from different tapes (" + var_name(inputs[0].index_) +
-                       " and " + var_name(v.index_) + ")");
+      throw UsageError(std::string(op) + ": inputs come from different tapes (" + var_name(inputs[0].index_) + " and " +
+                       var_name(v.index_) + ")");
     tape.check(v);
   }
   return tape;

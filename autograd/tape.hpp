@@ -75,16 +75,14 @@ class Tape {
   void set_grad_enabled(bool enabled) { grad_enabled_ = enabled; }
   // Nodes recorded until pop_scope() carry ".../name" as their scope (an empty name leaves the path as it is).
   void push_scope(std::string_view name);
-  void push_root_scope();                   // until pop_scope(), nodes are recorded at the top level (no scope)
+  void push_root_scope();  // until pop_scope(), nodes are recorded at the top level (no scope)
   void pop_scope();
   const std::string& current_scope() const { return scope_paths_[scope_stack_.back()]; }
 
   // ---- Inspection ---------------------------------------------------------------------------------------------------
   const Node& node(std::size_t index) const { return nodes_.at(index); }
   const Node& node(Var v) const { return nodes_[check(v)]; }
-  std::span<const std::uint32_t> inputs(const Node& n) const {
-    return {inputs_.data() + n.first_input, n.n_inputs};
-  }
+  std::span<const std::uint32_t> inputs(const Node& n) const { return {inputs_.data() + n.first_input, n.n_inputs}; }
   const std::string& scope_of(const Node& n) const { return scope_paths_[n.scope]; }
   const std::string& name_of(const Node& n) const { return names_[n.name]; }
   std::string label(std::size_t index) const;  // "tanh(v5)", "param W", "slice(v3, 0:200)"
@@ -103,8 +101,8 @@ class Tape {
   // without copying it (reshape, detach, select).
   Var record_alias(OpCode op, Var source, const Shape& shape, index_t offset = 0, const OpParams& params = {});
   float* mutable_value(Var v) { return nodes_[check(v)].value; }
-  float* save_floats(Var v, std::size_t n);                      // extra floats for v's backward rule
-  void save_ids(Var v, std::span<const std::int32_t> ids);       // ids for v's backward rule
+  float* save_floats(Var v, std::size_t n);                 // extra floats for v's backward rule
+  void save_ids(Var v, std::span<const std::int32_t> ids);  // ids for v's backward rule
 
  private:
   friend class Var;
@@ -114,9 +112,9 @@ class Tape {
 
   std::vector<Node> nodes_;
   std::vector<std::uint32_t> inputs_;
-  Arena values_;  // node values and saved data; reset by clear()
-  Arena grads_;   // gradients of interior nodes and variables; reset by each backward and by clear()
-  Arena scratch_; // temporaries of one backward rule; reset before each rule runs
+  Arena values_;   // node values and saved data; reset by clear()
+  Arena grads_;    // gradients of interior nodes and variables; reset by each backward and by clear()
+  Arena scratch_;  // temporaries of one backward rule; reset before each rule runs
   std::vector<std::uint8_t> needs_grad_;  // scratch of the needs-grad pass, kept for its capacity
   // Interned strings, kept across clear() (their number is bounded by the distinct scopes and names a program
   // uses), and looked up by string_view: recording the same graph again allocates nothing.
@@ -128,8 +126,8 @@ class Tape {
   std::vector<std::string> scope_paths_;  // [0] = "" (top level)
   std::vector<Interned> scope_children_;  // per scope: child name → index in scope_paths_
   std::vector<std::uint32_t> scope_stack_;
-  std::vector<std::string> names_;        // [0] = "" (unnamed)
-  Interned name_index_;                   // name → index in names_
+  std::vector<std::string> names_;  // [0] = "" (unnamed)
+  Interned name_index_;             // name → index in names_
   std::uint32_t generation_;
   bool grad_enabled_ = true;
   bool has_grads_ = false;

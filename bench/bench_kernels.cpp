@@ -44,14 +44,14 @@ void BM_gemm(benchmark::State& state) {
 
 void gemm_shapes(benchmark::internal::Benchmark* b) {
   b->ArgNames({"m", "n", "k", "ta", "tb"});
-  b->Args({1024, 1024, 1024, 0, 0});                                // square
-  for (int m : {20, 32, 64, 128}) b->Args({m, 800, 400, 0, 0});     // LSTM-200 step forward
-  b->Args({20, 400, 800, 0, 1});                                    // LSTM-200 step, gradient wrt inputs
-  b->Args({800, 400, 20, 1, 0});                                    // LSTM-200 step, weight gradient
-  for (int m : {20, 64}) b->Args({m, 2600, 1300, 0, 0});            // LSTM-650 step forward
-  b->Args({700, 10000, 200, 0, 1});                                 // decoder forward: h · Wᵀ
-  b->Args({700, 200, 10000, 0, 0});                                 // decoder gradient wrt hidden
-  b->Args({10000, 200, 700, 1, 0});                                 // decoder weight gradient: Gᵀ · h
+  b->Args({1024, 1024, 1024, 0, 0});                             // square
+  for (int m : {20, 32, 64, 128}) b->Args({m, 800, 400, 0, 0});  // LSTM-200 step forward
+  b->Args({20, 400, 800, 0, 1});                                 // LSTM-200 step, gradient wrt inputs
+  b->Args({800, 400, 20, 1, 0});                                 // LSTM-200 step, weight gradient
+  for (int m : {20, 64}) b->Args({m, 2600, 1300, 0, 0});         // LSTM-650 step forward
+  b->Args({700, 10000, 200, 0, 1});                              // decoder forward: h · Wᵀ
+  b->Args({700, 200, 10000, 0, 0});                              // decoder gradient wrt hidden
+  b->Args({10000, 200, 700, 1, 0});                              // decoder weight gradient: Gᵀ · h
 }
 BENCHMARK(BM_gemm)->Apply(gemm_shapes)->MinTime(kMinTime)->Unit(benchmark::kMicrosecond)->UseRealTime();
 

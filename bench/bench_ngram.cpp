@@ -48,9 +48,12 @@ int main(int argc, char** argv) {
   int order = 5, repeat = 3;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (a == "--corpus" && i + 1 < argc) corpus = argv[++i];
-    else if (a == "--order" && i + 1 < argc) order = std::atoi(argv[++i]);
-    else if (a == "--repeat" && i + 1 < argc) repeat = std::max(1, std::atoi(argv[++i]));
+    if (a == "--corpus" && i + 1 < argc)
+      corpus = argv[++i];
+    else if (a == "--order" && i + 1 < argc)
+      order = std::atoi(argv[++i]);
+    else if (a == "--repeat" && i + 1 < argc)
+      repeat = std::max(1, std::atoi(argv[++i]));
     else {
       std::fprintf(stderr, "usage: bench_ngram [--corpus PATH] [--order N] [--repeat R]\n");
       return 2;

@@ -15,12 +15,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <memory>
-#include <stdexcept>
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -125,11 +125,12 @@ void bench(const std::string& name, int threads, int warmup, int windows, double
   std::printf("%-8s threads=%d train %9.0f tok/s (min %.0f max %.0f, %zu x %ld steps)  eval %9.0f tok/s  loss %.3f\n",
               name.c_str(), threads, train.median(), *tmin, *tmax, train.rates.size(), train.steps, eval.median(),
               last_loss);
-  std::printf("RESULT tapegrad_lm model=%s threads=%d train_tok_s_med=%.0f train_tok_s_min=%.0f train_tok_s_max=%.0f "
-              "eval_tok_s_med=%.0f eval_tok_s_min=%.0f eval_tok_s_max=%.0f params=%lld train_loss=%.3f "
-              "peak_rss_mb=%.1f\n",
-              name.c_str(), threads, train.median(), *tmin, *tmax, eval.median(), *emin, *emax,
-              static_cast<long long>(model.module().parameter_count()), last_loss, peak_rss_mb());
+  std::printf(
+      "RESULT tapegrad_lm model=%s threads=%d train_tok_s_med=%.0f train_tok_s_min=%.0f train_tok_s_max=%.0f "
+      "eval_tok_s_med=%.0f eval_tok_s_min=%.0f eval_tok_s_max=%.0f params=%lld train_loss=%.3f "
+      "peak_rss_mb=%.1f\n",
+      name.c_str(), threads, train.median(), *tmin, *tmax, eval.median(), *emin, *emax,
+      static_cast<long long>(model.module().parameter_count()), last_loss, peak_rss_mb());
   std::fflush(stdout);
 }
 

@@ -36,8 +36,8 @@ void write_arpa(const BackoffModel& model, std::ostream& out) {
   const int N = model.order();
   for (WordId w = 0; w < vocab.size(); ++w)
     if (!writable(vocab.token(w)))
-      throw UsageError("ARPA separates words by white space: the token '" + escape_token(vocab.token(w)) +
-                       "' (id " + std::to_string(w) + ") cannot be written");
+      throw UsageError("ARPA separates words by white space: the token '" + escape_token(vocab.token(w)) + "' (id " +
+                       std::to_string(w) + ") cannot be written");
 
   // Unigrams in id order with <s> after </s>; a word with probability 0 (no <unk> in the model) is left out.
   std::vector<WordId> unigrams;
@@ -110,9 +110,7 @@ void save_arpa(const BackoffModel& model, const std::string& path) {
   if (!out) throw IoError(where(path) + "write failed");
 }
 
-BackoffModel load_arpa(const std::string& path) {
-  return parse_arpa(read_text_file(path, {.utf8 = false}), path);
-}
+BackoffModel load_arpa(const std::string& path) { return parse_arpa(read_text_file(path, {.utf8 = false}), path); }
 
 namespace {
 
@@ -197,7 +195,8 @@ BackoffModel parse_arpa(const std::string& text, const std::string& source) {
     if (!lines.next_nonblank(line)) lines.fail("truncated: the file ends in the \\data\\ section");
     line = trim(line);
     if (line.front() == '\\') break;
-    if (!line.starts_with("ngram")) lines.fail("expected 'ngram N=count' in the \\data\\ section, got '" + std::string(line) + "'");
+    if (!line.starts_with("ngram"))
+      lines.fail("expected 'ngram N=count' in the \\data\\ section, got '" + std::string(line) + "'");
     std::string spec;
     for (char c : line.substr(5))
       if (c != ' ' && c != '\t') spec += c;
@@ -272,7 +271,8 @@ BackoffModel parse_arpa(const std::string& text, const std::string& source) {
             e = i == 1 ? w : trie.child(i - 1, e, w);
             if (e == kNoEntry) {
               std::string prefix;
-              for (int j = 1; j < n; ++j) prefix += (j > 1 ? " " : "") + std::string(fields[static_cast<std::size_t>(j)]);
+              for (int j = 1; j < n; ++j)
+                prefix += (j > 1 ? " " : "") + std::string(fields[static_cast<std::size_t>(j)]);
               lines.fail("the prefix '" + prefix + "' of this " + std::to_string(n) + "-gram is not listed");
             }
           }
@@ -282,9 +282,10 @@ BackoffModel parse_arpa(const std::string& text, const std::string& source) {
       entries.push_back(entry);
     }
     if (entries.size() != declared[static_cast<std::size_t>(n - 1)]) {
-      if (!more) lines.fail("truncated: the file ends after " + std::to_string(entries.size()) + " of the " +
-                            std::to_string(declared[static_cast<std::size_t>(n - 1)]) + " " + std::to_string(n) +
-                            "-grams declared");
+      if (!more)
+        lines.fail("truncated: the file ends after " + std::to_string(entries.size()) + " of the " +
+                   std::to_string(declared[static_cast<std::size_t>(n - 1)]) + " " + std::to_string(n) +
+                   "-grams declared");
       lines.fail("the \\" + std::to_string(n) + "-grams: section has " + std::to_string(entries.size()) +
                  " entries but \\data\\ declares " + std::to_string(declared[static_cast<std::size_t>(n - 1)]));
     }

@@ -37,8 +37,7 @@ void StreamBatcher::get(index_t w, StreamWindow& window) const {
     }
 }
 
-WindowBatcher::WindowBatcher(std::span<const std::int32_t> tokens, index_t context, index_t batch,
-                             std::int32_t padding)
+WindowBatcher::WindowBatcher(std::span<const std::int32_t> tokens, index_t context, index_t batch, std::int32_t padding)
     : tokens_(tokens.begin(), tokens.end()), context_(context), batch_(batch), padding_(padding) {
   if (context <= 0 || batch <= 0)
     throw UsageError("WindowBatcher: context and batch must be positive (got " + std::to_string(context) + " and " +
@@ -67,7 +66,8 @@ index_t WindowBatcher::get(index_t i, std::vector<std::int32_t>& contexts, std::
     targets[static_cast<std::size_t>(e)] = tokens_[static_cast<std::size_t>(t)];
     for (index_t c = 0; c < context_; ++c) {
       const index_t pos = t - context_ + c;  // oldest first
-      contexts[static_cast<std::size_t>(e * context_ + c)] = pos < 0 ? padding_ : tokens_[static_cast<std::size_t>(pos)];
+      contexts[static_cast<std::size_t>(e * context_ + c)] =
+          pos < 0 ? padding_ : tokens_[static_cast<std::size_t>(pos)];
     }
   }
   return n;

@@ -35,8 +35,8 @@ class StreamBatcher {
 
   index_t batch() const { return batch_; }
   index_t bptt() const { return bptt_; }
-  index_t stream_length() const { return length_; }             // L
-  index_t windows() const { return (length_ - 2) / bptt_ + 1; }  // per epoch
+  index_t stream_length() const { return length_; }                    // L
+  index_t windows() const { return (length_ - 2) / bptt_ + 1; }        // per epoch
   index_t predicted_tokens() const { return (length_ - 1) * batch_; }  // per epoch
 
   // Fills `window` with window w (0 ≤ w < windows()); reuses its vectors' capacity.

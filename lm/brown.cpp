@@ -15,8 +15,8 @@ namespace tapegrad::lm {
 namespace fs = std::filesystem;
 
 bool is_brown_file_name(const std::string& name) {
-  return name.size() == 4 && name[0] == 'c' && name[1] >= 'a' && name[1] <= 'r' && name[2] >= '0' &&
-         name[2] <= '9' && name[3] >= '0' && name[3] <= '9';
+  return name.size() == 4 && name[0] == 'c' && name[1] >= 'a' && name[1] <= 'r' && name[2] >= '0' && name[2] <= '9' &&
+         name[3] >= '0' && name[3] <= '9';
 }
 
 void BrownCorpus::add_file(const std::string& name, std::string text, const std::string& source) {
@@ -70,7 +70,8 @@ BrownCorpus BrownCorpus::read(const std::string& path) {
         brown.push_back(&m);
       }
     }
-    std::sort(brown.begin(), brown.end(), [](const ArchiveMember* a, const ArchiveMember* b) { return a->path < b->path; });
+    std::sort(brown.begin(), brown.end(),
+              [](const ArchiveMember* a, const ArchiveMember* b) { return a->path < b->path; });
     for (std::size_t i = 1; i < brown.size(); ++i)
       if (brown[i]->path == brown[i - 1]->path)
         throw FormatError(where(path) + "the archive holds " + brown[i]->path + " twice");
@@ -78,8 +79,7 @@ BrownCorpus BrownCorpus::read(const std::string& path) {
   } else {
     throw IoError(where(path) + "no such file or folder");
   }
-  if (corpus.files_.empty())
-    throw FormatError(where(path) + "no Brown corpus files (named ca01 … cr09) found");
+  if (corpus.files_.empty()) throw FormatError(where(path) + "no Brown corpus files (named ca01 … cr09) found");
   return corpus;
 }
 
@@ -115,12 +115,15 @@ BrownSplits BrownCorpus::split(const BrownOptions& options) const {
   TokenCorpus train_raw("brown train");
   {
     std::vector<std::string_view> line;
-    walk([&](int s, std::string_view w, std::string_view) { if (s == 0) line.push_back(w); },
-         [&](int) {},
-         [&](int s, bool) {
-           if (s == 0 && !line.empty()) train_raw.add_sentence(line);
-           line.clear();
-         });
+    walk(
+        [&](int s, std::string_view w, std::string_view) {
+          if (s == 0) line.push_back(w);
+        },
+        [&](int) {},
+        [&](int s, bool) {
+          if (s == 0 && !line.empty()) train_raw.add_sentence(line);
+          line.clear();
+        });
   }
   BrownSplits out;
   out.vocab = Vocab::build(train_raw, options.min_count);
@@ -135,7 +138,8 @@ BrownSplits BrownCorpus::split(const BrownOptions& options) const {
   BrownSplit* splits[3] = {&out.train, &out.valid, &out.test};
   const char* names[3] = {"brown train", "brown valid", "brown test"};
   for (int s = 0; s < 3; ++s) splits[s]->lines = TokenCorpus(names[s]);
-  for (const auto& b : sentences_.buffers()) for (BrownSplit* sp : splits) sp->lines.keep_alive(b);
+  for (const auto& b : sentences_.buffers())
+    for (BrownSplit* sp : splits) sp->lines.keep_alive(b);
   std::vector<std::string_view> words[3], tags[3];
   bool open[3] = {false, false, false};
   walk(

@@ -47,7 +47,8 @@ class BrownCorpus {
 
   std::size_t num_files() const { return files_.size(); }
   const std::string& file_name(std::size_t i) const { return files_[i]; }
-  // All sentences in corpus order, with their tags; sentence i comes from file sentence_file(i), line sentences().line(i).
+  // All sentences in corpus order, with their tags; sentence i comes from file sentence_file(i), line
+  // sentences().line(i).
   const TokenCorpus& sentences() const { return sentences_; }
   std::size_t sentence_file(std::size_t i) const { return file_of_sentence_[i]; }
   std::uint64_t num_words() const { return sentences_.num_tokens(); }

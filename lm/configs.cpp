@@ -24,7 +24,8 @@ ReferenceConfig reference_config(const std::string& name) {
     m.vocab = 65, m.emsize = 64, m.nhid = name == "char256" ? 256 : 512, m.nlayers = 2, m.init_range = 0.1f;
     r.batch = 64, r.bptt = 100, r.lr = 1.0f, r.clip = 5.0f;
   } else {
-    throw UsageError("unknown reference configuration '" + name + "' (expected lstm, gru, rnn, mlp, char256 or char512)");
+    throw UsageError("unknown reference configuration '" + name +
+                     "' (expected lstm, gru, rnn, mlp, char256 or char512)");
   }
   return r;
 }

@@ -2,8 +2,9 @@
 // throughput benchmark and the trainer build exactly the same models:
 //   lstm / gru / rnn   Zaremba et al. (2014) "small": vocab 10000, emb 200, hidden 200, 2 layers, batch 20, bptt 35,
 //                      SGD lr 1, gradient clipping at norm 5, no dropout
-//   mlp                Bengio et al. (2003): 5 context words, emb 60, hidden 100 tanh, vocab 16383, batch 64, SGD lr 0.1
-//   char256 / char512  character LSTM: vocab 65, emb 64, hidden 256 / 512, 2 layers, batch 64, seq 100, SGD lr 1, clip 5
+//   mlp                Bengio et al. (2003): 5 context words, emb 60, hidden 100 tanh, vocab 16383, batch 64, SGD lr
+//   0.1 char256 / char512  character LSTM: vocab 65, emb 64, hidden 256 / 512, 2 layers, batch 64, seq 100, SGD lr 1,
+//   clip 5
 #pragma once
 
 #include <string>
@@ -22,7 +23,7 @@ struct ReferenceConfig {
   float clip = 5.0f;  // 0 = none
 };
 
-std::vector<std::string> reference_config_names();   // in the peer's order
+std::vector<std::string> reference_config_names();          // in the peer's order
 ReferenceConfig reference_config(const std::string& name);  // throws UsageError for an unknown name
 
 }  // namespace tapegrad::lm

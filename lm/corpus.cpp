@@ -88,7 +88,8 @@ TokenCorpus TokenCorpus::from_sentences(const std::vector<std::vector<std::strin
 }
 
 std::string TokenCorpus::to_text(bool tags) const {
-  if (tags && !tagged() && num_tokens() > 0) throw UsageError("TokenCorpus::to_text: the corpus " + source_ + " has no tags");
+  if (tags && !tagged() && num_tokens() > 0)
+    throw UsageError("TokenCorpus::to_text: the corpus " + source_ + " has no tags");
   const std::vector<std::string_view>& items = tags ? tags_ : tokens_;
   std::string out;
   for (std::size_t s = 0; s < num_sentences(); ++s) {

@@ -29,7 +29,7 @@ class CountModel : public NgramModel {
  private:
   std::vector<std::vector<std::uint32_t>> count_;
   std::vector<std::vector<std::uint64_t>> followers_;  // c(h ·) for every entry h below the top level
-  std::uint64_t unigram_total_ = 0;                     // Σ c(w) over predicted words (<s> excluded)
+  std::uint64_t unigram_total_ = 0;                    // Σ c(w) over predicted words (<s> excluded)
   double k_ = 0;
 };
 

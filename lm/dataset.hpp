@@ -30,8 +30,8 @@ struct DatasetOptions {
 struct LmDataset {
   Vocab vocab;
   TokenLevel level = TokenLevel::Word;
-  std::string source;                            // the folder or file it came from
-  std::vector<std::int32_t> train, valid, test;  // token streams, </s> after every sentence
+  std::string source;                                        // the folder or file it came from
+  std::vector<std::int32_t> train, valid, test;              // token streams, </s> after every sentence
   std::uint64_t oov_train = 0, oov_valid = 0, oov_test = 0;  // tokens mapped to <unk>
 
   static LmDataset load(const std::string& path, const DatasetOptions& options = {});

@@ -22,7 +22,8 @@ Perplexity evaluate(LanguageModel& model, std::span<const std::int32_t> stream, 
     prefixed.reserve(stream.size() + 1);
     prefixed.push_back(eos);
     prefixed.insert(prefixed.end(), stream.begin(), stream.end());
-    const index_t batch = std::max<index_t>(1, std::min<index_t>(options.batch, static_cast<index_t>(prefixed.size()) / 2));
+    const index_t batch =
+        std::max<index_t>(1, std::min<index_t>(options.batch, static_cast<index_t>(prefixed.size()) / 2));
     StreamBatcher batcher(prefixed, batch, options.bptt);
     StreamWindow w;
     for (index_t i = 0; i < batcher.windows(); ++i) {

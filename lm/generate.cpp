@@ -122,8 +122,7 @@ std::vector<std::int32_t> generate(NextToken& lm, std::span<const std::int32_t> 
   return out;
 }
 
-std::vector<std::pair<std::int32_t, double>> top_next(NextToken& lm, std::span<const std::int32_t> context,
-                                                      index_t k) {
+std::vector<std::pair<std::int32_t, double>> top_next(NextToken& lm, std::span<const std::int32_t> context, index_t k) {
   lm.reset();
   for (std::int32_t id : context) lm.feed(id);
   const std::span<const float> lp = lm.log_probs();

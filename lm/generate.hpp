@@ -20,8 +20,8 @@ class NextToken {
  public:
   explicit NextToken(LanguageModel& model);
 
-  void reset();                 // back to the start of a text
-  void feed(std::int32_t id);   // the context grows by one token
+  void reset();                // back to the start of a text
+  void feed(std::int32_t id);  // the context grows by one token
   // log P(next = v | context) for every v of the vocabulary (natural log).
   std::span<const float> log_probs();
   index_t vocab_size() const { return model_.config().vocab; }
@@ -33,7 +33,7 @@ class NextToken {
   std::vector<std::int32_t> window_;       // window: the last n − 1 ids
   std::int32_t last_ = 0;                  // recurrent: the last id fed, not yet read by the network
   std::vector<float> log_probs_;
-  bool fresh_ = false;                     // log_probs_ is up to date
+  bool fresh_ = false;  // log_probs_ is up to date
 };
 
 struct SampleOptions {

@@ -22,8 +22,8 @@ std::array<double, 4> kn_discounts(const std::array<std::uint64_t, 5>& n, int or
     d = {0.0, 1 - 2 * y * n2 / n1, 2 - 3 * y * n3 / n2, 3 - 4 * y * n4 / n3};
     for (int r = 1; r <= 3 && problem.str().empty(); ++r)
       if (!(d[static_cast<std::size_t>(r)] >= 0 && d[static_cast<std::size_t>(r)] <= r))
-        problem << "D" << r << (r == 3 ? "+" : "") << " = " << d[static_cast<std::size_t>(r)] << " is outside [0, "
-                << r << "]";
+        problem << "D" << r << (r == 3 ? "+" : "") << " = " << d[static_cast<std::size_t>(r)] << " is outside [0, " << r
+                << "]";
   }
   if (problem.str().empty()) return d;
 

@@ -45,10 +45,10 @@ struct KnOptions {
 struct KnOrderStats {
   int order = 0;
   std::uint64_t ngrams = 0;
-  std::array<std::uint64_t, 5> n{};      // n[r] for r = 1 … 4 (n[0] unused)
-  std::array<double, 4> discount{};      // D(0) = 0, D1, D2, D3+
+  std::array<std::uint64_t, 5> n{};  // n[r] for r = 1 … 4 (n[0] unused)
+  std::array<double, 4> discount{};  // D(0) = 0, D1, D2, D3+
   bool fell_back = false;
-  std::string why;                       // why the discounts could not be estimated (when fell_back)
+  std::string why;  // why the discounts could not be estimated (when fell_back)
 };
 
 // D(0..3) of one order from its count-of-counts; throws FormatError naming the order, unless options allow the

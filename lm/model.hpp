@@ -20,11 +20,11 @@ struct ModelConfig {
   index_t vocab = 0;
   index_t emsize = 200;
   index_t nhid = 200;
-  index_t nlayers = 2;      // recurrent
+  index_t nlayers = 2;  // recurrent
   float dropout = 0.0f;
-  bool tied = false;        // recurrent
-  index_t context = 5;      // window: n − 1
-  bool direct = false;      // window: direct connections
+  bool tied = false;    // recurrent
+  index_t context = 5;  // window: n − 1
+  bool direct = false;  // window: direct connections
   nn::CellForm form = nn::CellForm::Fused;
   bool gru_reset_after = false;
   float init_range = 0.1f;  // recurrent: every parameter U(±a); window: 0 = PyTorch's defaults
@@ -44,7 +44,7 @@ class LanguageModel {
 
   const ModelConfig& config() const { return config_; }
   nn::Module& module() { return config_.recurrent() ? static_cast<nn::Module&>(*rnn_) : *window_; }
-  RNNLM& rnn() { return *rnn_; }          // recurrent models only
+  RNNLM& rnn() { return *rnn_; }           // recurrent models only
   WindowLM& window() { return *window_; }  // window models only
 
  private:

@@ -55,8 +55,7 @@ NgramCounts NgramCounts::build(const IdCorpus& corpus, std::size_t vocab_size, i
     {
       std::vector<std::uint32_t> fill(bucket.begin(), bucket.end() - 1);
       for (std::uint32_t t = 1; t < T; ++t)
-        if (x[t] != bos && prev[t - 1] != kNoEntry)
-          keyed[fill[prev[t - 1]]++] = std::uint64_t{x[t]} << 32 | t;
+        if (x[t] != bos && prev[t - 1] != kNoEntry) keyed[fill[prev[t - 1]]++] = std::uint64_t{x[t]} << 32 | t;
     }
     // Within each bucket, by word; each run of one word is a new entry.
     std::vector<std::uint32_t> first_child(parents + 1, 0);

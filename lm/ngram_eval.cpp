@@ -82,8 +82,9 @@ std::vector<Prediction> top_k(const NgramModel& model, const Context& context, s
   std::vector<Prediction> all(p.size());
   for (WordId w = 0; w < p.size(); ++w) all[w] = {w, p[w]};
   k = std::min(k, all.size());
-  std::partial_sort(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(k), all.end(),
-                    [](const Prediction& a, const Prediction& b) { return a.prob != b.prob ? a.prob > b.prob : a.word < b.word; });
+  std::partial_sort(
+      all.begin(), all.begin() + static_cast<std::ptrdiff_t>(k), all.end(),
+      [](const Prediction& a, const Prediction& b) { return a.prob != b.prob ? a.prob > b.prob : a.word < b.word; });
   all.resize(k);
   return all;
 }

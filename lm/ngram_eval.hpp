@@ -25,8 +25,8 @@ struct TokenDetail {
 };
 
 struct SentenceScore {
-  double log10_prob = 0;             // Σ over the tokens (−infinity if one has probability 0)
-  std::vector<TokenDetail> tokens;   // the words, then </s>
+  double log10_prob = 0;            // Σ over the tokens (−infinity if one has probability 0)
+  std::vector<TokenDetail> tokens;  // the words, then </s>
 };
 
 // Scores w1 … wm </s> from the sentence start.
@@ -34,12 +34,12 @@ SentenceScore score_sentence(const NgramModel& model, std::span<const WordId> wo
 
 struct EvalResult {
   std::uint64_t sentences = 0;
-  std::uint64_t words = 0;         // without </s>
-  std::uint64_t tokens = 0;        // predicted: words + </s>
-  std::uint64_t oov = 0;           // words outside the vocabulary (scored as <unk>)
-  std::uint64_t zero_prob = 0;     // tokens with probability 0
-  double log10_prob = 0;           // Σ log10 P over the tokens with probability > 0
-  double perplexity = 0;           // +infinity when zero_prob > 0
+  std::uint64_t words = 0;      // without </s>
+  std::uint64_t tokens = 0;     // predicted: words + </s>
+  std::uint64_t oov = 0;        // words outside the vocabulary (scored as <unk>)
+  std::uint64_t zero_prob = 0;  // tokens with probability 0
+  double log10_prob = 0;        // Σ log10 P over the tokens with probability > 0
+  double perplexity = 0;        // +infinity when zero_prob > 0
   // Where the first zero-probability token is (valid when zero_prob > 0).
   std::size_t first_zero_sentence = 0, first_zero_token = 0;
 };

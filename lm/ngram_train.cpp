@@ -16,9 +16,12 @@ Smoothing parse_smoothing(std::string_view name) {
 
 std::string_view smoothing_name(Smoothing s) {
   switch (s) {
-    case Smoothing::kMle: return "mle";
-    case Smoothing::kAddK: return "addk";
-    case Smoothing::kKneserNey: return "kn";
+    case Smoothing::kMle:
+      return "mle";
+    case Smoothing::kAddK:
+      return "addk";
+    case Smoothing::kKneserNey:
+      return "kn";
   }
   return "?";
 }
@@ -40,8 +43,12 @@ std::unique_ptr<NgramModel> train_ngram(const IdCorpus& train, const Vocab& voca
   }
   std::unique_ptr<NgramModel> model;
   switch (options.smoothing) {
-    case Smoothing::kMle: model = std::make_unique<CountModel>(vocab, std::move(counts), 0.0); break;
-    case Smoothing::kAddK: model = std::make_unique<CountModel>(vocab, std::move(counts), options.k); break;
+    case Smoothing::kMle:
+      model = std::make_unique<CountModel>(vocab, std::move(counts), 0.0);
+      break;
+    case Smoothing::kAddK:
+      model = std::make_unique<CountModel>(vocab, std::move(counts), options.k);
+      break;
     case Smoothing::kKneserNey:
       model = std::make_unique<BackoffModel>(
           estimate_kneser_ney(vocab, std::move(counts), options.kn, report ? &report->kn : nullptr));

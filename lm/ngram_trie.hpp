@@ -35,9 +35,7 @@ class NgramTrie {
   // Entry of level n+1 extending entry e of level n by w, or kNoEntry (also when n is the top level).
   std::uint32_t child(int n, std::uint32_t e, WordId w) const;
   // The children of entry e of level n: entries [begin, end) of level n+1 (empty at the top level).
-  std::uint32_t children_begin(int n, std::uint32_t e) const {
-    return n < order() ? levels_[n - 1].first_child[e] : 0;
-  }
+  std::uint32_t children_begin(int n, std::uint32_t e) const { return n < order() ? levels_[n - 1].first_child[e] : 0; }
   std::uint32_t children_end(int n, std::uint32_t e) const {
     return n < order() ? levels_[n - 1].first_child[e + 1] : 0;
   }

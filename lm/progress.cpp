@@ -10,8 +10,13 @@
 namespace tapegrad::lm {
 
 ProgressBar::ProgressBar(std::ostream& out, std::string label, index_t total, bool enabled, bool terminal)
-    : out_(out), label_(std::move(label)), total_(std::max<index_t>(total, 1)), enabled_(enabled), terminal_(terminal),
-      start_(std::chrono::steady_clock::now()), last_draw_(start_) {}
+    : out_(out),
+      label_(std::move(label)),
+      total_(std::max<index_t>(total, 1)),
+      enabled_(enabled),
+      terminal_(terminal),
+      start_(std::chrono::steady_clock::now()),
+      last_draw_(start_) {}
 
 bool ProgressBar::is_terminal(const std::ostream& out) {
   if (&out == &std::cerr || &out == &std::clog) return isatty(STDERR_FILENO) != 0;

@@ -20,7 +20,7 @@ class ProgressBar {
   void finish();  // ends the line on a terminal
 
   static bool is_terminal(const std::ostream& out);  // stderr or stdout attached to a terminal
-  static std::string duration(double seconds);        // "1h02m", "3m05s", "42s"
+  static std::string duration(double seconds);       // "1h02m", "3m05s", "42s"
 
  private:
   std::ostream& out_;

@@ -29,11 +29,11 @@ struct RNNLMConfig {
   index_t emsize = 200;
   index_t nhid = 200;
   index_t nlayers = 2;
-  float dropout = 0.0f;       // on the embeddings, between layers and before the decoder (Zaremba et al. 2014)
-  bool tied = false;          // decoder weight = embedding table (Press & Wolf 2017); needs emsize == nhid
+  float dropout = 0.0f;  // on the embeddings, between layers and before the decoder (Zaremba et al. 2014)
+  bool tied = false;     // decoder weight = embedding table (Press & Wolf 2017); needs emsize == nhid
   nn::CellForm form = nn::CellForm::Fused;
   bool gru_reset_after = false;
-  float init_range = 0.1f;    // every parameter from U(−a, a), as Zaremba et al.
+  float init_range = 0.1f;  // every parameter from U(−a, a), as Zaremba et al.
 
   std::string describe() const;  // "lstm 2×200, emb 200, vocab 10000, dropout 0.5, tied"
 };
@@ -43,10 +43,10 @@ class RNNLM : public nn::Module {
   RNNLM(const RNNLMConfig& config, Rng& rng);
 
   struct Output {
-    autograd::Var loss;                                 // mean cross-entropy over the T·B targets (null without)
-    autograd::Var logits;                               // (T·B) × vocab
-    std::span<const nn::CellState> final_states;        // per layer: carry into the next window
-    const nn::SequenceOutput* sequence = nullptr;       // the stack's outputs and every step's hidden states
+    autograd::Var loss;                            // mean cross-entropy over the T·B targets (null without)
+    autograd::Var logits;                          // (T·B) × vocab
+    std::span<const nn::CellState> final_states;   // per layer: carry into the next window
+    const nn::SequenceOutput* sequence = nullptr;  // the stack's outputs and every step's hidden states
   };
   // inputs and targets: T × B ids, row t = step t (targets may be empty: no loss). initial: one state per layer,
   // or empty for zeros. Dropout masks come from rng (training mode only). The result lives in this module until
@@ -63,7 +63,7 @@ class RNNLM : public nn::Module {
   RNNLMConfig config_;
   nn::Embedding* embedding_;
   nn::Recurrent* rnn_;
-  nn::Linear* decoder_ = nullptr;  // untied
+  nn::Linear* decoder_ = nullptr;          // untied
   nn::Parameter* decoder_bias_ = nullptr;  // tied: the bias alone
   nn::Dropout dropout_;
   Output out_;

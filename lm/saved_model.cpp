@@ -70,7 +70,7 @@ std::vector<std::int32_t> SavedModel::encode(std::string_view text, std::size_t*
 
 std::string SavedModel::token_text(std::int32_t id) const {
   return id == static_cast<std::int32_t>(Vocab::kEos) ? std::string(Vocab::kEosToken)
-                                                       : vocab.token(static_cast<WordId>(id));
+                                                      : vocab.token(static_cast<WordId>(id));
 }
 
 std::string SavedModel::decode(const std::vector<std::int32_t>& ids) const {

@@ -46,7 +46,8 @@ StepStats Stepper::finish_training(Var loss, index_t tokens) {
   s.tokens = tokens;
   optimizer_->zero_grad();
   tape_.backward(loss);
-  s.grad_norm = clip_ > 0 ? nn::clip_grad_norm(optimizer_->parameters(), clip_) : nn::grad_norm(optimizer_->parameters());
+  s.grad_norm =
+      clip_ > 0 ? nn::clip_grad_norm(optimizer_->parameters(), clip_) : nn::grad_norm(optimizer_->parameters());
   s.skipped = !std::isfinite(s.grad_norm);
   if (!s.skipped) optimizer_->step();
   return s;

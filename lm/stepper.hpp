@@ -53,8 +53,8 @@ class Stepper {
   float clip_;
   autograd::Tape tape_;
   std::vector<nn::CellStateValue> state_;  // per layer; empty = zeros
-  std::vector<nn::CellState> initial_;      // scratch: the carried state as tape constants
-  Rng no_dropout_{0};                       // evaluation draws nothing from it (dropout is off)
+  std::vector<nn::CellState> initial_;     // scratch: the carried state as tape constants
+  Rng no_dropout_{0};                      // evaluation draws nothing from it (dropout is off)
 };
 
 }  // namespace tapegrad::lm

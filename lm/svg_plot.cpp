@@ -25,11 +25,20 @@ std::string escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -46,7 +55,8 @@ std::vector<double> linear_ticks(double lo, double hi, int count) {
       break;
     }
   std::vector<double> ticks;
-  for (double t = std::ceil(lo / step) * step; t <= hi + step * 1e-9; t += step) ticks.push_back(std::fabs(t) < step * 1e-9 ? 0.0 : t);
+  for (double t = std::ceil(lo / step) * step; t <= hi + step * 1e-9; t += step)
+    ticks.push_back(std::fabs(t) < step * 1e-9 ? 0.0 : t);
   return ticks;
 }
 
@@ -97,8 +107,8 @@ std::string svg_line_plot(const std::vector<PlotSeries>& series, const PlotOptio
     yticks = linear_ticks(y0, y1, 6);
   }
   for (double t : yticks) {
-    svg << "<line x1=\"" << left << "\" y1=\"" << num(py(t), 6) << "\" x2=\"" << left + pw << "\" y2=\"" << num(py(t), 6)
-        << "\" stroke=\"#e5e5e5\"/>\n<text x=\"" << left - 6 << "\" y=\"" << num(py(t) + 4, 6)
+    svg << "<line x1=\"" << left << "\" y1=\"" << num(py(t), 6) << "\" x2=\"" << left + pw << "\" y2=\""
+        << num(py(t), 6) << "\" stroke=\"#e5e5e5\"/>\n<text x=\"" << left - 6 << "\" y=\"" << num(py(t) + 4, 6)
         << "\" text-anchor=\"end\">" << num(t) << "</text>\n";
   }
   svg << "<rect x=\"" << left << "\" y=\"" << top << "\" width=\"" << pw << "\" height=\"" << ph

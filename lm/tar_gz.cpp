@@ -67,8 +67,7 @@ std::vector<ArchiveMember> parse_tar(const std::string& tar, const std::string& 
     if (std::all_of(h, h + kBlock, [](char c) { return c == 0; })) break;  // end of archive
 
     unsigned sum = 0;
-    for (std::size_t i = 0; i < kBlock; ++i)
-      sum += (i >= 148 && i < 156) ? ' ' : static_cast<unsigned char>(h[i]);
+    for (std::size_t i = 0; i < kBlock; ++i) sum += (i >= 148 && i < 156) ? ' ' : static_cast<unsigned char>(h[i]);
     if (sum != number(h, 148, 8, source))
       throw FormatError(where(source) + "tar header checksum mismatch at offset " + std::to_string(pos) +
                         " (not a tar archive, or a damaged one)");
@@ -82,8 +81,8 @@ std::vector<ArchiveMember> parse_tar(const std::string& tar, const std::string& 
     }
     pos += kBlock;
     if (size > tar.size() - pos)
-      throw FormatError(where(source) + "truncated tar archive: member '" + path + "' needs " +
-                        std::to_string(size) + " bytes");
+      throw FormatError(where(source) + "truncated tar archive: member '" + path + "' needs " + std::to_string(size) +
+                        " bytes");
     std::string data = tar.substr(pos, size);
     pos += (size + kBlock - 1) / kBlock * kBlock;
 

@@ -26,14 +26,22 @@ namespace fs = std::filesystem;
 // ---- options as JSON (stored in checkpoints) -------------------------------------------------------------------
 
 std::string TrainOptions::to_json() const {
-  const nlohmann::json j = {{"optimizer", optimizer}, {"lr", lr},
-                            {"momentum", momentum},   {"weight_decay", weight_decay},
-                            {"clip", clip},           {"schedule", schedule},
-                            {"decay", decay},         {"decay_start", decay_start},
-                            {"patience", patience},   {"batch", batch},
-                            {"bptt", bptt},           {"eval_batch", eval_batch},
-                            {"epochs", epochs},       {"max_seconds", max_seconds},
-                            {"eval_interval", eval_interval}, {"max_valid_tokens", max_valid_tokens},
+  const nlohmann::json j = {{"optimizer", optimizer},
+                            {"lr", lr},
+                            {"momentum", momentum},
+                            {"weight_decay", weight_decay},
+                            {"clip", clip},
+                            {"schedule", schedule},
+                            {"decay", decay},
+                            {"decay_start", decay_start},
+                            {"patience", patience},
+                            {"batch", batch},
+                            {"bptt", bptt},
+                            {"eval_batch", eval_batch},
+                            {"epochs", epochs},
+                            {"max_seconds", max_seconds},
+                            {"eval_interval", eval_interval},
+                            {"max_valid_tokens", max_valid_tokens},
                             {"seed", seed}};
   return j.dump();
 }
@@ -87,9 +95,8 @@ std::string Trainer::curve_csv(const std::vector<CurvePoint>& curve, bool exact)
   char line[512];
   for (const CurvePoint& p : curve) {
     if (exact)  // every double round-trips (checkpoints: a resumed run reports the same history)
-      std::snprintf(line, sizeof line, "%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n", p.epoch, p.lr,
-                    p.train_loss, std::exp(p.train_loss), p.valid_loss, std::exp(p.valid_loss), p.seconds,
-                    p.tokens_per_second);
+      std::snprintf(line, sizeof line, "%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n", p.epoch, p.lr, p.train_loss,
+                    std::exp(p.train_loss), p.valid_loss, std::exp(p.valid_loss), p.seconds, p.tokens_per_second);
     else
       std::snprintf(line, sizeof line, "%.4f,%.9g,%.6f,%.4f,%.6f,%.4f,%.2f,%.1f\n", p.epoch, p.lr, p.train_loss,
                     std::exp(p.train_loss), p.valid_loss, std::exp(p.valid_loss), p.seconds, p.tokens_per_second);
@@ -147,9 +154,11 @@ Trainer::Trainer(LanguageModel& model, const LmDataset& data, const TrainOptions
     optimizer_ = std::make_unique<nn::SGD>(
         params, nn::SGDOptions{.lr = options.lr, .momentum = options.momentum, .weight_decay = options.weight_decay});
   else if (options.optimizer == "adam")
-    optimizer_ = std::make_unique<nn::Adam>(params, nn::AdamOptions{.lr = options.lr, .weight_decay = options.weight_decay});
+    optimizer_ =
+        std::make_unique<nn::Adam>(params, nn::AdamOptions{.lr = options.lr, .weight_decay = options.weight_decay});
   else if (options.optimizer == "adamw")
-    optimizer_ = std::make_unique<nn::AdamW>(params, nn::AdamWOptions{.lr = options.lr, .weight_decay = options.weight_decay});
+    optimizer_ =
+        std::make_unique<nn::AdamW>(params, nn::AdamWOptions{.lr = options.lr, .weight_decay = options.weight_decay});
   else
     throw UsageError("unknown optimizer '" + options.optimizer + "' (expected sgd, adam or adamw)");
   if (options.schedule == "plateau")
@@ -177,9 +186,9 @@ void Trainer::save(const std::string& path) {
                              {kBadKey, std::to_string(bad_epochs_)},
                              {kCurveKey, curve_csv(curve_, /*exact=*/true)},
                              {"data", data_.source}};
-  nn::save_checkpoint(path, {.model = &model_.module(), .optimizer = optimizer_.get(), .schedule = schedule_.get(),
-                             .rng = &rng_},
-                      meta);
+  nn::save_checkpoint(
+      path, {.model = &model_.module(), .optimizer = optimizer_.get(), .schedule = schedule_.get(), .rng = &rng_},
+      meta);
 }
 
 void Trainer::resume(const std::string& path) {
@@ -195,8 +204,8 @@ void Trainer::resume(const std::string& path) {
                      model_.config().describe() + ")");
   if (get(kVocabKey) != data_.vocab.to_text())
     throw UsageError(path + ": the checkpoint was trained with another vocabulary than the data's");
-  nn::load_checkpoint(path, {.model = &model_.module(), .optimizer = optimizer_.get(), .schedule = schedule_.get(),
-                             .rng = &rng_});
+  nn::load_checkpoint(
+      path, {.model = &model_.module(), .optimizer = optimizer_.get(), .schedule = schedule_.get(), .rng = &rng_});
   try {
     epoch_ = std::stoi(get(kEpochKey));
     best_ = std::stod(get(kBestKey));

@@ -36,37 +36,37 @@ struct TrainOptions {
   // optimisation
   std::string optimizer = "sgd";  // sgd | adam | adamw
   float lr = 20.0f;
-  float momentum = 0.0f;          // sgd
+  float momentum = 0.0f;  // sgd
   float weight_decay = 0.0f;
-  float clip = 0.25f;             // maximum global gradient norm; 0 = no clipping
+  float clip = 0.25f;                // maximum global gradient norm; 0 = no clipping
   std::string schedule = "plateau";  // plateau: lr × decay when validation does not improve (PyTorch's example);
                                      // zaremba: constant for decay_start epochs, then × decay per epoch; none
   float decay = 0.25f;
   int decay_start = 4;
-  int patience = 0;               // early stopping after this many epochs without improvement; 0 = never
+  int patience = 0;  // early stopping after this many epochs without improvement; 0 = never
   // data
   index_t batch = 20;
-  index_t bptt = 35;              // recurrent models
+  index_t bptt = 35;  // recurrent models
   index_t eval_batch = 10;
   int epochs = 40;
-  double max_seconds = 0;         // stop training after this long, then evaluate (0 = no limit)
-  index_t eval_interval = 0;      // also validate every this many batches (0 = at epoch ends only)
-  index_t max_valid_tokens = 0;   // validate on at most this many tokens (0 = all)
+  double max_seconds = 0;        // stop training after this long, then evaluate (0 = no limit)
+  index_t eval_interval = 0;     // also validate every this many batches (0 = at epoch ends only)
+  index_t max_valid_tokens = 0;  // validate on at most this many tokens (0 = all)
   // bookkeeping
   std::uint64_t seed = 1111;
-  std::string save;               // the best checkpoint's path ("" = no files)
-  bool progress = true;           // progress bar on stderr
+  std::string save;      // the best checkpoint's path ("" = no files)
+  bool progress = true;  // progress bar on stderr
 
   std::string to_json() const;
   static TrainOptions from_json(const std::string& text, const std::string& source);
 };
 
 struct CurvePoint {
-  double epoch = 0;        // fractional when validated within an epoch
+  double epoch = 0;  // fractional when validated within an epoch
   double lr = 0;
-  double train_loss = 0;   // mean over the batches since the previous point
+  double train_loss = 0;  // mean over the batches since the previous point
   double valid_loss = 0;
-  double seconds = 0;      // training time so far
+  double seconds = 0;  // training time so far
   double tokens_per_second = 0;
 };
 
@@ -74,8 +74,8 @@ struct TrainResult {
   std::vector<CurvePoint> curve;
   double best_valid_loss = 0;
   int epochs_completed = 0;
-  bool stopped_early = false;   // patience ran out
-  bool out_of_time = false;     // max_seconds reached
+  bool stopped_early = false;  // patience ran out
+  bool out_of_time = false;    // max_seconds reached
 };
 
 class Trainer {
@@ -99,7 +99,7 @@ class Trainer {
   static constexpr const char* kBadKey = "bad_epochs";
   static constexpr const char* kCurveKey = "curve_csv";
 
-  static std::string last_path(const std::string& save);   // "<stem>.last.safetensors"
+  static std::string last_path(const std::string& save);                          // "<stem>.last.safetensors"
   static std::string curve_path(const std::string& save, const char* extension);  // "<stem>.curve.csv"
   // The curve as CSV (one row per point); exact: every number printed so that it reads back to the same double.
   static std::string curve_csv(const std::vector<CurvePoint>& curve, bool exact = false);

@@ -58,9 +58,8 @@ Vocab Vocab::build(const TokenCorpus& train, std::uint64_t min_count) {
   if (kept.empty())
     throw FormatError(where(train.source()) + "empty vocabulary: no token occurs at least " +
                       std::to_string(min_count) + " time(s) in " + std::to_string(train.num_tokens()) + " tokens");
-  std::sort(kept.begin(), kept.end(), [](const Entry& a, const Entry& b) {
-    return a.count != b.count ? a.count > b.count : a.token < b.token;
-  });
+  std::sort(kept.begin(), kept.end(),
+            [](const Entry& a, const Entry& b) { return a.count != b.count ? a.count > b.count : a.token < b.token; });
 
   Vocab v;
   const auto unk = counts.find(kUnkToken);

@@ -27,8 +27,8 @@ WindowLM::WindowLM(const WindowLMConfig& config, Rng& rng) : config_(config), dr
   if (config.direct) {
     nn::LinearOptions no_bias = lo;
     no_bias.bias = false;
-    direct_ = &add_module("direct", std::make_unique<nn::Linear>(config.context * config.emsize, config.vocab, rng,
-                                                                 no_bias));
+    direct_ =
+        &add_module("direct", std::make_unique<nn::Linear>(config.context * config.emsize, config.vocab, rng, no_bias));
   }
   register_module("dropout", dropout_);
 }

@@ -18,11 +18,11 @@ namespace tapegrad::lm {
 
 struct WindowLMConfig {
   index_t vocab = 0;
-  index_t context = 5;    // n − 1 words of history
+  index_t context = 5;  // n − 1 words of history
   index_t emsize = 60;
   index_t nhid = 100;
-  bool direct = false;    // direct connections from the embeddings to the output
-  float dropout = 0.0f;   // on the hidden layer
+  bool direct = false;      // direct connections from the embeddings to the output
+  float dropout = 0.0f;     // on the hidden layer
   float init_range = 0.0f;  // 0: PyTorch defaults (embeddings U(±0.1), linear layers U(±1/√in))
 
   std::string describe() const;

@@ -31,7 +31,9 @@ AdamW::AdamW(std::vector<Parameter*> params, const AdamWOptions& options)
     : Adam(std::move(params), as_adam(options), true, "AdamW") {}
 
 std::map<std::string, double> Adam::hyperparameters() const {
-  return {{"beta1", options_.beta1}, {"beta2", options_.beta2}, {"eps", options_.eps},
+  return {{"beta1", options_.beta1},
+          {"beta2", options_.beta2},
+          {"eps", options_.eps},
           {"weight_decay", options_.weight_decay}};
 }
 

@@ -78,8 +78,8 @@ void AtomicFile::commit() {
     const int e = errno;
     ::close(dir_fd);
     if (rc != 0 && e != EINVAL)
-      throw CheckpointError("checkpoint '" + target_.string() + "': written, but syncing its directory failed: " +
-                            reason(e));
+      throw CheckpointError("checkpoint '" + target_.string() +
+                            "': written, but syncing its directory failed: " + reason(e));
   }
 }
 

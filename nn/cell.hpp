@@ -34,9 +34,9 @@ struct CellStateValue {
   Tensor h;
   Tensor c;  // empty (0 elements) except for the LSTM
 };
-CellStateValue to_value(const CellState& state);           // copies the values out
+CellStateValue to_value(const CellState& state);                        // copies the values out
 CellState to_state(autograd::Tape& tape, const CellStateValue& value);  // constants on the tape (no gradient)
-CellState detach(const CellState& state);                  // same tape, gradient stopped
+CellState detach(const CellState& state);                               // same tape, gradient stopped
 
 struct CellOptions {
   CellForm form = CellForm::Fused;
@@ -101,7 +101,7 @@ class RecurrentCell : public Module {
 // A cell of the given type (options select the variant).
 std::unique_ptr<RecurrentCell> make_cell(CellType type, index_t input, index_t hidden, Rng& rng,
                                          const CellOptions& options = {});
-const char* cell_type_name(CellType type);  // "rnn", "lstm", "gru"
+const char* cell_type_name(CellType type);          // "rnn", "lstm", "gru"
 CellType parse_cell_type(const std::string& name);  // the inverse; throws UsageError for anything else
 
 }  // namespace tapegrad::nn

@@ -116,8 +116,8 @@ void expect_f32(const File& file, LoadPlan& plan, const std::string& name, Tenso
     bad(file, "tensor '" + name + "' has dtype " + std::string(safetensors::dtype_name(t->dtype)) + ", expected F32");
   const std::vector<std::uint64_t> want = dims_of(dst.shape());
   if (t->shape != want)
-    bad(file, "tensor '" + name + "' has shape " + dims_str(t->shape) + " but " + what + " has shape " +
-                  dims_str(want));
+    bad(file,
+        "tensor '" + name + "' has shape " + dims_str(t->shape) + " but " + what + " has shape " + dims_str(want));
   plan.copies.push_back({t, &dst});
 }
 

@@ -48,8 +48,8 @@ CellState GRUCell::composed_step(const Input& in, const CellState& prev) {
   {
     ScopeGuard s(tape, "candidate");
     if (reset_after())  // tanh(x W_n + b_n + r ⊙ (h U_n + b_hn))
-      candidate = ag::tanh(input_gate_term(in, kCandidate) +
-                           r * ag::add_bias(recurrent(kCandidate, h), b_hn_->var(tape)));
+      candidate =
+          ag::tanh(input_gate_term(in, kCandidate) + r * ag::add_bias(recurrent(kCandidate, h), b_hn_->var(tape)));
     else  // tanh(x W_n + b_n + (r ⊙ h) U_n)
       candidate = ag::tanh(input_gate_term(in, kCandidate) + recurrent(kCandidate, r * h));
   }

@@ -11,7 +11,8 @@ namespace tapegrad::nn {
 
 Linear::Linear(index_t in, index_t out, Rng& rng, LinearOptions options) {
   if (in <= 0 || out <= 0)
-    throw UsageError("Linear: sizes must be positive, got in = " + std::to_string(in) + ", out = " + std::to_string(out));
+    throw UsageError("Linear: sizes must be positive, got in = " + std::to_string(in) +
+                     ", out = " + std::to_string(out));
   const float a = options.init_range > 0 ? options.init_range : 1.0f / std::sqrt(static_cast<float>(in));
   W_ = &add_parameter("W", Shape{in, out});
   init::uniform(W_->value(), -a, a, rng);

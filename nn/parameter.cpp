@@ -9,8 +9,8 @@ Parameter::Parameter(std::string local_name, const Shape& shape)
     : local_name_(local_name), name_(std::move(local_name)), value_(shape), grad_(shape) {}
 
 autograd::Var Parameter::var(autograd::Tape& tape) {
-  const bool fresh = leaf_tape_ == &tape && leaf_generation_ == tape.generation() &&
-                     leaf_grad_enabled_ == tape.grad_enabled();
+  const bool fresh =
+      leaf_tape_ == &tape && leaf_generation_ == tape.generation() && leaf_grad_enabled_ == tape.grad_enabled();
   if (!fresh) {
     tape.push_root_scope();
     leaf_ = tape.parameter(value_, grad_, name_);

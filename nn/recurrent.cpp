@@ -47,7 +47,8 @@ void unroll(RecurrentCell& cell, Var xs, const CellState& initial, UnrollResult&
 
 Recurrent::Recurrent(index_t input, index_t hidden, Rng& rng, RecurrentOptions options)
     : options_(options), dropout_(options.dropout) {
-  if (options.layers < 1) throw UsageError("Recurrent: needs at least one layer, got " + std::to_string(options.layers));
+  if (options.layers < 1)
+    throw UsageError("Recurrent: needs at least one layer, got " + std::to_string(options.layers));
   for (index_t l = 0; l < options.layers; ++l)
     for (index_t d = 0; d < directions(); ++d) {
       const index_t in = l == 0 ? input : hidden * directions();
@@ -71,8 +72,8 @@ const SequenceOutput& Recurrent::forward(Var xs, std::span<const CellState> init
   const std::size_t n_states = cells_.size();
   if (!initial.empty() && initial.size() != n_states)
     throw UsageError("Recurrent::forward: " + std::to_string(initial.size()) + " initial states given, but " +
-                     std::to_string(layers()) + " layer(s) × " + std::to_string(directions()) +
-                     " direction(s) need " + std::to_string(n_states) + " (or none for zeros)");
+                     std::to_string(layers()) + " layer(s) × " + std::to_string(directions()) + " direction(s) need " +
+                     std::to_string(n_states) + " (or none for zeros)");
   if (xs.shape().rank() != 3)
     throw ShapeError("Recurrent::forward: inputs must be time × batch × features, got " + xs.shape().str());
   Tape& tape = xs.tape();

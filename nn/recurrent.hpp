@@ -16,9 +16,9 @@
 namespace tapegrad::nn {
 
 struct UnrollResult {
-  autograd::Var outputs;             // T × B × H: h_t for every t (indexed by t, also when run in reverse)
-  CellState final_state;             // the state after the last step run (t = T−1, or t = 0 in reverse)
-  std::vector<autograd::Var> hidden; // h_t per t (B × H each): read ∂J/∂h_t with tape.retain_grad (gradient flow)
+  autograd::Var outputs;              // T × B × H: h_t for every t (indexed by t, also when run in reverse)
+  CellState final_state;              // the state after the last step run (t = T−1, or t = 0 in reverse)
+  std::vector<autograd::Var> hidden;  // h_t per t (B × H each): read ∂J/∂h_t with tape.retain_grad (gradient flow)
 };
 
 // Runs `cell` over xs (T × B × I) from `initial`, steps t = 0 … T−1 (or T−1 … 0 when reverse). Step t records
@@ -74,9 +74,9 @@ class Recurrent : public Module {
   RecurrentOptions options_;
   std::vector<RecurrentCell*> cells_;  // owned as child modules
   Dropout dropout_;
-  SequenceOutput out_;                      // the last forward's result
-  std::vector<CellState> zeros_;            // scratch: zero initial states
-  std::vector<autograd::Var> directions_;   // scratch: one layer's outputs per direction
+  SequenceOutput out_;                     // the last forward's result
+  std::vector<CellState> zeros_;           // scratch: zero initial states
+  std::vector<autograd::Var> directions_;  // scratch: one layer's outputs per direction
 };
 
 }  // namespace tapegrad::nn

@@ -6,10 +6,9 @@
 #include <bit>
 #include <cstring>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <utility>
-
-#include <nlohmann/json.hpp>
 
 #include "nn/atomic_file.hpp"
 
@@ -25,10 +24,21 @@ struct DTypeRow {
   std::size_t size;
 };
 constexpr std::array<DTypeRow, 15> kDTypes = {{
-    {DType::BOOL, "BOOL", 1}, {DType::U8, "U8", 1}, {DType::I8, "I8", 1}, {DType::F8_E4M3, "F8_E4M3", 1},
-    {DType::F8_E5M2, "F8_E5M2", 1}, {DType::U16, "U16", 2}, {DType::I16, "I16", 2}, {DType::F16, "F16", 2},
-    {DType::BF16, "BF16", 2}, {DType::U32, "U32", 4}, {DType::I32, "I32", 4}, {DType::F32, "F32", 4},
-    {DType::U64, "U64", 8}, {DType::I64, "I64", 8}, {DType::F64, "F64", 8},
+    {DType::BOOL, "BOOL", 1},
+    {DType::U8, "U8", 1},
+    {DType::I8, "I8", 1},
+    {DType::F8_E4M3, "F8_E4M3", 1},
+    {DType::F8_E5M2, "F8_E5M2", 1},
+    {DType::U16, "U16", 2},
+    {DType::I16, "I16", 2},
+    {DType::F16, "F16", 2},
+    {DType::BF16, "BF16", 2},
+    {DType::U32, "U32", 4},
+    {DType::I32, "I32", 4},
+    {DType::F32, "F32", 4},
+    {DType::U64, "U64", 8},
+    {DType::I64, "I64", 8},
+    {DType::F64, "F64", 8},
 }};
 
 const DTypeRow& row(DType dtype) {
@@ -240,18 +250,15 @@ void write(const std::filesystem::path& path, std::span<const TensorRef> tensors
   std::set<std::string_view> names;
   for (const TensorRef& t : tensors) {
     if (t.name == kMetadataKey) throw UsageError("safetensors::write: '__metadata__' cannot name a tensor");
-    if (!names.insert(t.name).second)
-      throw UsageError("safetensors::write: two tensors are named '" + t.name + "'");
+    if (!names.insert(t.name).second) throw UsageError("safetensors::write: two tensors are named '" + t.name + "'");
     const auto bytes = byte_count(t.shape, dtype_size(t.dtype));
     if (!bytes || *bytes != t.bytes.size())
       throw UsageError("safetensors::write: tensor '" + t.name + "' of shape " + shape_str(t.shape) + " and dtype " +
-                       std::string(dtype_name(t.dtype)) + " comes with " + std::to_string(t.bytes.size()) +
-                       " bytes");
+                       std::string(dtype_name(t.dtype)) + " comes with " + std::to_string(t.bytes.size()) + " bytes");
     order.push_back(&t);
   }
-  std::stable_sort(order.begin(), order.end(), [](const TensorRef* a, const TensorRef* b) {
-    return dtype_size(a->dtype) > dtype_size(b->dtype);
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [](const TensorRef* a, const TensorRef* b) { return dtype_size(a->dtype) > dtype_size(b->dtype); });
 
   // The header, in layout order after __metadata__ (ordered_json keeps insertion order).
   nlohmann::ordered_json doc = nlohmann::ordered_json::object();

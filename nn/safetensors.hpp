@@ -38,7 +38,7 @@ namespace tapegrad::nn::safetensors {
 // The element types of the format. tapegrad's tensors are F32; the others can be read past and written as raw bytes.
 enum class DType { BOOL, U8, I8, F8_E4M3, F8_E5M2, U16, I16, F16, BF16, U32, I32, F32, U64, I64, F64 };
 
-std::string_view dtype_name(DType dtype);                    // "F32"
+std::string_view dtype_name(DType dtype);                     // "F32"
 std::optional<DType> dtype_from_name(std::string_view name);  // nullopt for an unknown name
 std::size_t dtype_size(DType dtype);                          // bytes per element
 
@@ -72,7 +72,7 @@ class File {
  private:
   File() = default;
   std::string source_;
-  std::string bytes_;            // the whole file
+  std::string bytes_;             // the whole file
   std::uint64_t data_start_ = 0;  // 8 + N
   std::vector<TensorInfo> tensors_;
   Metadata metadata_;

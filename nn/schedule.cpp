@@ -95,9 +95,7 @@ StepDecay::StepDecay(Optimizer& optimizer, std::int64_t step_size, double gamma)
 }
 
 // γ^⌊e / k⌋
-double StepDecay::factor(std::int64_t epoch) const {
-  return std::pow(gamma_, static_cast<double>(epoch / step_size_));
-}
+double StepDecay::factor(std::int64_t epoch) const { return std::pow(gamma_, static_cast<double>(epoch / step_size_)); }
 
 ExponentialDecay::ExponentialDecay(Optimizer& optimizer, double gamma) : ClosedFormSchedule(optimizer), gamma_(gamma) {
   check_gamma("ExponentialDecay", gamma);

@@ -121,10 +121,10 @@ class ConstantThenDecay final : public ClosedFormSchedule {
 };
 
 struct PlateauOptions {
-  double factor = 0.1;     // rate ← max(rate·factor, min_lr); 0 < factor < 1
+  double factor = 0.1;         // rate ← max(rate·factor, min_lr); 0 < factor < 1
   std::int64_t patience = 10;  // bad epochs tolerated before a cut; ≥ 0
-  double threshold = 1e-4;  // relative improvement needed; ≥ 0
-  double min_lr = 0.0;      // floor; ≥ 0
+  double threshold = 1e-4;     // relative improvement needed; ≥ 0
+  double min_lr = 0.0;         // floor; ≥ 0
 };
 
 // Decay on plateau, mode "min" (for a loss), like torch.optim.lr_scheduler.ReduceLROnPlateau with threshold_mode

@@ -51,23 +51,28 @@ vfloat positive_part(const vfloat& x, const vfloat& v) { return simd::select_pos
 }  // namespace
 
 void tanh(index_t n, const float* x, float* y) {
-  map(n, y, [](auto v) { return tanh_of(v); }, x);
+  map(
+      n, y, [](auto v) { return tanh_of(v); }, x);
 }
 
 void sigmoid(index_t n, const float* x, float* y) {
-  map(n, y, [](auto v) { return sigmoid_of(v); }, x);
+  map(
+      n, y, [](auto v) { return sigmoid_of(v); }, x);
 }
 
 void relu(index_t n, const float* x, float* y) {
-  map(n, y, [](auto v) { return positive_part(v, v); }, x);
+  map(
+      n, y, [](auto v) { return positive_part(v, v); }, x);
 }
 
 void exp(index_t n, const float* x, float* y) {
-  map(n, y, [](auto v) { return exp_of(v); }, x);
+  map(
+      n, y, [](auto v) { return exp_of(v); }, x);
 }
 
 void log(index_t n, const float* x, float* y) {
-  map(n, y, [](auto v) { return log_of(v); }, x);
+  map(
+      n, y, [](auto v) { return log_of(v); }, x);
 }
 
 // gx += gy ⊙ (1 − y²)
@@ -94,7 +99,8 @@ void sigmoid_backward_acc(index_t n, const float* y, const float* gy, float* gx)
 
 // gx += gy ⊙ [x > 0]
 void relu_backward_acc(index_t n, const float* x, const float* gy, float* gx) {
-  map(n, gx, [](auto xv, auto g, auto acc) { return acc + positive_part(xv, g); }, x, gy,
+  map(
+      n, gx, [](auto xv, auto g, auto acc) { return acc + positive_part(xv, g); }, x, gy,
       static_cast<const float*>(gx));
 }
 

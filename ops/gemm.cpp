@@ -21,8 +21,8 @@ namespace {
 
 using namespace gemm_detail;
 
-constexpr index_t kKC = 256;       // k step of the blocked algorithm: a kc×kNR B micro-panel (32 KiB) stays in L1
-constexpr index_t kFewRows = 64;   // up to this many rows of C: no packing of B
+constexpr index_t kKC = 256;      // k step of the blocked algorithm: a kc×kNR B micro-panel (32 KiB) stays in L1
+constexpr index_t kFewRows = 64;  // up to this many rows of C: no packing of B
 
 // C cut into parts_m row bands × parts_n column bands; band sizes are whole micro-tiles except the last.
 struct Split {
@@ -84,12 +84,13 @@ void gemm_bias(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, floa
   const bool few_rows = m <= kFewRows;
   const bool dot = few_rows && !trans_a && trans_b;
   // k steps as even as possible (k = 300 → 150 + 150), fixed by k alone
-  const Problem job{{a, lda, trans_a}, {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc, bias,
-                    ceil_div(k, ceil_div(k, kKC)), few_rows && !trans_b};
+  const Problem job{
+      {a, lda, trans_a},   {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc, bias, ceil_div(k, ceil_div(k, kKC)),
+      few_rows && !trans_b};
   const bool parallel = m * n * k > kParallelThreshold && num_threads() > 1;
   const index_t threads = parallel ? num_threads() : 1;
   const Split s = choose_split(m, n, k, threads);
-#pragma omp parallel for schedule(static) num_threads(static_cast<int>(threads)) if (parallel)
+#pragma omp parallel for schedule(static) num_threads(static_cast <int>(threads)) if (parallel)
   for (index_t t = 0; t < threads; ++t) {
     const index_t bi = t / s.parts_n, bj = t % s.parts_n;
     const index_t i0 = bi * s.rows, i1 = std::min(m, (bi + 1) * s.rows);

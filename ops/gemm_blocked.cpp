@@ -27,8 +27,8 @@ namespace {
 
 using simd::vfloat;
 
-constexpr index_t kMC = 144;      // rows per A block: mc×kc floats (144 KiB) stay in L2
-constexpr index_t kNC = 4096;     // columns per B block: kc×nc floats in L3
+constexpr index_t kMC = 144;   // rows per A block: mc×kc floats (144 KiB) stay in L2
+constexpr index_t kNC = 4096;  // columns per B block: kc×nc floats in L3
 
 // A growable 64-byte-aligned scratch buffer, one per thread and role, kept between calls.
 class Scratch {
@@ -148,8 +148,7 @@ void micro_kernel(index_t kc, const float* ap, const float* b, index_t b_stride,
   }
 }
 
-using MicroKernel = void (*)(index_t, const float*, const float*, index_t, float, float, const float*, float*,
-                             index_t);
+using MicroKernel = void (*)(index_t, const float*, const float*, index_t, float, float, const float*, float*, index_t);
 // kKernels[h] computes a tile of h rows (1 ≤ h ≤ kMR).
 template <int... H>
 constexpr std::array<MicroKernel, kMR + 1> kernels_by_height(std::integer_sequence<int, H...>) {
@@ -201,11 +200,11 @@ void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_
             const index_t h = std::min(kMR, mcb - ir);
             float* tile = job.c + (ic + ir) * job.ldc + jc + jr;
             if (w == kNR)
-              kKernels[h](kcb, ap + ir * kcb, b_panel, b_stride, job.alpha, beta, bias ? bias + jc + jr : nullptr,
-                          tile, job.ldc);
+              kKernels[h](kcb, ap + ir * kcb, b_panel, b_stride, job.alpha, beta, bias ? bias + jc + jr : nullptr, tile,
+                          job.ldc);
             else
-              narrow_tile(kcb, ap + ir * kcb, b_panel, job.alpha, beta, bias ? bias + jc + jr : nullptr, tile,
-                          job.ldc, h, w);
+              narrow_tile(kcb, ap + ir * kcb, b_panel, job.alpha, beta, bias ? bias + jc + jr : nullptr, tile, job.ldc,
+                          h, w);
           }
         }
       }

@@ -57,7 +57,8 @@ constexpr std::array<DotTile, kCols + 1> row_of_tiles(std::integer_sequence<int,
   return {nullptr, dot_tile<R, S + 1>...};
 }
 constexpr std::array<DotTile, kCols + 1> kTiles[kRows + 1] = {
-    {}, row_of_tiles<1>(std::make_integer_sequence<int, kCols>{}),
+    {},
+    row_of_tiles<1>(std::make_integer_sequence<int, kCols>{}),
     row_of_tiles<2>(std::make_integer_sequence<int, kCols>{}),
     row_of_tiles<3>(std::make_integer_sequence<int, kCols>{}),
     row_of_tiles<4>(std::make_integer_sequence<int, kCols>{})};
@@ -71,8 +72,8 @@ void dot_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_t j1
     const index_t s = std::min<index_t>(kCols, j1 - j);
     for (index_t i = i0; i < i1; i += kRows) {
       const index_t r = std::min<index_t>(kRows, i1 - i);
-      kTiles[r][s](job.k, job.a.data + i * job.a.ld, job.a.ld, job.b.data + j * job.b.ld, job.b.ld, job.alpha,
-                   job.beta, job.bias ? job.bias + j : nullptr, job.c + i * job.ldc + j, job.ldc);
+      kTiles[r][s](job.k, job.a.data + i * job.a.ld, job.a.ld, job.b.data + j * job.b.ld, job.b.ld, job.alpha, job.beta,
+                   job.bias ? job.bias + j : nullptr, job.c + i * job.ldc + j, job.ldc);
     }
   }
 }

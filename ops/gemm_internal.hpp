@@ -32,9 +32,9 @@ struct Problem {
   float alpha, beta;
   float* c;
   index_t ldc;
-  const float* bias;   // n values added to every row of C, or null
-  index_t kc;          // k step of the blocked algorithm, fixed by k alone (determinism)
-  bool direct_b;       // blocked: read op(B) = B in place instead of packing it (few rows of C; B not transposed)
+  const float* bias;  // n values added to every row of C, or null
+  index_t kc;         // k step of the blocked algorithm, fixed by k alone (determinism)
+  bool direct_b;      // blocked: read op(B) = B in place instead of packing it (few rows of C; B not transposed)
 };
 
 // C[i0:i1, j0:j1] computed completely (all of k) by the calling thread.

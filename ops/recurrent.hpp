@@ -21,7 +21,8 @@ void lstm_backward(index_t rows, index_t hidden, const float* gates, const float
                    const float* gh, const float* gc, float* dz, float* gc_prev);
 
 // ---- GRU. Gate blocks in the order r, z, n (reset, update, candidate h̃). Update convention of the lecture:
-//      h = (1 − z) ⊙ h_prev + z ⊙ n   (z = 1 takes the candidate; PyTorch's z is 1 − ours). ----------------------------
+//      h = (1 − z) ⊙ h_prev + z ⊙ n   (z = 1 takes the candidate; PyTorch's z is 1 − ours).
+//      ----------------------------
 // "Reset before" (the lecture form, n = tanh(x W_n + (r ⊙ h_prev) U_n + b_n)) needs a GEMM between its two halves:
 // gates (rows×3H): blocks r, z hold pre-activations on entry, activations on exit (block n untouched);
 //   r = σ(a_r), z = σ(a_z),  rh = r ⊙ h_prev                                           (rh: rows×H)
@@ -40,8 +41,8 @@ void gru_reset_backward(index_t rows, index_t hidden, const float* gates, const 
 //   r = σ(a_r + u_r),  z = σ(a_z + u_z),  n = tanh(a_n + r ⊙ u_n),  h = (1 − z) ⊙ h_prev + z ⊙ n
 // gates (rows×3H) holds a on entry and the activations r, z, n on exit.
 void gru_after_forward(index_t rows, index_t hidden, float* gates, const float* u, const float* h_prev, float* h);
-// From gh: da (rows×3H) = [dr, dz, dn] (the gradients of the three pre-activation sums), du (rows×3H) = [dr, dz, dn ⊙ r]
-// with dn = gh ⊙ z ⊙ (1 − n²), dz = gh ⊙ (n − h_prev) ⊙ z(1 − z), dr = dn ⊙ u_n ⊙ r(1 − r); both overwritten.
+// From gh: da (rows×3H) = [dr, dz, dn] (the gradients of the three pre-activation sums), du (rows×3H) = [dr, dz, dn ⊙
+// r] with dn = gh ⊙ z ⊙ (1 − n²), dz = gh ⊙ (n − h_prev) ⊙ z(1 − z), dr = dn ⊙ u_n ⊙ r(1 − r); both overwritten.
 // gh_prev += gh ⊙ (1 − z) unless null.
 void gru_after_backward(index_t rows, index_t hidden, const float* gates, const float* u, const float* h_prev,
                         const float* gh, float* da, float* du, float* gh_prev);

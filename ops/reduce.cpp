@@ -28,7 +28,8 @@ float block_sum(index_t len, const float* x) {
   vfloat v = (acc[0] + acc[1]) + (acc[2] + acc[3]);
   float tail = 0.0f;
   const float* rest = x + i;
-  simd::for_each(len - i, [&](index_t j) { v = v + simd::load(rest + j); }, [&](index_t j) { tail += rest[j]; });
+  simd::for_each(
+      len - i, [&](index_t j) { v = v + simd::load(rest + j); }, [&](index_t j) { tail += rest[j]; });
   return simd::hsum(v) + tail;
 }
 

@@ -13,9 +13,8 @@
 #include <immintrin.h>
 #pragma GCC diagnostic pop
 #endif
-#include <xsimd/xsimd.hpp>
-
 #include <utility>
+#include <xsimd/xsimd.hpp>
 
 #include "ops/shape.hpp"
 
@@ -33,7 +32,9 @@ inline vfloat exp(const vfloat& x) { return xsimd::exp(x); }
 inline vfloat log(const vfloat& x) { return xsimd::log(x); }
 inline vfloat tanh(const vfloat& x) { return xsimd::tanh(x); }
 inline vfloat sigmoid(const vfloat& x) { return vfloat(1.0f) / (vfloat(1.0f) + xsimd::exp(-x)); }
-inline vfloat select_positive(const vfloat& x, const vfloat& v) { return xsimd::select(x > vfloat(0.0f), v, vfloat(0.0f)); }
+inline vfloat select_positive(const vfloat& x, const vfloat& v) {
+  return xsimd::select(x > vfloat(0.0f), v, vfloat(0.0f));
+}
 inline float hsum(const vfloat& v) { return xsimd::hadd(v); }
 // Tells the compiler that v must live in a register from here on. Without it GCC may fold a vector's load into
 // every FMA that uses it — one load per use instead of one per vector — which starves a register-tiled kernel.

@@ -21,7 +21,8 @@ template <class VectorTerm, class ScalarTerm>
 float row_sum(index_t cols, VectorTerm&& vector_term, ScalarTerm&& scalar_term) {
   vfloat acc = simd::broadcast(0.0f);
   float tail = 0.0f;
-  simd::for_each(cols, [&](index_t c) { acc = acc + vector_term(c); }, [&](index_t c) { tail += scalar_term(c); });
+  simd::for_each(
+      cols, [&](index_t c) { acc = acc + vector_term(c); }, [&](index_t c) { tail += scalar_term(c); });
   return simd::hsum(acc) + tail;
 }
 
@@ -158,9 +159,7 @@ void softmax_xent_backward_acc(index_t rows, index_t cols, const float* logits, 
     const vfloat vlse = simd::broadcast(lse[r]), vscale = simd::broadcast(scale);
     simd::for_each(
         cols,
-        [&](index_t c) {
-          simd::store(gxr + c, simd::load(gxr + c) + vscale * simd::exp(simd::load(xr + c) - vlse));
-        },
+        [&](index_t c) { simd::store(gxr + c, simd::load(gxr + c) + vscale * simd::exp(simd::load(xr + c) - vlse)); },
         [&](index_t c) { gxr[c] += scale * std::exp(xr[c] - lse[r]); });
     gxr[targets[r]] -= scale;
   }

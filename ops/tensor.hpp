@@ -25,12 +25,12 @@ struct ConstTensorView {
 
 class Tensor {
  public:
-  Tensor();                                // empty: shape {0}
-  explicit Tensor(const Shape& shape);     // zero-filled
+  Tensor();                             // empty: shape {0}
+  explicit Tensor(const Shape& shape);  // zero-filled
   Tensor(const Shape& shape, float fill);
   Tensor(const Shape& shape, std::span<const float> values);  // throws ShapeError if the count differs
   Tensor(const Shape& shape, std::initializer_list<float> values);
-  explicit Tensor(ConstTensorView view);   // deep copy of a view
+  explicit Tensor(ConstTensorView view);  // deep copy of a view
 
   Tensor(const Tensor& other);
   Tensor& operator=(const Tensor& other);

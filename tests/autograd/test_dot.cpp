@@ -148,9 +148,9 @@ BOOST_AUTO_TEST_CASE(statistics_in_records) {
   Tensor w(Shape{2, 2}), gw(Shape{2, 2});
   w.fill(-3.0f);
   Tape tape;
-  const Var x = tape.full(Shape{1, 2}, 2.0f);      // mean 2, max |x| 2
-  const Var W = tape.parameter(w, gw, "W");         // mean −3, max |x| 3
-  const Var J = sum(matmul(x, W));                  // x W = [−12, −12], J = −24
+  const Var x = tape.full(Shape{1, 2}, 2.0f);  // mean 2, max |x| 2
+  const Var W = tape.parameter(w, gw, "W");    // mean −3, max |x| 3
+  const Var J = sum(matmul(x, W));             // x W = [−12, −12], J = −24
   DotOptions o;
   o.stats = true;
   GraphPtr g = parse_dot(to_dot(tape, o));

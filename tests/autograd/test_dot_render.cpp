@@ -1,11 +1,12 @@
 // Rendering diagrams with Graphviz in-process (autograd/render.hpp): SVG, PNG and PDF files with the right magic
 // bytes, .dot written as is, formats chosen by extension, and failures that name the file and leave nothing behind.
+#include <unistd.h>
+
 #include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
-#include <unistd.h>
 
 #include "autograd/render.hpp"
 #include "dot_test_util.hpp"

@@ -40,7 +40,8 @@ BOOST_AUTO_TEST_CASE(tanh_rnn_by_hand_matches_manual_bptt) {
   std::mt19937 rng(32);
   const int steps = 6;
   const index_t B = 2, H = 3, X = 4;
-  Tensor wh = uniform_tensor(Shape{H, H}, rng), wx = uniform_tensor(Shape{X, H}, rng), b = uniform_tensor(Shape{H}, rng);
+  Tensor wh = uniform_tensor(Shape{H, H}, rng), wx = uniform_tensor(Shape{X, H}, rng),
+         b = uniform_tensor(Shape{H}, rng);
   Tensor gwh(Shape{H, H}), gwx(Shape{X, H}), gb(Shape{H});
   std::vector<Tensor> xs, vs;
   for (int t = 0; t < steps; ++t) {

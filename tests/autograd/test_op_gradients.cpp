@@ -15,11 +15,11 @@ using tapegrad::testing::uniform_tensor;
 
 namespace {
 
-const std::vector<Shape> kShapes = {Shape{1}, Shape{3}, Shape{17}, Shape{33}, Shape{3, 17},
+const std::vector<Shape> kShapes = {Shape{1},     Shape{3},     Shape{17},     Shape{33},     Shape{3, 17},
                                     Shape{17, 3}, Shape{1, 33}, Shape{33, 33}, Shape{2, 3, 5}};
 
-void expect_gradients_match(const GradcheckFunction& f, const std::vector<Tensor>& inputs,
-                            const std::string& what, GradcheckOptions options = {}) {
+void expect_gradients_match(const GradcheckFunction& f, const std::vector<Tensor>& inputs, const std::string& what,
+                            GradcheckOptions options = {}) {
   GradcheckResult r = gradcheck(f, inputs, options);
   BOOST_TEST(r.passed, what << ": " << r.report);
   BOOST_TEST(r.checked > 0u);
@@ -88,8 +88,8 @@ BOOST_AUTO_TEST_CASE(mean_op) { check_unary(mean, "mean", -1, 1); }
 BOOST_AUTO_TEST_CASE(scale_op) {
   std::mt19937 rng(3);
   for (const Shape& s : kShapes)
-    expect_gradients_match([](Tape&, std::span<const Var> v) { return scale(v[0], -2.5f); },
-                           {uniform_tensor(s, rng)}, "scale " + s.str());
+    expect_gradients_match([](Tape&, std::span<const Var> v) { return scale(v[0], -2.5f); }, {uniform_tensor(s, rng)},
+                           "scale " + s.str());
 }
 
 // add_scalar(x, c) = x + c
@@ -110,10 +110,9 @@ BOOST_AUTO_TEST_CASE(matmul_op) {
       for (bool tb : {false, true}) {
         Tensor a = uniform_tensor(ta ? Shape{k, m} : Shape{m, k}, rng);
         Tensor b = uniform_tensor(tb ? Shape{n, k} : Shape{k, n}, rng);
-        expect_gradients_match([ta, tb](Tape&, std::span<const Var> v) { return matmul(v[0], v[1], ta, tb); },
-                               {a, b},
-                               "matmul m=" + std::to_string(m) + " n=" + std::to_string(n) + " k=" +
-                                   std::to_string(k) + (ta ? " Aᵀ" : "") + (tb ? " Bᵀ" : ""));
+        expect_gradients_match([ta, tb](Tape&, std::span<const Var> v) { return matmul(v[0], v[1], ta, tb); }, {a, b},
+                               "matmul m=" + std::to_string(m) + " n=" + std::to_string(n) + " k=" + std::to_string(k) +
+                                   (ta ? " Aᵀ" : "") + (tb ? " Bᵀ" : ""));
       }
   }
 }
@@ -163,8 +162,11 @@ BOOST_AUTO_TEST_CASE(transpose_op) {
 BOOST_AUTO_TEST_CASE(reshape_op) {
   std::mt19937 rng(10);
   Tensor x = uniform_tensor(Shape{3, 17}, rng);
-  expect_gradients_match([](Tape&, std::span<const Var> v) { return tanh(reshape(v[0], Shape{17, 3})); }, {x},
-                         "reshape 3×17 → 17×3");
+  expect_gradients_match(
+      [](Tape&, std::span<const Var> v) {
+        return tanh(reshape(v[0], Shape{17, 3}));
+      },
+      {x}, "reshape 3×17 → 17×3");
 }
 
 // concat({a, b, c}) along the last dimension
@@ -183,8 +185,7 @@ BOOST_AUTO_TEST_CASE(slice_and_split_ops) {
   std::mt19937 rng(13);
   for (const Shape& s : {Shape{1, 33}, Shape{17, 33}, Shape{2, 3, 33}}) {
     Tensor x = uniform_tensor(s, rng);
-    expect_gradients_match([](Tape&, std::span<const Var> v) { return slice(v[0], 3, 17); }, {x},
-                           "slice " + s.str());
+    expect_gradients_match([](Tape&, std::span<const Var> v) { return slice(v[0], 3, 17); }, {x}, "slice " + s.str());
     // The parts recombined with different weights, so each part's gradient is checked.
     expect_gradients_match(
         [](Tape&, std::span<const Var> v) {
@@ -211,10 +212,10 @@ BOOST_AUTO_TEST_CASE(cross_entropy_op) {
   std::mt19937 rng(15);
   for (const Shape& s : {Shape{1, 1}, Shape{1, 3}, Shape{3, 17}, Shape{17, 3}, Shape{33, 33}}) {
     Tensor logits = uniform_tensor(s, rng, -2, 2);
-    std::vector<std::int32_t> targets = random_ids(static_cast<std::size_t>(s.rows()),
-                                                   static_cast<std::int32_t>(s.cols()), rng);
-    expect_gradients_match([targets](Tape&, std::span<const Var> v) { return cross_entropy(v[0], targets); },
-                           {logits}, "cross_entropy " + s.str());
+    std::vector<std::int32_t> targets =
+        random_ids(static_cast<std::size_t>(s.rows()), static_cast<std::int32_t>(s.cols()), rng);
+    expect_gradients_match([targets](Tape&, std::span<const Var> v) { return cross_entropy(v[0], targets); }, {logits},
+                           "cross_entropy " + s.str());
   }
 }
 
@@ -255,9 +256,7 @@ BOOST_AUTO_TEST_CASE(stack_op) {
 namespace {
 struct CellSize {
   index_t B, I, H;
-  std::string str() const {
-    return "B=" + std::to_string(B) + " I=" + std::to_string(I) + " H=" + std::to_string(H);
-  }
+  std::string str() const { return "B=" + std::to_string(B) + " I=" + std::to_string(I) + " H=" + std::to_string(H); }
 };
 const CellSize kCellSizes[] = {{1, 1, 1}, {3, 5, 3}, {2, 3, 17}};
 
@@ -284,8 +283,7 @@ void check_cell(const char* name, index_t G, bool has_c, bool has_b_hn, const Gr
   std::mt19937 rng(19);
   for (const CellSize& z : kCellSizes)
     for (bool projected : {false, true})
-      expect_gradients_match(projected ? step_projected : step,
-                             cell_inputs(z, G, has_c, has_b_hn, projected, rng),
+      expect_gradients_match(projected ? step_projected : step, cell_inputs(z, G, has_c, has_b_hn, projected, rng),
                              std::string(name) + (projected ? " (projected) " : " ") + z.str());
 }
 }  // namespace
@@ -301,8 +299,7 @@ BOOST_AUTO_TEST_CASE(lstm_cell_op) {
 // gru_cell(x, h, W_ih, W_hh, b) → h' (reset before the product)
 BOOST_AUTO_TEST_CASE(gru_cell_op) {
   check_cell(
-      "gru_cell", 3, false, false,
-      [](Tape&, std::span<const Var> v) { return gru_cell(v[0], v[3], v[1], v[4], v[2]); },
+      "gru_cell", 3, false, false, [](Tape&, std::span<const Var> v) { return gru_cell(v[0], v[3], v[1], v[4], v[2]); },
       [](Tape&, std::span<const Var> v) { return gru_cell_projected(v[0], v[1], v[2]); });
 }
 

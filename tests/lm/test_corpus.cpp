@@ -1,7 +1,6 @@
 // Plain-text readers: words (one sentence per line, white-space tokens, blank lines skipped), characters (bytes,
 // blank lines kept), and every bad input they must reject with the file and line named.
 #include <boost/test/unit_test.hpp>
-
 #include <string>
 #include <vector>
 
@@ -30,8 +29,10 @@ BOOST_AUTO_TEST_CASE(word_reader_splits_lines_and_white_space) {
   const TokenCorpus c = TokenCorpus::read_words(path);
   BOOST_TEST(c.num_sentences() == 3u);
   BOOST_TEST(c.num_tokens() == 8u);
-  BOOST_TEST(strings(c.sentence(0)) == (std::vector<std::string>{"the", "cat", "sat"}), boost::test_tools::per_element());
-  BOOST_TEST(strings(c.sentence(1)) == (std::vector<std::string>{"on", "the", "mat"}), boost::test_tools::per_element());
+  BOOST_TEST(strings(c.sentence(0)) == (std::vector<std::string>{"the", "cat", "sat"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(strings(c.sentence(1)) == (std::vector<std::string>{"on", "the", "mat"}),
+             boost::test_tools::per_element());
   BOOST_TEST(strings(c.sentence(2)) == (std::vector<std::string>{"<unk>", "café"}), boost::test_tools::per_element());
   BOOST_TEST(c.line(0) == 1u);
   BOOST_TEST(c.line(1) == 4u);
@@ -45,7 +46,8 @@ BOOST_AUTO_TEST_CASE(char_reader_keeps_every_byte_and_blank_lines) {
   const std::string path = dir.write("c.txt", "ab c\n\nd\xff\n");
   const TokenCorpus c = TokenCorpus::read_chars(path);
   BOOST_TEST(c.num_sentences() == 3u);  // "ab c", "", "d\xff"
-  BOOST_TEST(strings(c.sentence(0)) == (std::vector<std::string>{"a", "b", " ", "c"}), boost::test_tools::per_element());
+  BOOST_TEST(strings(c.sentence(0)) == (std::vector<std::string>{"a", "b", " ", "c"}),
+             boost::test_tools::per_element());
   BOOST_TEST(c.sentence(1).size() == 0u);
   BOOST_TEST(strings(c.sentence(2)) == (std::vector<std::string>{"d", "\xff"}), boost::test_tools::per_element());
 }
@@ -60,7 +62,8 @@ BOOST_AUTO_TEST_CASE(copies_stay_valid_after_the_original_is_gone) {
 }
 
 BOOST_AUTO_TEST_CASE(missing_file_is_an_io_error_naming_it) {
-  check_throws<IoError>([] { TokenCorpus::read_words("/nonexistent/dir/x.txt"); }, {"/nonexistent/dir/x.txt", "cannot open"});
+  check_throws<IoError>([] { TokenCorpus::read_words("/nonexistent/dir/x.txt"); },
+                        {"/nonexistent/dir/x.txt", "cannot open"});
   TempDir dir;
   check_throws<IoError>([&] { TokenCorpus::read_words(dir.path("")); }, {"is a directory"});
 }
@@ -84,19 +87,20 @@ BOOST_AUTO_TEST_CASE(binary_file_is_rejected_with_its_line) {
 BOOST_AUTO_TEST_CASE(invalid_utf8_is_rejected_by_the_word_reader) {
   TempDir dir;
   const std::string path = dir.write("latin1.txt", "ok line\nna\xefve\n");  // Latin-1 ï, not UTF-8
-  check_throws<FormatError>([&] { TokenCorpus::read_words(path); }, {path + ":2:", "invalid UTF-8", "column 3", "0xef"});
+  check_throws<FormatError>([&] { TokenCorpus::read_words(path); },
+                            {path + ":2:", "invalid UTF-8", "column 3", "0xef"});
   BOOST_TEST(TokenCorpus::read_chars(path).num_sentences() == 2u);  // bytes: any encoding
 }
 
 BOOST_AUTO_TEST_CASE(utf8_validator_follows_rfc3629) {
   BOOST_TEST(find_invalid_utf8("plain ascii") == std::string_view::npos);
   BOOST_TEST(find_invalid_utf8("\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80") == std::string_view::npos);  // é € 😀
-  BOOST_TEST(find_invalid_utf8("a\x80") == 1u);              // lone continuation byte
-  BOOST_TEST(find_invalid_utf8("\xc0\xaf") == 0u);           // overlong '/'
-  BOOST_TEST(find_invalid_utf8("\xe0\x80\xaf") == 0u);       // overlong, 3 bytes
-  BOOST_TEST(find_invalid_utf8("\xed\xa0\x80") == 0u);       // surrogate U+D800
-  BOOST_TEST(find_invalid_utf8("\xf4\x90\x80\x80") == 0u);   // above U+10FFFF
-  BOOST_TEST(find_invalid_utf8("ab\xe2\x82") == 2u);         // truncated sequence
+  BOOST_TEST(find_invalid_utf8("a\x80") == 1u);             // lone continuation byte
+  BOOST_TEST(find_invalid_utf8("\xc0\xaf") == 0u);          // overlong '/'
+  BOOST_TEST(find_invalid_utf8("\xe0\x80\xaf") == 0u);      // overlong, 3 bytes
+  BOOST_TEST(find_invalid_utf8("\xed\xa0\x80") == 0u);      // surrogate U+D800
+  BOOST_TEST(find_invalid_utf8("\xf4\x90\x80\x80") == 0u);  // above U+10FFFF
+  BOOST_TEST(find_invalid_utf8("ab\xe2\x82") == 2u);        // truncated sequence
 }
 
 BOOST_AUTO_TEST_CASE(sentence_markers_are_reserved_in_text) {

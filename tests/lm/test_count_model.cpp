@@ -2,11 +2,10 @@
 // hand from the raw counts: 2-grams <s> x 2, <s> z 1, x y 2, z y 1, y </s> 3; unigrams x 2, y 3, z 1, </s> 3
 // (9 predicted tokens); |V| = 5 (<unk> </s> y x z).
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 
-#include "lm/count_model.hpp"
 #include "lm/corpus.hpp"
+#include "lm/count_model.hpp"
 #include "lm/ngram_eval.hpp"
 #include "lm/ngram_train.hpp"
 #include "ops/error.hpp"

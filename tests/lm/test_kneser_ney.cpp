@@ -2,7 +2,6 @@
 // of lm/kneser_ney.hpp (Chen & Goodman 1998 with lmplz's conventions). The expected numbers come from these
 // derivations, not from running the code.
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 #include <string>
 #include <vector>
@@ -129,7 +128,8 @@ BOOST_AUTO_TEST_CASE(toy_bigram_with_estimated_discounts, *boost::unit_test::tol
 //   <s> z: Σ = 1, γ = 0.5 (a count of 1 takes D1):  P(y|<s> z) = 0.5 + 0.5·0.65 = 0.825
 //   y x (never a context): P(y|y x) = P(y|x) = 0.65
 // Sentence "x y": P(x|<s>)·P(y|<s> x)·P(</s>|x y) = 0.4333… · 0.825 · 0.8 = 0.286
-BOOST_AUTO_TEST_CASE(toy_trigram_conventions_for_sentence_starts_and_continuations, *boost::unit_test::tolerance(1e-6)) {
+BOOST_AUTO_TEST_CASE(toy_trigram_conventions_for_sentence_starts_and_continuations,
+                     *boost::unit_test::tolerance(1e-6)) {
   Toy toy({{"x", "y"}, {"x", "y"}, {"z", "y"}}, 3);
   const std::vector<std::vector<std::uint32_t>> a = kn_adjusted_counts(toy.counts);
   const NgramTrie& t = toy.counts.trie;
@@ -171,8 +171,8 @@ BOOST_AUTO_TEST_CASE(distributions_sum_to_one, *boost::unit_test::tolerance(1e-5
   KnOptions o;
   o.discount_fallback = true;
   const BackoffModel m = estimate_kneser_ney(toy.vocab, toy.counts, o);
-  const std::vector<std::vector<std::string>> histories = {{}, {"<s>"}, {"a"}, {"<s>", "a"}, {"c", "a"},
-                                                           {"b", "c"}, {"a", "b"}, {"zzz", "a"}};
+  const std::vector<std::vector<std::string>> histories = {{},         {"<s>"},    {"a"},      {"<s>", "a"},
+                                                           {"c", "a"}, {"b", "c"}, {"a", "b"}, {"zzz", "a"}};
   for (const auto& h : histories) {
     double total = 0;
     for (double p : next_word_probs(m, m.context_of(h))) total += p;
@@ -182,7 +182,11 @@ BOOST_AUTO_TEST_CASE(distributions_sum_to_one, *boost::unit_test::tolerance(1e-5
 
 BOOST_AUTO_TEST_CASE(discounts_that_cannot_be_estimated) {
   // n2 = 0: D2 = 2 − 3Y n3/n2 divides by zero.
-  check_throws<FormatError>([] { kn_discounts({0, 5, 0, 1, 1}, 2, {}); }, {"2-grams", "no 2-gram has count 2", "--discount-fallback"});
+  check_throws<FormatError>(
+      [] {
+        kn_discounts({0, 5, 0, 1, 1}, 2, {});
+      },
+      {"2-grams", "no 2-gram has count 2", "--discount-fallback"});
   // n3 large: D2 = 2 − 3·(10/14)·10/2 < 0.
   check_throws<FormatError>([] { kn_discounts({0, 10, 2, 10, 1}, 3, {}); }, {"3-grams", "D2", "outside"});
   KnOptions o;

@@ -2,7 +2,6 @@
 // checks of every parameter (RNN/LSTM/GRU LMs with and without tied weights, the window LM with and without direct
 // connections), tied weights sharing one table, and argument errors.
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 #include <vector>
 

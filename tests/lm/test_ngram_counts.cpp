@@ -48,7 +48,7 @@ BOOST_AUTO_TEST_CASE(counts_padded_sentences_by_hand) {
   BOOST_TEST(count_of(c, v, {"<s>", "z"}) == 1u);
   BOOST_TEST(count_of(c, v, {"<s>", "x", "y"}) == 2u);
   BOOST_TEST(count_of(c, v, {"z", "y", "</s>"}) == 1u);
-  BOOST_TEST(count_of(c, v, {"<s>", "<s>", "x"}) == 0u);  // no double padding
+  BOOST_TEST(count_of(c, v, {"<s>", "<s>", "x"}) == 0u);   // no double padding
   BOOST_TEST(count_of(c, v, {"y", "</s>", "<s>"}) == 0u);  // n-grams stay inside a sentence
   BOOST_TEST(count_of(c, v, {"x", "x"}) == 0u);
 
@@ -56,7 +56,8 @@ BOOST_AUTO_TEST_CASE(counts_padded_sentences_by_hand) {
   const std::uint32_t sx = c.trie.child(1, c.bos(), v.id("x"));
   const std::uint32_t sxy = c.trie.child(2, sx, v.id("y"));
   BOOST_TEST(c.suffix[2][sxy] == c.trie.child(1, v.id("x"), v.id("y")));
-  BOOST_TEST(c.trie.ngram(3, sxy) == (std::vector<WordId>{c.bos(), v.id("x"), v.id("y")}), boost::test_tools::per_element());
+  BOOST_TEST(c.trie.ngram(3, sxy) == (std::vector<WordId>{c.bos(), v.id("x"), v.id("y")}),
+             boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(children_are_sorted_by_word) {

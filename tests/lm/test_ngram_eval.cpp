@@ -1,6 +1,5 @@
 // Using a model: top-k next words, sampling (deterministic per seed), contexts from tokens, perplexity bookkeeping.
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 
 #include "lm/arpa.hpp"

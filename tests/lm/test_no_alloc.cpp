@@ -2,9 +2,8 @@
 // and the stepper reuse their buffers, the GEMM its packing buffers. Checked by counting every call of the global
 // operator new while steps run (this executable replaces operator new, so it is a test program of its own).
 #define BOOST_TEST_MODULE tapegrad_no_alloc
-#include <boost/test/unit_test.hpp>
-
 #include <atomic>
+#include <boost/test/unit_test.hpp>
 #include <cstdlib>
 #include <new>
 #include <vector>
@@ -76,7 +75,8 @@ BOOST_AUTO_TEST_CASE(recurrent_training_step_allocates_nothing) {
             stepper.train(w, rng);
           },
           3, 4);
-      BOOST_TEST(n == 0, model_kind_name(kind) << " with " << threads << " thread(s): " << n << " allocations in 4 steps");
+      BOOST_TEST(n == 0, model_kind_name(kind)
+                             << " with " << threads << " thread(s): " << n << " allocations in 4 steps");
     }
 }
 
@@ -102,6 +102,11 @@ BOOST_AUTO_TEST_CASE(window_training_step_allocates_nothing) {
 
 // The counter works: a step that builds a new model allocates.
 BOOST_AUTO_TEST_CASE(the_counter_counts) {
-  const long n = allocations_after_warmup([](int) { std::vector<float> v(100); (void)v; }, 0, 1);
+  const long n = allocations_after_warmup(
+      [](int) {
+        std::vector<float> v(100);
+        (void)v;
+      },
+      0, 1);
   BOOST_TEST(n >= 1);
 }

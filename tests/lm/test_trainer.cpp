@@ -5,7 +5,6 @@
 //     bit (losses of every epoch and final parameters), with dropout, Adam and the plateau schedule in play;
 //   - early stopping, the learning-curve files, sampling determinism, and scoring consistent with evaluation.
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -62,7 +61,8 @@ TrainOptions quiet_options() {
 
 std::vector<float> flat_parameters(LanguageModel& model) {
   std::vector<float> out;
-  for (nn::Parameter* p : model.module().parameters()) out.insert(out.end(), p->value().span().begin(), p->value().span().end());
+  for (nn::Parameter* p : model.module().parameters())
+    out.insert(out.end(), p->value().span().begin(), p->value().span().end());
   return out;
 }
 
@@ -119,7 +119,8 @@ BOOST_AUTO_TEST_CASE(resume_continues_bit_for_bit) {
     };
     const auto [whole, whole_params] = run(dir.path("whole.safetensors"), 2, "");
     run(dir.path("split.safetensors"), 1, "");
-    const auto [resumed, resumed_params] = run(dir.path("split.safetensors"), 2, Trainer::last_path(dir.path("split.safetensors")));
+    const auto [resumed, resumed_params] =
+        run(dir.path("split.safetensors"), 2, Trainer::last_path(dir.path("split.safetensors")));
     const std::string what = model_kind_name(kind);
     BOOST_TEST_REQUIRE(resumed.curve.size() == 2u, what);
     for (std::size_t e = 0; e < 2; ++e) {
@@ -172,7 +173,8 @@ BOOST_AUTO_TEST_CASE(scoring_agrees_with_evaluation) {
   const LmDataset data = LmDataset::load(write_varied_data(dir));
   for (ModelKind kind : {ModelKind::RNN, ModelKind::Window}) {
     ModelConfig cfg;
-    cfg.kind = kind, cfg.vocab = static_cast<index_t>(data.vocab.size()), cfg.emsize = 6, cfg.nhid = 10, cfg.context = 2;
+    cfg.kind = kind, cfg.vocab = static_cast<index_t>(data.vocab.size()), cfg.emsize = 6, cfg.nhid = 10,
+    cfg.context = 2;
     Rng init(4);
     LanguageModel model(cfg, init);
     const std::vector<std::int32_t> text(data.test.begin(), data.test.begin() + 40);

@@ -5,14 +5,13 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <boost/test/unit_test.hpp>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <ostream>
 #include <string>
 #include <vector>
-
-#include <boost/test/unit_test.hpp>
 
 #include "autograd/functions.hpp"
 #include "nn/adam.hpp"
@@ -38,8 +37,7 @@ inline bool contains(const std::string& s, const std::string& part) { return s.f
 // Two parameters of distinct shapes in a child module, so names are dotted paths: "linear.W" (3×2), "linear.b" (2).
 class TinyLinear : public nn::Module {
  public:
-  TinyLinear(index_t in, index_t out)
-      : W(add_parameter("W", Shape{in, out})), b(add_parameter("b", Shape{out})) {}
+  TinyLinear(index_t in, index_t out) : W(add_parameter("W", Shape{in, out})), b(add_parameter("b", Shape{out})) {}
   nn::Parameter& W;
   nn::Parameter& b;
 };
@@ -55,7 +53,7 @@ class TinyClassifier : public nn::Module {
   // Mean cross-entropy of softmax(x·W + b) on a fixed batch of 6 points in 3-D, two linearly separable classes.
   // Records on `tape`; the caller runs backward.
   autograd::Var loss(autograd::Tape& tape) {
-    static const Tensor x(Shape{6, 3}, {1.0f, 0.5f, -0.2f, 0.8f, 1.2f, 0.1f, 1.5f, -0.3f, 0.4f,    //
+    static const Tensor x(Shape{6, 3}, {1.0f, 0.5f, -0.2f, 0.8f, 1.2f, 0.1f, 1.5f, -0.3f, 0.4f,  //
                                         -1.0f, -0.4f, 0.3f, -0.7f, -1.1f, -0.2f, -1.3f, 0.2f, -0.5f});
     static const std::int32_t targets[6] = {0, 0, 0, 1, 1, 1};
     autograd::Var logits =

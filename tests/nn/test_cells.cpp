@@ -6,7 +6,6 @@
 //   3. gradient checks of every parameter through several steps, in both forms.
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 #include <ostream>
 #include <vector>
@@ -48,9 +47,11 @@ struct Variant {
 };
 std::ostream& operator<<(std::ostream& os, const Variant& v) { return os << v.name; }
 
-const Variant kVariants[] = {
-    {"rnn_tanh", CellType::RNN}, {"rnn_relu", CellType::RNN, true}, {"lstm", CellType::LSTM},
-    {"gru", CellType::GRU},      {"gru_reset_after", CellType::GRU, false, true}};
+const Variant kVariants[] = {{"rnn_tanh", CellType::RNN},
+                             {"rnn_relu", CellType::RNN, true},
+                             {"lstm", CellType::LSTM},
+                             {"gru", CellType::GRU},
+                             {"gru_reset_after", CellType::GRU, false, true}};
 
 constexpr index_t kB = 3, kI = 5, kH = 7, kT = 4;
 
@@ -78,7 +79,7 @@ RefState reference_step(const Variant& v, RecurrentCell& cell, const Tensor& x, 
   for (index_t r = 0; r < kB; ++r)
     for (index_t j = 0; j < kH; ++j) {
       const auto a = [&](index_t k) { return product(x, r, Wi, k, j) + b[k * kH + j]; };  // input side of gate k
-      const auto u = [&](index_t k) { return product(h, r, Wh, k, j); };                 // recurrent side
+      const auto u = [&](index_t k) { return product(h, r, Wh, k, j); };                  // recurrent side
       const double h_prev = h[r * kH + j];
       const std::size_t s = static_cast<std::size_t>(r * kH + j);
       switch (v.type) {
@@ -143,12 +144,11 @@ BOOST_DATA_TEST_CASE(both_forms_follow_the_equations, bdata::make(kVariants), va
     // gate equation moves them by O(0.1).
     for (index_t i = 0; i < kB * kH; ++i) {
       const std::size_t k = static_cast<std::size_t>(i);
-      BOOST_TEST(std::fabs(next.h.value()[i] - want.h[k]) <= 1e-5, what << " h[" << i << "] = " << next.h.value()[i]
-                                                                         << ", equations give " << want.h[k]);
+      BOOST_TEST(std::fabs(next.h.value()[i] - want.h[k]) <= 1e-5,
+                 what << " h[" << i << "] = " << next.h.value()[i] << ", equations give " << want.h[k]);
       if (cell->has_cell_memory())
-        BOOST_TEST(std::fabs(next.c.value()[i] - want.c[k]) <= 1e-5, what << " c[" << i << "] = "
-                                                                           << next.c.value()[i] << ", equations give "
-                                                                           << want.c[k]);
+        BOOST_TEST(std::fabs(next.c.value()[i] - want.c[k]) <= 1e-5,
+                   what << " c[" << i << "] = " << next.c.value()[i] << ", equations give " << want.c[k]);
     }
   }
 }
@@ -188,8 +188,13 @@ BOOST_DATA_TEST_CASE(composed_and_fused_agree, bdata::make(kVariants), variant) 
     Var loss = ag::sum(ag::mul(outputs, tape.constant(weights)));
     if (cell->has_cell_memory()) loss = loss + ag::sum(state.c);
     tape.backward(loss);
-    Run r{outputs.to_tensor(), state.h.to_tensor(), Tensor(), Tensor(tape.grad(x)), Tensor(tape.grad(initial.h)),
-          Tensor(), {}};
+    Run r{outputs.to_tensor(),
+          state.h.to_tensor(),
+          Tensor(),
+          Tensor(tape.grad(x)),
+          Tensor(tape.grad(initial.h)),
+          Tensor(),
+          {}};
     if (cell->has_cell_memory()) {
       r.final_c = state.c.to_tensor();
       r.g_c0 = Tensor(tape.grad(initial.c));

@@ -4,7 +4,6 @@
 // leave the model, optimizer and Rng untouched.
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
-
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -146,10 +145,10 @@ BOOST_AUTO_TEST_CASE(tensor_names_and_metadata_keys) {
   std::vector<std::string> names;
   for (const st::TensorInfo& t : f.tensors()) names.push_back(t.name);
   std::sort(names.begin(), names.end());
-  BOOST_TEST(names == (std::vector<std::string>{"linear.W", "linear.b", "optim.exp_avg.linear.W",
-                                                "optim.exp_avg.linear.b", "optim.exp_avg_sq.linear.W",
-                                                "optim.exp_avg_sq.linear.b", "rng.state"}),
-             boost::test_tools::per_element());
+  BOOST_TEST(
+      names == (std::vector<std::string>{"linear.W", "linear.b", "optim.exp_avg.linear.W", "optim.exp_avg.linear.b",
+                                         "optim.exp_avg_sq.linear.W", "optim.exp_avg_sq.linear.b", "rng.state"}),
+      boost::test_tools::per_element());
   BOOST_TEST((f.find("rng.state")->dtype == st::DType::U64));
   BOOST_TEST(f.metadata().at("tapegrad.format") == "1");
   BOOST_TEST(f.metadata().at("tapegrad.optim.kind") == "adam");

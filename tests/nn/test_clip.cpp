@@ -3,7 +3,6 @@
 // Gradients [3, 4] and [0, 0, 12] have the global norm √(9 + 16 + 144) = √169 = 13 (a Pythagorean pair per tensor,
 // so every number here is exact).
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 #include <cstring>
 #include <limits>

@@ -1,6 +1,5 @@
 // Initialisers: reproducible from a seed, the documented ranges and variances, orthogonality.
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 
 #include "nn/init.hpp"

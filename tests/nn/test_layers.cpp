@@ -1,7 +1,6 @@
 // Linear, Embedding and Dropout: forward values against their definitions, gradient checks of every parameter,
 // the embedding's sparse-row gradient, dropout's mask statistics and modes, and argument errors.
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 #include <vector>
 

@@ -1,7 +1,6 @@
 // Module and Parameter: hierarchical names, traversal order, counts, train/eval propagation, registration errors,
 // and the one-leaf-per-round rule of Parameter::var.
 #include <boost/test/unit_test.hpp>
-
 #include <memory>
 #include <string>
 

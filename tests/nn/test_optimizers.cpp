@@ -6,7 +6,6 @@
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/tools/floating_point_comparison.hpp>
 #include <boost/test/unit_test.hpp>
-
 #include <cstring>
 
 #include "nn/adam.hpp"
@@ -240,8 +239,8 @@ BOOST_AUTO_TEST_CASE(bad_settings_are_refused_with_their_name) {
   BOOST_TEST(contains(error_of<UsageError>([&] { nn::Adam(V{p.get()}, {.beta1 = 1.0f}); }), "beta1"));
   BOOST_TEST(contains(error_of<UsageError>([&] { nn::Adam(V{p.get()}, {.beta2 = -0.5f}); }), "beta2"));
   BOOST_TEST(contains(error_of<UsageError>([&] { nn::AdamW(V{p.get()}, {.eps = -1e-8f}); }), "eps"));
-  BOOST_TEST(contains(error_of<UsageError>([&] { nn::AdamW(V{p.get()}, {.weight_decay = std::nanf("")}); }),
-                      "weight_decay"));
+  BOOST_TEST(
+      contains(error_of<UsageError>([&] { nn::AdamW(V{p.get()}, {.weight_decay = std::nanf("")}); }), "weight_decay"));
 }
 
 // A parameter whose storage was replaced by one of another size must not be updated out of bounds.

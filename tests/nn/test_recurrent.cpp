@@ -2,7 +2,6 @@
 // bidirectional concatenation, dropout between layers, initial and final states, carrying a state across tape
 // rounds for truncated BPTT, gradient checks of a whole stack, and argument errors.
 #include <boost/test/unit_test.hpp>
-
 #include <vector>
 
 #include "autograd/functions.hpp"
@@ -226,8 +225,9 @@ BOOST_AUTO_TEST_CASE(stack_gradients) {
       o.cell.form = form;
       Recurrent rnn(kI, 3, init, o);
       Rng rng(1);
-      expect_gradcheck(gradcheck_module(rnn, [&](Tape& t) { return rnn.forward(t.constant(xs), {}, rng).outputs; }),
-                       std::string("stack ") + cell_type_name(type) + (form == CellForm::Fused ? " fused" : " composed"));
+      expect_gradcheck(
+          gradcheck_module(rnn, [&](Tape& t) { return rnn.forward(t.constant(xs), {}, rng).outputs; }),
+          std::string("stack ") + cell_type_name(type) + (form == CellForm::Fused ? " fused" : " composed"));
     }
 }
 
@@ -239,7 +239,7 @@ BOOST_AUTO_TEST_CASE(argument_errors) {
   Tape tape;
   const Var xs = tape.full(Shape{kT, kB, kI}, 0.0f);
   const std::vector<CellState> one = {rnn.cell(0).zero_state(tape, kB)};
-  BOOST_CHECK_THROW(rnn.forward(xs, one, rng), UsageError);                                   // 1 state for 2 layers
+  BOOST_CHECK_THROW(rnn.forward(xs, one, rng), UsageError);                                     // 1 state for 2 layers
   BOOST_CHECK_THROW(rnn.forward(tape.full(Shape{kT, kB, kI + 1}, 0.0f), {}, rng), ShapeError);  // input size
   BOOST_CHECK_THROW(rnn.forward(tape.full(Shape{kB, kI}, 0.0f), {}, rng), ShapeError);          // not time-major
   BOOST_CHECK_THROW(unroll(rnn.cell(0), tape.full(Shape{0, kB, kI}, 0.0f), rnn.cell(0).zero_state(tape, kB)),

@@ -4,7 +4,6 @@
 #include <sys/resource.h>
 
 #include <boost/test/unit_test.hpp>
-
 #include <csignal>
 #include <cstring>
 #include <fstream>
@@ -96,7 +95,7 @@ BOOST_AUTO_TEST_CASE(header_not_json) {
   BOOST_TEST(contains(parse_error(file_bytes("[1, 2]", "")), "does not start with '{'"));
   BOOST_TEST(contains(parse_error(file_bytes(R"({"a": )", "")), "not valid JSON"));
   BOOST_TEST(contains(parse_error(file_bytes(R"({"a": 1} x)", "")), "not valid JSON"));
-  BOOST_TEST(contains(parse_error(file_bytes("{\"\xff\xfe\": 1}", "")), "not valid JSON"));  // not UTF-8
+  BOOST_TEST(contains(parse_error(file_bytes("{\"\xff\xfe\": 1}", "")), "not valid JSON"));       // not UTF-8
   BOOST_TEST(contains(parse_error(file_bytes(std::string("{}\0\0", 4), "")), "not valid JSON"));  // NUL padding
 }
 
@@ -154,9 +153,9 @@ BOOST_AUTO_TEST_CASE(overlap_gap_and_uncovered_bytes) {
                                              R"("b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}})",
                                              std::string(12, 'x'))),
                       "gap in the data section: bytes [4, 8)"));
-  BOOST_TEST(contains(parse_error(file_bytes(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})",
-                                             std::string(8, 'x'))),
-                      "4 trailing bytes"));
+  BOOST_TEST(contains(
+      parse_error(file_bytes(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", std::string(8, 'x'))),
+      "4 trailing bytes"));
   BOOST_TEST(contains(parse_error(file_bytes(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
                                              R"("a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}})",
                                              std::string(8, 'x'))),
@@ -208,16 +207,19 @@ BOOST_AUTO_TEST_CASE(writer_refuses_inconsistent_input) {
   const float w[2] = {1.0f, 2.0f};
   const auto bytes = std::as_bytes(std::span(w));
   using R = std::vector<st::TensorRef>;
-  BOOST_TEST(contains(error_of<UsageError>([&] { st::write(dir / "a", R{{"w", st::DType::F32, {3}, bytes}}, {}); }),
+  BOOST_TEST(contains(error_of<UsageError>([&] {
+                        st::write(dir / "a", R{{"w", st::DType::F32, {3}, bytes}}, {});
+                      }),
                       "comes with 8 bytes"));
   BOOST_TEST(
       contains(error_of<UsageError>([&] {
                  st::write(dir / "a", R{{"w", st::DType::F32, {2}, bytes}, {"w", st::DType::F32, {2}, bytes}}, {});
                }),
                "two tensors are named 'w'"));
-  BOOST_TEST(contains(
-      error_of<UsageError>([&] { st::write(dir / "a", R{{"__metadata__", st::DType::F32, {2}, bytes}}, {}); }),
-      "__metadata__"));
+  BOOST_TEST(contains(error_of<UsageError>([&] {
+                        st::write(dir / "a", R{{"__metadata__", st::DType::F32, {2}, bytes}}, {});
+                      }),
+                      "__metadata__"));
   BOOST_CHECK_THROW(st::write(dir / "a", R{}, {{"k", "\xff"}}), UsageError);  // not UTF-8
   BOOST_TEST(dir.files().empty());
 }
@@ -230,8 +232,7 @@ BOOST_AUTO_TEST_CASE(reading_missing_files_and_directories) {
 
 BOOST_AUTO_TEST_CASE(writing_where_it_cannot) {
   ScratchDir dir;
-  const std::string msg =
-      error_of<CheckpointError>([&] { st::write(dir / "no-such-dir" / "x.safetensors", {}, {}); });
+  const std::string msg = error_of<CheckpointError>([&] { st::write(dir / "no-such-dir" / "x.safetensors", {}, {}); });
   BOOST_TEST(contains(msg, "no-such-dir/x.safetensors"), msg);
   BOOST_TEST(contains(msg, "temporary file"), msg);
   // A directory in the way: the rename fails, the temporary file is removed.
@@ -251,8 +252,7 @@ BOOST_AUTO_TEST_CASE(failed_write_keeps_the_old_file) {
   const std::string old_bytes = slurp(path);
 
   std::vector<float> big(100000, 2.0f);  // 400 kB, over the limit set below
-  const std::vector<st::TensorRef> big_tensors = {
-      {"w", st::DType::F32, {100000}, std::as_bytes(std::span(big))}};
+  const std::vector<st::TensorRef> big_tensors = {{"w", st::DType::F32, {100000}, std::as_bytes(std::span(big))}};
   rlimit saved{};
   BOOST_REQUIRE(getrlimit(RLIMIT_FSIZE, &saved) == 0);
   const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);  // otherwise exceeding the limit kills the process

@@ -4,7 +4,6 @@
 // Rates here are powers of 1/2 of base 1 (exact in float), so they are compared exactly.
 #include <boost/test/data/test_case.hpp>
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 #include <functional>
 #include <memory>
@@ -111,7 +110,7 @@ BOOST_AUTO_TEST_CASE(plateau_by_hand) {
     BOOST_TEST(s.bad_epochs() == want_bad[i], "epoch " << i + 1);
   }
   BOOST_CHECK_THROW(s.step(), UsageError);  // the plateau rule needs the metric
-  BOOST_TEST(s.epoch() == 8);                 // and the refused call did not count an epoch
+  BOOST_TEST(s.epoch() == 8);               // and the refused call did not count an epoch
 }
 
 // For a negative best, "better by 10%" means below best − 0.1·|best|: from −10, −9.5 is worse and −10.5 not enough

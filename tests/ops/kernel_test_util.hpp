@@ -3,7 +3,6 @@
 #pragma once
 
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 #include <cstdint>
 #include <functional>
@@ -30,9 +29,7 @@ class Buffer {
  public:
   explicit Buffer(index_t n, index_t offset = 0)
       : storage_(allocate_aligned(static_cast<std::size_t>(n + offset + 1))), offset_(offset), size_(n) {}
-  Buffer(const Buffer& other) : Buffer(other.size_, other.offset_) {
-    std::copy(other.begin(), other.end(), begin());
-  }
+  Buffer(const Buffer& other) : Buffer(other.size_, other.offset_) { std::copy(other.begin(), other.end(), begin()); }
   Buffer& operator=(const Buffer&) = delete;
 
   float* data() { return storage_.get() + offset_; }
@@ -87,8 +84,7 @@ inline bool check_equal(std::span<const float> got, std::span<const float> want,
   BOOST_REQUIRE_EQUAL(got.size(), want.size());
   for (std::size_t i = 0; i < got.size(); ++i)
     if (!(got[i] == want[i])) {
-      BOOST_ERROR(what << ": element " << i << " of " << got.size() << " is " << got[i] << ", expected "
-                       << want[i]);
+      BOOST_ERROR(what << ": element " << i << " of " << got.size() << " is " << got[i] << ", expected " << want[i]);
       return false;
     }
   return true;

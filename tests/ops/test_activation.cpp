@@ -6,7 +6,6 @@
 // relu is a selection: bit-exact. The backward kernels compute gx + gy·g(y); fused or unfused multiply-adds may differ
 // by a few roundings of the magnitudes involved: we allow 4u·(|gx| + |gy|·M), M bounding |g(y)|'s terms, u = 2^−24.
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 #include <string>
 
@@ -81,8 +80,8 @@ BOOST_AUTO_TEST_CASE(log) { check_forward("log", ops::log, ops::ref::log, 1e-4f,
 
 // Saturation: no NaN or infinity where the true value is finite.
 BOOST_AUTO_TEST_CASE(saturating_inputs) {
-  const float x[] = {-100.0f, -30.0f, -10.0f, 0.0f, 10.0f, 30.0f, 100.0f, -88.0f,
-                     88.0f,   -1e4f,  1e4f,   -50.f, 50.f, 20.f,  -20.f, 5.0f};
+  const float x[] = {-100.0f, -30.0f, -10.0f, 0.0f,  10.0f, 30.0f, 100.0f, -88.0f,
+                     88.0f,   -1e4f,  1e4f,   -50.f, 50.f,  20.f,  -20.f,  5.0f};
   constexpr index_t n = 16;
   float y[n];
   ops::tanh(n, x, y);

@@ -5,7 +5,6 @@
 // accumulates in double: we allow 1e-7·Σ|x| + 1e-6. Inputs have magnitudes in [0.5, 1), so a dropped or doubled
 // element (error ≥ 0.5) is far outside that tolerance at every size tested.
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 #include <string>
 #include <utility>

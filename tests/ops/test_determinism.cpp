@@ -2,7 +2,6 @@
 // blocks combined in a fixed order, so their results must be bit-identical with 1 and 2 threads and from run to run;
 // this is checked on inputs large enough that the OpenMP paths run.
 #include <boost/test/unit_test.hpp>
-
 #include <cstdint>
 #include <vector>
 

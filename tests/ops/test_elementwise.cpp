@@ -6,7 +6,6 @@
 // multiply and the add (FMA) in one version and not the other, which changes the result by at most one rounding of t
 // and one of the sum: we allow 2u·(|y| + |t|), u = 2^−24.
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 #include <string>
 

@@ -2,7 +2,6 @@
 // or add in the same order as the twins, so every comparison is bit-exact. scatter_add_rows is checked with heavily
 // repeated ids (a vocabulary of 5 rows), where a kernel splitting the ids between threads would lose updates.
 #include <boost/test/unit_test.hpp>
-
 #include <string>
 #include <utility>
 #include <vector>

@@ -8,7 +8,6 @@
 // of the magnitudes summed: |C − C_ref| ≤ 1e-6·√(k+1)·S with S = |α|·|op(A)|·|op(B)| + |β|·|C₀| elementwise
 // (≈ 17 unit roundoffs times √k: far below a dropped or doubled product term for the sizes tested).
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 #include <limits>
 #include <string>
@@ -164,7 +163,8 @@ BOOST_AUTO_TEST_CASE(bias_row_on_every_path) {
                         {false, true, 3, 5, 0, 0.5f},       {true, true, 65, 17, 3, 0.0f}};
   for (const Case& g : cases) {
     const index_t lda = g.ta ? g.m : g.k, ldb = g.tb ? g.k : g.n;
-    const Buffer a = rng.buffer(std::max<index_t>(1, g.m * g.k), -1, 1), b = rng.buffer(std::max<index_t>(1, g.k * g.n), -1, 1);
+    const Buffer a = rng.buffer(std::max<index_t>(1, g.m * g.k), -1, 1),
+                 b = rng.buffer(std::max<index_t>(1, g.k * g.n), -1, 1);
     const Buffer bias = rng.buffer(g.n, -1, 1), c0 = rng.buffer(g.m * g.n, -1, 1);
     Buffer got(c0), want(c0);
     ops::gemm_bias(g.ta, g.tb, g.m, g.n, g.k, 0.9f, a.data(), lda, b.data(), ldb, g.beta, bias.data(), got.data(), g.n);

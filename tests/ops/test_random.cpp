@@ -1,7 +1,6 @@
 // Rng: the xoshiro256** sequence against the published reference outputs, reproducibility from a seed and from a
 // saved state, and the distributions' ranges and moments.
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 #include <vector>
 

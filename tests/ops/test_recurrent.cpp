@@ -6,7 +6,6 @@
 // O(1) magnitudes: we allow 2e-6 absolute plus 1e-5 relative, far below a wrong term (a swapped gate, a missing
 // factor), which changes outputs by O(0.1).
 #include <boost/test/unit_test.hpp>
-
 #include <functional>
 #include <string>
 #include <vector>
@@ -67,8 +66,8 @@ BOOST_AUTO_TEST_CASE(lstm_forward_and_backward_match_twin) {
     for (bool with_gc : {true, false}) {
       Buffer dz_fast(4 * n), dz_ref(4 * n), gcp_fast(gcp0), gcp_ref(gcp0);
       const float* gc_in = with_gc ? gc.data() : nullptr;
-      ops::lstm_backward(s.rows, s.hidden, g_ref.data(), c_prev.data(), t_ref.data(), gh.data(), gc_in,
-                         dz_fast.data(), gcp_fast.data());
+      ops::lstm_backward(s.rows, s.hidden, g_ref.data(), c_prev.data(), t_ref.data(), gh.data(), gc_in, dz_fast.data(),
+                         gcp_fast.data());
       ops::ref::lstm_backward(s.rows, s.hidden, g_ref.data(), c_prev.data(), t_ref.data(), gh.data(), gc_in,
                               dz_ref.data(), gcp_ref.data());
       close(dz_fast, dz_ref, s.str(with_gc ? "lstm dz" : "lstm dz (no gc)"));
@@ -93,8 +92,7 @@ BOOST_AUTO_TEST_CASE(gru_reset_before_matches_twin) {
 
     const Buffer gh = rng.buffer(n, -1.0f, 1.0f), g_rh = rng.buffer(n, -1.0f, 1.0f), ghp0 = rng.buffer(n, -1, 1);
     Buffer da_fast(3 * n), da_ref(3 * n), ghp_fast(ghp0), ghp_ref(ghp0);
-    ops::gru_output_backward(s.rows, s.hidden, g_ref.data(), h_prev.data(), gh.data(), da_fast.data(),
-                             ghp_fast.data());
+    ops::gru_output_backward(s.rows, s.hidden, g_ref.data(), h_prev.data(), gh.data(), da_fast.data(), ghp_fast.data());
     ops::ref::gru_output_backward(s.rows, s.hidden, g_ref.data(), h_prev.data(), gh.data(), da_ref.data(),
                                   ghp_ref.data());
     ops::gru_reset_backward(s.rows, s.hidden, g_ref.data(), h_prev.data(), g_rh.data(), da_fast.data(),

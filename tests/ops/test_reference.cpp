@@ -1,6 +1,5 @@
 // The scalar twins themselves, on tiny cases computed by hand: the other kernel tests trust them as the yardstick.
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 #include <cstdint>
 

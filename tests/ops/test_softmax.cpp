@@ -6,7 +6,6 @@
 // (≤ 4 ulp): probabilities within 2e-6 relative + 1e-12 absolute; log-probabilities and lse within 2e-6·(1 + |value|)
 // (the log of a sum carries its relative error as an absolute one). Backward rules: 2e-6 of the magnitudes involved.
 #include <boost/test/unit_test.hpp>
-
 #include <cmath>
 #include <string>
 #include <utility>
@@ -113,9 +112,7 @@ BOOST_AUTO_TEST_CASE(log_softmax_backward_acc) {
     const auto width = static_cast<double>(cols);
     test::check_close(
         got.span(), want.span(),
-        [&](std::size_t i) {
-          return kTol * (std::fabs(gx0.data()[i]) + 1.0 + std::exp(y.data()[i]) * width);
-        },
+        [&](std::size_t i) { return kTol * (std::fabs(gx0.data()[i]) + 1.0 + std::exp(y.data()[i]) * width); },
         label("log_softmax_backward_acc", rows, cols));
   }
 }
@@ -138,8 +135,8 @@ BOOST_AUTO_TEST_CASE(softmax_xent_forward) {
       if (p < 1e-30) continue;  // underflowed in float: −log p is not representable that way
       const double from_probs = -std::log(p);
       if (!(std::fabs(loss[r] - from_probs) <= 1e-5 * (1.0 + from_probs))) {
-        BOOST_ERROR(label("softmax_xent_forward", rows, cols) << ": row " << r << " loss " << loss[r]
-                                                              << " but −log p = " << from_probs);
+        BOOST_ERROR(label("softmax_xent_forward", rows, cols)
+                    << ": row " << r << " loss " << loss[r] << " but −log p = " << from_probs);
         break;
       }
     }

@@ -1,6 +1,5 @@
 // Shape and Tensor: validation, printing, 64-byte alignment, deep copies and reshaping.
 #include <boost/test/unit_test.hpp>
-
 #include <cstdint>
 #include <vector>
 
