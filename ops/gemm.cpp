@@ -2,8 +2,9 @@
 // way), cuts C into one rectangle per thread, and runs the algorithm on each.
 //
 // Algorithms (ops/gemm_internal.hpp): the blocked, packed BLIS-style GEMM for most shapes; dot products of rows
-// when C = A·Bᵀ has few rows (kFewRows), where transposing B into packed panels would cost as much as the product;
-// and, for few rows with B not transposed, the blocked GEMM reading B in place.
+// when C = A·Bᵀ has few rows (kDotRows) and moderate k, where transposing B into packed panels would cost as much
+// as the product; and, for very few rows (kDirectRows) with B not transposed, the blocked GEMM reading B in place.
+// The thresholds were measured on the recurrent-step and decoder shapes (bench/gemm_peers, docs/performance.md).
 //
 // Threads: each thread runs the algorithm on its own rectangle of C (rows or columns split, whichever costs least).
 // Each C element is written by one thread only and computed the same way whatever the cut, so the result is the
@@ -21,8 +22,10 @@ namespace {
 
 using namespace gemm_detail;
 
-constexpr index_t kKC = 256;      // k step of the blocked algorithm: a kc×kNR B micro-panel (32 KiB) stays in L1
-constexpr index_t kFewRows = 64;  // up to this many rows of C: no packing of B
+constexpr index_t kKC = 256;         // k step of the blocked algorithm: a kc×kNR B micro-panel (32 KiB) stays in L1
+constexpr index_t kDirectRows = 32;  // up to this many rows of C, an untransposed B is read in place (not packed)
+constexpr index_t kDotRows = 64;     // up to this many rows of C (and k ≤ kDotMaxK), C = A·Bᵀ as dot products
+constexpr index_t kDotMaxK = 4096;   // longer rows would stream from L3 once per tile: the blocked algorithm wins
 
 // C cut into parts_m row bands × parts_n column bands; band sizes are whole micro-tiles except the last.
 struct Split {
@@ -81,12 +84,11 @@ void gemm_bias(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, floa
     if (beta != 1.0f || bias) scale_c(m, n, beta, bias, c, ldc);
     return;
   }
-  const bool few_rows = m <= kFewRows;
-  const bool dot = few_rows && !trans_a && trans_b;
+  const bool dot = m <= kDotRows && k <= kDotMaxK && !trans_a && trans_b;
   // k steps as even as possible (k = 300 → 150 + 150), fixed by k alone
   const Problem job{
-      {a, lda, trans_a},   {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc, bias, ceil_div(k, ceil_div(k, kKC)),
-      few_rows && !trans_b};
+      {a, lda, trans_a},           {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc, bias, ceil_div(k, ceil_div(k, kKC)),
+      m <= kDirectRows && !trans_b};
   const bool parallel = m * n * k > kParallelThreshold && num_threads() > 1;
   const index_t threads = parallel ? num_threads() : 1;
   const Split s = choose_split(m, n, k, threads);

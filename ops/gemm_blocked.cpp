@@ -118,30 +118,32 @@ void pack_b_panel(const Operand& b, index_t p0, index_t kc, index_t j0, index_t 
 // C tile (R×kNR, row stride ldc) = α · Σ_p ap[p, 0:R]ᵀ b[p, :] + β · C tile (+ bias row); β = 0 leaves C unread.
 // ap: kc steps of kMR values; b: kc rows of kNR values, b_stride apart (kNR when packed, ldb when read in place);
 // bias: kNR values added to every row, or null.
-template <int R>
+// V: vectors per row (kNV for full tiles; 1 for a narrow last panel of at most kW columns, so that a panel of 8
+// columns does not cost the work of 32).
+template <int R, int V = kNV>
 void micro_kernel(index_t kc, const float* ap, const float* b, index_t b_stride, float alpha, float beta,
                   const float* bias, float* c, index_t ldc) {
-  vfloat acc[R][kNV];
+  vfloat acc[R][V];
   for (auto& row : acc)
     for (auto& v : row) v = simd::broadcast(0.0f);
   for (index_t p = 0; p < kc; ++p, ap += kMR, b += b_stride) {
-    vfloat bv[kNV];
-    for (index_t v = 0; v < kNV; ++v) bv[v] = simd::load(b + v * kW);
+    vfloat bv[V];
+    for (index_t v = 0; v < V; ++v) bv[v] = simd::load(b + v * kW);
     for (int i = 0; i < R; ++i) {
       const vfloat a = simd::broadcast(ap[i]);
-      for (index_t v = 0; v < kNV; ++v) acc[i][v] = simd::fma(a, bv[v], acc[i][v]);
+      for (index_t v = 0; v < V; ++v) acc[i][v] = simd::fma(a, bv[v], acc[i][v]);
     }
   }
   const vfloat va = simd::broadcast(alpha);
-  vfloat add[kNV];
-  for (index_t v = 0; v < kNV; ++v) add[v] = bias ? simd::load(bias + v * kW) : simd::broadcast(0.0f);
+  vfloat add[V];
+  for (index_t v = 0; v < V; ++v) add[v] = bias ? simd::load(bias + v * kW) : simd::broadcast(0.0f);
   if (beta == 0.0f) {
     for (int i = 0; i < R; ++i)
-      for (index_t v = 0; v < kNV; ++v) simd::store(c + i * ldc + v * kW, simd::fma(va, acc[i][v], add[v]));
+      for (index_t v = 0; v < V; ++v) simd::store(c + i * ldc + v * kW, simd::fma(va, acc[i][v], add[v]));
   } else {
     const vfloat vb = simd::broadcast(beta);
     for (int i = 0; i < R; ++i)
-      for (index_t v = 0; v < kNV; ++v) {
+      for (index_t v = 0; v < V; ++v) {
         float* out = c + i * ldc + v * kW;
         simd::store(out, simd::fma(va, acc[i][v], simd::fma(vb, simd::load(out), add[v])));
       }
@@ -149,12 +151,14 @@ void micro_kernel(index_t kc, const float* ap, const float* b, index_t b_stride,
 }
 
 using MicroKernel = void (*)(index_t, const float*, const float*, index_t, float, float, const float*, float*, index_t);
-// kKernels[h] computes a tile of h rows (1 ≤ h ≤ kMR).
-template <int... H>
+// kKernels[h] computes a tile of h rows (1 ≤ h ≤ kMR), kNarrowKernels[h] the same one vector wide.
+template <int V, int... H>
 constexpr std::array<MicroKernel, kMR + 1> kernels_by_height(std::integer_sequence<int, H...>) {
-  return {nullptr, micro_kernel<H + 1>...};
+  return {nullptr, micro_kernel<H + 1, V>...};
 }
-constexpr std::array<MicroKernel, kMR + 1> kKernels = kernels_by_height(std::make_integer_sequence<int, kMR>{});
+constexpr std::array<MicroKernel, kMR + 1> kKernels = kernels_by_height<kNV>(std::make_integer_sequence<int, kMR>{});
+constexpr std::array<MicroKernel, kMR + 1> kNarrowKernels =
+    kernels_by_height<1>(std::make_integer_sequence<int, kMR>{});
 
 // A tile of h rows and w < kNR columns: the h-row kernel on a zero-padded panel into a temporary tile.
 void narrow_tile(index_t kc, const float* ap, const float* bp, float alpha, float beta, const float* bias, float* c,
@@ -164,7 +168,8 @@ void narrow_tile(index_t kc, const float* ap, const float* bp, float alpha, floa
   if (beta != 0.0f)
     for (index_t i = 0; i < h; ++i) std::copy(c + i * ldc, c + i * ldc + w, tile + i * kNR);
   if (bias) std::copy(bias, bias + w, padded_bias);
-  kKernels[h](kc, ap, bp, kNR, alpha, beta, bias ? padded_bias : nullptr, tile, kNR);
+  const MicroKernel kernel = w <= kW ? kNarrowKernels[h] : kKernels[h];
+  kernel(kc, ap, bp, kNR, alpha, beta, bias ? padded_bias : nullptr, tile, kNR);
   for (index_t i = 0; i < h; ++i) std::copy(tile + i * kNR, tile + i * kNR + w, c + i * ldc);
 }
 
