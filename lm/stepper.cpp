@@ -46,9 +46,10 @@ StepStats Stepper::finish_training(Var loss, index_t tokens) {
   s.tokens = tokens;
   optimizer_->zero_grad();
   tape_.backward(loss);
-  s.grad_norm =
-      clip_ > 0 ? nn::clip_grad_norm(optimizer_->parameters(), clip_) : nn::grad_norm(optimizer_->parameters());
-  s.skipped = !std::isfinite(s.grad_norm);
+  if (clip_ > 0) {  // the norm comes with the clipping; a non-finite one skips the update
+    s.grad_norm = nn::clip_grad_norm(optimizer_->parameters(), clip_);
+    s.skipped = !std::isfinite(s.grad_norm);
+  }  // without clipping nothing reads the whole gradient an extra time (grad_norm stays 0: not measured)
   if (!s.skipped) optimizer_->step();
   return s;
 }

@@ -21,9 +21,9 @@ namespace tapegrad::lm {
 
 struct StepStats {
   double loss = 0;       // mean cross-entropy of the batch, nats per token
-  double grad_norm = 0;  // global L2 norm of the gradients before clipping (training only)
+  double grad_norm = 0;  // global L2 norm of the gradients before clipping (training with clipping)
   index_t tokens = 0;    // predictions in the batch
-  bool skipped = false;  // training only: a non-finite gradient norm; the parameters were left unchanged
+  bool skipped = false;  // training with clipping: a non-finite gradient norm; the parameters were left unchanged
 };
 
 class Stepper {

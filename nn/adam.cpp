@@ -52,7 +52,7 @@ void Adam::update() {
   const std::vector<Parameter*>& params = parameters();
   for (std::size_t k = 0; k < params.size(); ++k) {
     float* p = params[k]->value().data();
-    const float* grad = params[k]->grad().data();
+    const float* grad = std::as_const(*params[k]).grad().data();
     float* m = state_slots()[0].tensors[k].data();
     float* v = state_slots()[1].tensors[k].data();
     const index_t n = params[k]->numel();

@@ -2,6 +2,7 @@
 #include "nn/clip.hpp"
 
 #include <cmath>
+#include <utility>
 #include <sstream>
 
 #include "ops/error.hpp"
@@ -13,9 +14,11 @@ double grad_norm(std::span<Parameter* const> params) {
   double sum_sq = 0.0;
   for (const Parameter* p : params) {
     if (p == nullptr) throw UsageError("grad_norm: the parameter list holds a null pointer");
-    const float* g = p->grad().data();
-    const index_t n = p->grad().numel();
-    for (index_t i = 0; i < n; ++i) sum_sq += static_cast<double>(g[i]) * static_cast<double>(g[i]);
+    const float* g = std::as_const(*p).grad().data();
+    // Only the ranges that may be non-zero (an embedding's used rows): skipping exact zeros leaves the sum unchanged.
+    p->for_each_gradient_range([&](index_t first, index_t count) {
+      for (index_t i = first; i < first + count; ++i) sum_sq += static_cast<double>(g[i]) * static_cast<double>(g[i]);
+    });
   }
   return std::sqrt(sum_sq);
 }
@@ -39,9 +42,10 @@ double clip_grad_norm(std::span<Parameter* const> params, double max_norm, bool 
     // g ← g · max_norm / (‖g‖ + 10⁻⁶)
     const float scale = static_cast<float>(max_norm / (norm + 1e-6));
     for (Parameter* p : params) {
-      float* g = p->grad().data();
-      const index_t n = p->grad().numel();
-      for (index_t i = 0; i < n; ++i) g[i] *= scale;
+      float* g = p->gradient_data();
+      p->for_each_gradient_range([&](index_t first, index_t count) {
+        for (index_t i = first; i < first + count; ++i) g[i] *= scale;
+      });
     }
   }
   return norm;

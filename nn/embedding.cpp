@@ -16,7 +16,7 @@ Embedding::Embedding(index_t vocab, index_t dim, Rng& rng, float init_range) {
 }
 
 autograd::Var Embedding::forward(autograd::Tape& tape, std::span<const std::int32_t> ids) {
-  return autograd::embedding(table_->var(tape), ids);
+  return autograd::embedding(table_->rows_var(tape, ids), ids);
 }
 
 }  // namespace tapegrad::nn

@@ -7,7 +7,10 @@
 // rule, is the sum of the per-step contributions.
 #pragma once
 
+#include <cstdint>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "autograd/tape.hpp"
 #include "ops/tensor.hpp"
@@ -27,16 +30,38 @@ class Parameter {
 
   Tensor& value() { return value_; }
   const Tensor& value() const { return value_; }
-  Tensor& grad() { return grad_; }
+  // Mutable access may write anywhere, so it marks the whole gradient as possibly non-zero (see below).
+  Tensor& grad() {
+    dense_ = true;
+    return grad_;
+  }
   const Tensor& grad() const { return grad_; }
-  void zero_grad() { grad_.fill(0.0f); }
+  // For code that writes only inside for_each_gradient_range (clipping): the storage, without marking it dense.
+  float* gradient_data() { return grad_.data(); }
+  // Sets the gradient to zero: all of it, or only the rows that may be non-zero (see below).
+  void zero_grad();
 
   // The parameter's leaf on `tape` for the current round (see the file comment). Recorded at the top-level scope
-  // whatever scope first asks for it: a parameter belongs to no time step.
+  // whatever scope first asks for it: a parameter belongs to no time step. Any op may read it, so from now on until
+  // zero_grad() the whole gradient may be non-zero.
   autograd::Var var(autograd::Tape& tape);
+
+  // ---- Row-sparse gradients (embedding tables) ----
+  // The same leaf for an op that reads, and so sends gradient to, only the given rows of a 2-D parameter (an
+  // embedding lookup). As long as a parameter is used only this way, it knows which rows may have a non-zero
+  // gradient, and zero_grad(), gradient norms and clipping, and plain SGD visit only those rows — the rows of the
+  // words in a batch instead of the whole vocabulary. Throws UsageError for an id outside [0, rows).
+  autograd::Var rows_var(autograd::Tape& tape, std::span<const std::int32_t> rows);
+  // Calls f(first, count) for consecutive ranges of floats that hold every possibly non-zero gradient value, in
+  // ascending order: one range over everything for a dense gradient, the touched rows otherwise. Skipping the rest
+  // skips only exact zeros, so a sum over these ranges equals the sum over the whole gradient bit for bit.
+  template <class F>
+  void for_each_gradient_range(F&& f) const;
+  bool gradient_is_dense() const { return dense_; }
 
  private:
   friend class Module;  // sets name_ when the owning module is placed in a tree
+  autograd::Var leaf(autograd::Tape& tape);
 
   std::string local_name_;
   std::string name_;
@@ -47,6 +72,29 @@ class Parameter {
   std::uint32_t leaf_generation_ = 0;
   bool leaf_grad_enabled_ = false;
   autograd::Var leaf_;
+  // Row tracking: dense_ once var() was used since the last zero_grad(); else touched_[r] marks the rows rows_var()
+  // saw (the gradient starts at zero, so nothing is touched and nothing dense at first).
+  bool dense_ = false;
+  std::vector<std::uint8_t> touched_;
 };
+
+template <class F>
+void Parameter::for_each_gradient_range(F&& f) const {
+  if (dense_ || shape().rank() != 2 || touched_.empty()) {
+    if (dense_ || shape().rank() != 2) f(index_t{0}, numel());
+    return;
+  }
+  const index_t rows = shape()[0], cols = shape()[1];
+  for (index_t r = 0; r < rows;) {
+    if (!touched_[static_cast<std::size_t>(r)]) {
+      ++r;
+      continue;
+    }
+    index_t end = r + 1;
+    while (end < rows && touched_[static_cast<std::size_t>(end)]) ++end;
+    f(r * cols, (end - r) * cols);
+    r = end;
+  }
+}
 
 }  // namespace tapegrad::nn

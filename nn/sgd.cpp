@@ -32,8 +32,15 @@ void SGD::update() {
   const std::vector<Parameter*>& params = parameters();
   for (std::size_t k = 0; k < params.size(); ++k) {
     float* p = params[k]->value().data();
-    const float* grad = params[k]->grad().data();
+    const float* grad = std::as_const(*params[k]).grad().data();
     const index_t n = params[k]->numel();
+    if (mu == 0.0f && wd == 0.0f) {
+      // p ← p − lr·∇p, only where ∇p may be non-zero (an embedding's used rows): elsewhere p − lr·0 = p
+      params[k]->for_each_gradient_range([&](index_t first, index_t count) {
+        for (index_t i = first; i < first + count; ++i) p[i] -= lr * grad[i];
+      });
+      continue;
+    }
     if (mu == 0.0f) {
       // p ← p − lr·(∇p + wd·p)
       for (index_t i = 0; i < n; ++i) {

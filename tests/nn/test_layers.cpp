@@ -2,12 +2,16 @@
 // the embedding's sparse-row gradient, dropout's mask statistics and modes, and argument errors.
 #include <boost/test/unit_test.hpp>
 #include <cmath>
+#include <memory>
+#include <utility>
 #include <vector>
 
 #include "autograd/functions.hpp"
 #include "nn/dropout.hpp"
 #include "nn/embedding.hpp"
+#include "nn/clip.hpp"
 #include "nn/linear.hpp"
+#include "nn/sgd.hpp"
 #include "nn_test_util.hpp"
 #include "ops/error.hpp"
 
@@ -81,6 +85,38 @@ BOOST_AUTO_TEST_CASE(embedding_rows_and_sparse_gradient) {
     for (index_t c = 0; c < 3; ++c) BOOST_TEST(g.at(row, c) == (row == 2 ? 4.0f : row == 5 ? 2.0f : 0.0f));
   BOOST_CHECK_THROW(emb.forward(tape, std::vector<std::int32_t>{6}), UsageError);
   BOOST_CHECK_THROW(emb.forward(tape, std::vector<std::int32_t>{-1}), UsageError);
+}
+
+// An embedding table used only through lookups knows which rows can have gradient: zero_grad, the gradient norm,
+// clipping and plain SGD visit only those — with exactly the results of the dense computation.
+BOOST_AUTO_TEST_CASE(embedding_row_sparse_gradient_matches_dense) {
+  Rng rng(6);
+  Embedding sparse(50, 4, rng);
+  Rng same(6);
+  Embedding dense(50, 4, same);
+  const std::vector<std::int32_t> ids = {7, 3, 7, 41};
+  for (Embedding* e : {&sparse, &dense}) {
+    Tape tape;
+    tape.backward(autograd::sum(autograd::tanh(e->forward(tape, ids))));
+  }
+  dense.table().grad();  // mutable access: the gradient may now be non-zero anywhere
+  BOOST_TEST(!sparse.table().gradient_is_dense());
+  BOOST_TEST(dense.table().gradient_is_dense());
+  std::vector<index_t> firsts;
+  sparse.table().for_each_gradient_range([&](index_t first, index_t count) {
+    firsts.push_back(first / 4);
+    BOOST_TEST(count % 4 == 0);
+  });
+  BOOST_TEST(firsts == (std::vector<index_t>{3, 7, 41}), boost::test_tools::per_element());
+  std::vector<nn::Parameter*> ps = {&sparse.table()}, pd = {&dense.table()};
+  BOOST_TEST(nn::clip_grad_norm(ps, 0.5) == nn::clip_grad_norm(pd, 0.5));  // same norm, bit for bit
+  nn::SGD s1(ps, {.lr = 0.3f}), s2(pd, {.lr = 0.3f});
+  s1.step();
+  s2.step();
+  for (index_t i = 0; i < 50 * 4; ++i) BOOST_TEST_REQUIRE(sparse.table().value()[i] == dense.table().value()[i]);
+  sparse.table().zero_grad();
+  for (index_t i = 0; i < 50 * 4; ++i) BOOST_TEST_REQUIRE(std::as_const(sparse.table()).grad()[i] == 0.0f);
+  BOOST_CHECK_THROW(sparse.table().rows_var(*std::make_unique<Tape>(), std::vector<std::int32_t>{50}), UsageError);
 }
 
 BOOST_AUTO_TEST_CASE(embedding_gradients) {
