@@ -24,6 +24,7 @@ struct Node {
   OpCode op = OpCode::Constant;
   bool requires_grad = false;     // a parameter or variable feeds this value and grad mode was on when it was recorded
   bool retain_grad = false;       // the user asked to read this gradient after backward
+  bool shared_grad = false;       // lean backward: a view whose gradient is part of its source's (Tape::set_lean)
   std::uint32_t scope = 0;        // index of the scope path ("" = top level)
   std::uint32_t first_input = 0;  // inputs are tape.inputs()[first_input, first_input + n_inputs)
   std::uint32_t n_inputs = 0;

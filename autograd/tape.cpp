@@ -94,6 +94,7 @@ Var Tape::append(Node node, std::span<const Var> inputs) {
 }
 
 Var Tape::record(OpCode op, std::span<const Var> inputs, const Shape& shape, const OpParams& params) {
+  forward_scratch_.reset();  // the previous op's working memory is free again
   Node node;
   node.op = op;
   node.shape = shape;
@@ -116,8 +117,13 @@ Var Tape::record_alias(OpCode op, Var source, const Shape& shape, index_t offset
 }
 
 float* Tape::save_floats(Var v, std::size_t n) {
+  Node& node = nodes_[check(v)];
+  if (!node.requires_grad) {  // no backward will read them: working memory for this op's forward only
+    node.saved = nullptr;
+    return forward_scratch_.floats(n);
+  }
   float* p = values_.floats(n);
-  nodes_[check(v)].saved = p;
+  node.saved = p;
   return p;
 }
 
@@ -210,20 +216,48 @@ void Tape::run_backward(std::uint32_t output, const float* seed) {
   // Needs-grad pass: a node gets a gradient if it lies on a path from a gradient-requiring leaf to the output.
   needs_grad_.assign(output + 1, 0);
   needs_grad_[output] = 1;
+  if (lean_) {
+    consumers_.assign(output + 1, 0);
+    consumer_.assign(output + 1, 0);
+  }
   for (std::uint32_t i = output + 1; i-- > 0;) {
     if (!needs_grad_[i]) continue;
     for (std::uint32_t in : inputs(nodes_[i]))
-      if (nodes_[in].requires_grad) needs_grad_[in] = 1;
+      if (nodes_[in].requires_grad) {
+        needs_grad_[in] = 1;
+        if (lean_) {
+          ++consumers_[in];
+          consumer_[in] = i;
+        }
+      }
   }
 
-  // Gradient buffers: parameters add into their own; everything else gets zeroed arena storage.
+  // Gradient buffers: parameters add into their own; everything else gets zeroed arena storage — or, lean, a part
+  // of its source's buffer (views) or its own value's storage (logits of a lone cross_entropy).
+  const auto shares_source_grad = [&](const Node& n) {
+    return lean_ && !n.retain_grad && (n.op == OpCode::Select || n.op == OpCode::Reshape);
+  };
+  const auto grad_replaces_value = [&](std::uint32_t i) {
+    const Node& n = nodes_[i];
+    return lean_ && !n.retain_grad && consumers_[i] == 1 &&
+           nodes_[consumer_[i]].op == OpCode::CrossEntropy &&
+           (n.op == OpCode::Linear || n.op == OpCode::MatMul || n.op == OpCode::AddBias);
+  };
   grads_.reset();
   for (std::uint32_t i = 0; i < nodes_.size(); ++i) {
     Node& n = nodes_[i];
     n.grad = nullptr;
+    n.shared_grad = false;
     if (i > output || !needs_grad_[i]) continue;
     if (n.op == OpCode::Parameter) {
       n.grad = n.saved;
+    } else if (shares_source_grad(n)) {
+      const Node& source = nodes_[inputs_[n.first_input]];
+      assert(source.grad && "a view's source precedes it and needs a gradient too");
+      n.grad = source.grad + (n.value - source.value);  // the view's elements within its source
+      n.shared_grad = true;
+    } else if (grad_replaces_value(i)) {
+      n.grad = n.value;  // written (not added) by the cross_entropy's rule, which reads each logit first
     } else {
       n.grad = grads_.floats(static_cast<std::size_t>(n.shape.numel()));
       ops::fill(n.shape.numel(), 0.0f, n.grad);
@@ -237,6 +271,7 @@ void Tape::run_backward(std::uint32_t output, const float* seed) {
   for (std::uint32_t i = output + 1; i-- > 0;) {
     const Node& n = nodes_[i];
     if (!n.grad || is_leaf(n.op)) continue;
+    if (n.shared_grad) continue;  // a lean view: its gradient already is its source's
     scratch_.reset();
     BackwardContext ctx(*this, n);
     switch (n.op) {

@@ -73,6 +73,15 @@ class Tape {
   // ---- Modes and scopes ---------------------------------------------------------------------------------------------
   bool grad_enabled() const { return grad_enabled_; }
   void set_grad_enabled(bool enabled) { grad_enabled_ = enabled; }
+  // Lean backward (for training loops; off by default): a zero-copy view (select, reshape) receives its gradient
+  // directly in the matching part of its source's gradient instead of a buffer of its own, and the logits of a
+  // cross_entropy that is their only consumer (produced by linear, matmul or add_bias, which do not read their own
+  // value backwards) receive their gradient in place of their value — the largest buffer of a language model's
+  // step, neither allocated twice nor zeroed. Parameters' and variables' gradients are the same as without it;
+  // only interior nodes' gradients (and the logits' value after backward) differ, so nodes marked retain_grad are
+  // left out, and diagrams of gradients should be drawn from tapes that are not lean.
+  void set_lean(bool lean) { lean_ = lean; }
+  bool lean() const { return lean_; }
   // Nodes recorded until pop_scope() carry ".../name" as their scope (an empty name leaves the path as it is).
   void push_scope(std::string_view name);
   void push_root_scope();  // until pop_scope(), nodes are recorded at the top level (no scope)
@@ -115,7 +124,10 @@ class Tape {
   Arena values_;   // node values and saved data; reset by clear()
   Arena grads_;    // gradients of interior nodes and variables; reset by each backward and by clear()
   Arena scratch_;  // temporaries of one backward rule; reset before each rule runs
+  Arena forward_scratch_;  // save_floats of nodes without gradient; reset at each record()
   std::vector<std::uint8_t> needs_grad_;  // scratch of the needs-grad pass, kept for its capacity
+  std::vector<std::uint32_t> consumers_;  // lean backward: how many gradient-needing nodes read each node
+  std::vector<std::uint32_t> consumer_;   // … and the last of them
   // Interned strings, kept across clear() (their number is bounded by the distinct scopes and names a program
   // uses), and looked up by string_view: recording the same graph again allocates nothing.
   struct StringViewHash {
@@ -130,6 +142,7 @@ class Tape {
   Interned name_index_;             // name → index in names_
   std::uint32_t generation_;
   bool grad_enabled_ = true;
+  bool lean_ = false;
   bool has_grads_ = false;
 };
 

@@ -13,7 +13,9 @@ using autograd::NoGradGuard;
 using autograd::Var;
 
 Stepper::Stepper(LanguageModel& model, nn::Optimizer* optimizer, float clip)
-    : model_(model), optimizer_(optimizer), clip_(clip) {}
+    : model_(model), optimizer_(optimizer), clip_(clip) {
+  tape_.set_lean(true);  // only the parameters' gradients are read: views share, the logits' gradient replaces them
+}
 
 std::span<const nn::CellState> Stepper::carried_state() {
   initial_.clear();

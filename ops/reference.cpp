@@ -181,6 +181,15 @@ void softmax_xent_backward_acc(index_t rows, index_t cols, const float* logits, 
       gx[r * cols + c] += static_cast<float>(scale * (p - is_target));
     }
 }
+void softmax_xent_backward(index_t rows, index_t cols, const float* logits, const std::int32_t* targets,
+                           const float* lse, float scale, float* gx) {
+  for (index_t r = 0; r < rows; ++r)
+    for (index_t c = 0; c < cols; ++c) {
+      const double p = std::exp(static_cast<double>(logits[r * cols + c]) - lse[r]);
+      const double is_target = c == targets[r] ? 1.0 : 0.0;
+      gx[r * cols + c] = static_cast<float>(scale * (p - is_target));
+    }
+}
 
 // ---- gather / scatter ----
 

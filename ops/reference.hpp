@@ -47,6 +47,8 @@ void softmax_xent_forward(index_t rows, index_t cols, const float* logits, const
                           float* lse);
 void softmax_xent_backward_acc(index_t rows, index_t cols, const float* logits, const std::int32_t* targets,
                                const float* lse, float scale, float* gx);
+void softmax_xent_backward(index_t rows, index_t cols, const float* logits, const std::int32_t* targets,
+                           const float* lse, float scale, float* gx);
 
 void gather_rows(index_t n_ids, index_t cols, const float* table, const std::int32_t* ids, float* out);
 void scatter_add_rows(index_t n_ids, index_t cols, const float* g_out, const std::int32_t* ids, float* g_table);

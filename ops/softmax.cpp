@@ -165,4 +165,20 @@ void softmax_xent_backward_acc(index_t rows, index_t cols, const float* logits, 
   }
 }
 
+// gx[r,c] = scale · (e^{logits[r,c] − lse[r]} − [c == targets[r]]); in place when gx == logits
+void softmax_xent_backward(index_t rows, index_t cols, const float* logits, const std::int32_t* targets,
+                           const float* lse, float scale, float* gx) {
+#pragma omp parallel for schedule(static) if (parallel(rows, cols))
+  for (index_t r = 0; r < rows; ++r) {
+    const float* xr = logits + r * cols;
+    float* gxr = gx + r * cols;
+    assert(targets[r] >= 0 && targets[r] < cols);
+    const vfloat vlse = simd::broadcast(lse[r]), vscale = simd::broadcast(scale);
+    simd::for_each(
+        cols, [&](index_t c) { simd::store(gxr + c, vscale * simd::exp(simd::load(xr + c) - vlse)); },
+        [&](index_t c) { gxr[c] = scale * std::exp(xr[c] - lse[r]); });
+    gxr[targets[r]] -= scale;
+  }
+}
+
 }  // namespace tapegrad::ops

@@ -25,5 +25,9 @@ void softmax_xent_forward(index_t rows, index_t cols, const float* logits, const
 // (scale = upstream gradient of each row's loss, e.g. g / rows for a mean)
 void softmax_xent_backward_acc(index_t rows, index_t cols, const float* logits, const std::int32_t* targets,
                                const float* lse, float scale, float* gx);
+// The same written instead of added: gx[r,c] = scale · (e^{logits[r,c] − lse[r]} − [c == targets[r]]). gx may be
+// logits itself (the gradient then replaces the logits, which are read once, element by element).
+void softmax_xent_backward(index_t rows, index_t cols, const float* logits, const std::int32_t* targets,
+                           const float* lse, float scale, float* gx);
 
 }  // namespace tapegrad::ops

@@ -160,6 +160,26 @@ BOOST_AUTO_TEST_CASE(softmax_xent_backward_acc) {
   }
 }
 
+// The writing form, into a separate buffer (prefilled with garbage that must not survive) and in place over the
+// logits.
+BOOST_AUTO_TEST_CASE(softmax_xent_backward_overwrite_and_in_place) {
+  Random rng(507);
+  const float scale = 0.37f;
+  for (auto [rows, cols] : row_shapes()) {
+    const Buffer x = rng.buffer(rows * cols, -10.0f, 10.0f), garbage = rng.buffer(rows * cols, -5.0f, 5.0f);
+    const auto targets = rng.ids(rows, cols);
+    Buffer loss(rows), lse(rows);
+    ops::ref::softmax_xent_forward(rows, cols, x.data(), targets.data(), loss.data(), lse.data());
+    Buffer got(garbage), in_place(x), want(rows * cols);
+    ops::softmax_xent_backward(rows, cols, x.data(), targets.data(), lse.data(), scale, got.data());
+    ops::softmax_xent_backward(rows, cols, in_place.data(), targets.data(), lse.data(), scale, in_place.data());
+    ops::ref::softmax_xent_backward(rows, cols, x.data(), targets.data(), lse.data(), scale, want.data());
+    const auto tol = [&](std::size_t) { return kTol * scale; };
+    test::check_close(got.span(), want.span(), tol, label("softmax_xent_backward", rows, cols));
+    test::check_equal(in_place.span(), got.span(), label("softmax_xent_backward in place", rows, cols));
+  }
+}
+
 BOOST_AUTO_TEST_CASE(empty_with_null_pointers) {
   ops::softmax_rows(0, 10, nullptr, nullptr);
   ops::softmax_rows(4, 0, nullptr, nullptr);
