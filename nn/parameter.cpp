@@ -12,36 +12,41 @@ Parameter::Parameter(std::string local_name, const Shape& shape)
     : local_name_(local_name), name_(std::move(local_name)), value_(shape), grad_(shape) {}
 
 autograd::Var Parameter::var(autograd::Tape& tape) {
-  dense_ = true;
-  return leaf(tape);
+  autograd::Var v = leaf(tape);
+  dense_pending_ = true;
+  return v;
 }
 
 autograd::Var Parameter::rows_var(autograd::Tape& tape, std::span<const std::int32_t> rows) {
   if (shape().rank() != 2) return var(tape);
   const index_t n = shape()[0];
-  if (!dense_) {
-    touched_.resize(static_cast<std::size_t>(n), 0);
-    for (std::int32_t r : rows) {
-      if (r < 0 || r >= n)
-        throw UsageError("parameter '" + name_ + "': row " + std::to_string(r) + " is outside its " +
-                         std::to_string(n) + " rows");
-      touched_[static_cast<std::size_t>(r)] = 1;
-    }
-  }
-  return leaf(tape);
+  for (std::int32_t r : rows)
+    if (r < 0 || r >= n)
+      throw UsageError("parameter '" + name_ + "': row " + std::to_string(r) + " is outside its " + std::to_string(n) +
+                       " rows");
+  autograd::Var v = leaf(tape);
+  touched_.resize(static_cast<std::size_t>(n), 0);
+  for (std::int32_t r : rows) touched_[static_cast<std::size_t>(r)] |= kPending;
+  return v;
 }
 
 void Parameter::zero_grad() {
   float* g = grad_.data();
   for_each_gradient_range([&](index_t first, index_t count) { std::fill(g + first, g + first + count, 0.0f); });
-  std::fill(touched_.begin(), touched_.end(), std::uint8_t{0});
-  dense_ = false;
+  // All zero now; what the current round recorded (pending) will still be written by its backward pass.
+  for (std::uint8_t& t : touched_) t &= kPending;
+  dense_dirty_ = false;
 }
 
 autograd::Var Parameter::leaf(autograd::Tape& tape) {
   const bool fresh =
       leaf_tape_ == &tape && leaf_generation_ == tape.generation() && leaf_grad_enabled_ == tape.grad_enabled();
   if (!fresh) {
+    // A new round: whatever the previous one recorded may have received its gradient by now.
+    dense_dirty_ = dense_dirty_ || dense_pending_;
+    dense_pending_ = false;
+    for (std::uint8_t& t : touched_)
+      if (t & kPending) t = kDirty;
     tape.push_root_scope();
     leaf_ = tape.parameter(value_, grad_, name_);
     tape.pop_scope();

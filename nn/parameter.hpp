@@ -32,7 +32,7 @@ class Parameter {
   const Tensor& value() const { return value_; }
   // Mutable access may write anywhere, so it marks the whole gradient as possibly non-zero (see below).
   Tensor& grad() {
-    dense_ = true;
+    dense_dirty_ = true;
     return grad_;
   }
   const Tensor& grad() const { return grad_; }
@@ -57,7 +57,7 @@ class Parameter {
   // skips only exact zeros, so a sum over these ranges equals the sum over the whole gradient bit for bit.
   template <class F>
   void for_each_gradient_range(F&& f) const;
-  bool gradient_is_dense() const { return dense_; }
+  bool gradient_is_dense() const { return dense_dirty_ || dense_pending_; }
 
  private:
   friend class Module;  // sets name_ when the owning module is placed in a tree
@@ -72,16 +72,20 @@ class Parameter {
   std::uint32_t leaf_generation_ = 0;
   bool leaf_grad_enabled_ = false;
   autograd::Var leaf_;
-  // Row tracking: dense_ once var() was used since the last zero_grad(); else touched_[r] marks the rows rows_var()
-  // saw (the gradient starts at zero, so nothing is touched and nothing dense at first).
-  bool dense_ = false;
+  // Where the gradient may be non-zero. Uses recorded in the current tape round are "pending" (their backward pass
+  // may still come, even after a zero_grad()); when the next round starts they become "dirty" (written, or not,
+  // until the next zero_grad()). dense_*: anywhere (var() or mutable grad()); touched_[r]: row r (rows_var()).
+  static constexpr std::uint8_t kPending = 1, kDirty = 2;
+  bool dense_pending_ = false;
+  bool dense_dirty_ = false;
   std::vector<std::uint8_t> touched_;
 };
 
 template <class F>
 void Parameter::for_each_gradient_range(F&& f) const {
-  if (dense_ || shape().rank() != 2 || touched_.empty()) {
-    if (dense_ || shape().rank() != 2) f(index_t{0}, numel());
+  const bool dense = dense_pending_ || dense_dirty_;
+  if (dense || shape().rank() != 2 || touched_.empty()) {
+    if (dense || shape().rank() != 2) f(index_t{0}, numel());
     return;
   }
   const index_t rows = shape()[0], cols = shape()[1];
