@@ -20,6 +20,9 @@ mkdir -p "$out"
 # Recurrent models: 2 layers of 400 units, tied embeddings, dropout 0.5 (Zaremba et al.'s regularisation, the size
 # between their small and medium models), SGD lr 20 divided by 4 whenever validation stops improving, gradient norm
 # clipped at 0.25 (PyTorch's word-language-model recipe): 16 epochs for the LSTM, 10 for GRU and RNN.
+# Each training run is also capped in wall time (--max-time, seconds; training then stops and the best checkpoint so
+# far is kept), so the whole set fits in about two hours on this 2-core machine with one thread per run and two runs
+# side by side (MODELS="window gru rnn" and MODELS="lstm"). The logs say at which epoch a cap bound.
 recurrent="--emsize 400 --nhid 400 --nlayers 2 --dropout 0.5 --tied --lr 20 --clip 0.25 --batch-size 20 --bptt 35"
 for m in $models; do
   case $m in
@@ -28,16 +31,17 @@ for m in $models; do
         >"$out/kn5.log" 2>&1 ;;
     window)  # Bengio et al. 2003: 5 words of context, tanh hidden layer; Adam, dropout on the hidden layer
       $tg train --model window --data $data --context 5 --emsize 64 --nhid 256 --dropout 0.3 --optimizer adam \
-        --lr 0.001 --clip 0 --batch-size 256 --epochs 12 --schedule plateau --decay 0.5 --threads "$threads" \
+        --lr 0.001 --clip 0 --batch-size 256 --epochs 12 --schedule plateau --decay 0.5 --max-time 1800 \
+        --threads "$threads" \
         --save "$out/window.safetensors" --quiet >"$out/window.log" 2>&1 ;;
     lstm)
       # shellcheck disable=SC2086
-      $tg train --model lstm --data $data $recurrent --epochs 16 --threads "$threads" \
+      $tg train --model lstm --data $data $recurrent --epochs 16 --max-time 4800 --threads "$threads" \
         --save "$out/lstm.safetensors" --quiet >"$out/lstm.log" 2>&1 ;;
     gru|rnn)  # reported beside the LSTM: the same recipe, fewer epochs
       # shellcheck disable=SC2086
-      $tg train --model $m --data $data $recurrent --epochs 10 --threads "$threads" \
-        --save "$out/$m.safetensors" --quiet >"$out/$m.log" 2>&1 ;;
+      $tg train --model $m --data $data $recurrent --epochs 10 --max-time "$([ $m = gru ] && echo 2700 || echo 1500)" \
+        --threads "$threads" --save "$out/$m.safetensors" --quiet >"$out/$m.log" 2>&1 ;;
     *) echo "brown-experiments: unknown model $m" >&2; exit 2 ;;
   esac
   if [ "$m" != kn5 ]; then
