@@ -81,7 +81,14 @@ int run_gradflow(const GradflowOptions& o) {
     }
   }
 
-  std::filesystem::create_directories(o.output);
+  // -o: a folder (gradflow.csv and gradflow.svg inside) or an .svg file (its CSV beside it: same name, .csv)
+  const std::filesystem::path out(o.output);
+  const bool one_file = out.extension() == ".svg";
+  const std::string svg_path = one_file ? out.string() : (out / "gradflow.svg").string();
+  const std::string csv_path =
+      one_file ? std::filesystem::path(out).replace_extension(".csv").string() : (out / "gradflow.csv").string();
+  if (const std::filesystem::path dir = one_file ? out.parent_path() : out; !dir.empty())
+    std::filesystem::create_directories(dir);
   std::ostringstream csv;
   csv << "model,steps_back,gradient_norm,relative\n";
   std::vector<lm::PlotSeries> series;
@@ -103,16 +110,16 @@ int run_gradflow(const GradflowOptions& o) {
     std::printf("%-18s %12.4g %12.4g %12.4g %12.4g %10lld %10lld\n", c.name.c_str(), n[0], at(10), at(50),
                 n.back(), static_cast<long long>(c.flow.reach(1e-2)), static_cast<long long>(c.flow.reach(1e-4)));
   }
-  lm::write_text_file(o.output + "/gradflow.csv", csv.str());
+  lm::write_text_file(csv_path, csv.str());
   lm::PlotOptions po;
   po.title = "gradient reaching h_{T−d}: ‖∂J_T/∂h_{T−d}‖ / ‖∂J_T/∂h_T‖, T = " + std::to_string(o.flow.steps);
   po.x_label = "steps back d";
   po.y_label = "relative gradient norm";
   po.log_y = true;
   po.width = 820;
-  lm::write_text_file(o.output + "/gradflow.svg", lm::svg_line_plot(series, po));
+  lm::write_text_file(svg_path, lm::svg_line_plot(series, po));
   std::cout << "reach: steps back until the norm falls below 1% (1e-4) of its value at the last step\n"
-            << "wrote " << o.output << "/gradflow.csv and " << o.output << "/gradflow.svg\n";
+            << "wrote " << csv_path << " and " << svg_path << "\n";
   return 0;
 }
 
@@ -138,7 +145,7 @@ Command add_gradflow_command(CLI::App& app) {
   sub->add_option("--seed", o->flow.seed, "seed of the window positions")->capture_default_str();
   sub->add_option("--init-seed", o->init_seed, "seed of the initial weights")->capture_default_str();
   sub->add_option("--threads", o->threads, "kernel threads (0: all cores)");
-  sub->add_option("-o,--output", o->output, "folder for gradflow.csv and gradflow.svg")->capture_default_str();
+  sub->add_option("-o,--output", o->output, "a folder for gradflow.csv and gradflow.svg, or a file NAME.svg (with NAME.csv beside it)")->capture_default_str();
   return [o] { return run_gradflow(*o); };
 }
 

@@ -1,5 +1,5 @@
-// `tapegrad graph`: draws the tape a tiny model records — a 2-layer MLP, or a recurrent cell unrolled over a few
-// steps — as a diagram (SVG, PNG, PDF or DOT, by the output's extension), at the op or the module level, optionally
+// `tapegrad graph`: draws the tape a model records — a 2-layer MLP, a recurrent cell unrolled over a few steps, or a
+// whole language model (window, RNN, LSTM, GRU; fresh or from a checkpoint) on a short real text — as a diagram (SVG, PNG, PDF or DOT, by the output's extension), at the op or the module level, optionally
 // with the gradient flow or a gradient-norm heat map after backward. The figures of docs/diagrams.md come from here
 // (scripts/gen-figures.sh).
 #include <iostream>
@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "apps/commands.hpp"
+#include "apps/graph_lm.hpp"
 #include "autograd/autograd.hpp"
 #include "autograd/dot.hpp"
 #include "autograd/render.hpp"
@@ -42,7 +43,11 @@ struct GraphOptions {
   std::size_t max_nodes = 400;
   std::string title;
   std::string output;
+  LmGraphOptions lm;  // --model / --checkpoint
 };
+
+// The sentence --model reads by default: the first line of Tiny Shakespeare, tokenised as the word corpora are.
+constexpr const char* kDefaultText = "First Citizen : Before we proceed any further , hear me speak .";
 
 constexpr index_t kMlpClasses = 3;
 
@@ -99,18 +104,42 @@ Var record_cell(Tape& tape, CellModel& model, const GraphOptions& o, Rng& rng) {
   return cross_entropy(run.final_state.h, fixed_targets(o.batch, o.hidden));
 }
 
-int run_graph(const GraphOptions& o, bool steps_given, bool form_given) {
-  const bool mlp = o.cell == "mlp";
-  if (mlp && (steps_given || form_given))
+struct GivenFlags {
+  bool steps, form, cell, model, checkpoint, loss, context, layers;
+};
+
+void check_flags(const GraphOptions& o, const GivenFlags& given) {
+  const bool lm = given.model || given.checkpoint;
+  if (lm && given.cell) throw UsageError("graph: give either --cell (a lone cell or MLP) or --model/--checkpoint");
+  if (given.model && given.checkpoint)
+    throw UsageError("graph: --checkpoint already says which model it is; drop --model");
+  if (!lm && (given.loss || given.context || given.layers))
+    throw UsageError("graph: --loss, --context and --layers apply to language models (--model or --checkpoint)");
+  const bool window = lm && o.lm.model == "window";
+  if (!lm && o.cell == "mlp" && (given.steps || given.form))
     throw UsageError("graph: --steps and --form apply to recurrent cells (rnn, lstm, gru), not to --cell mlp");
+  if (window && (given.steps || given.form || given.loss || given.layers))
+    throw UsageError("graph: --steps, --form, --loss and --layers apply to recurrent models, not to --model window");
+  if (given.checkpoint && given.form) throw UsageError("graph: a checkpoint's cells keep the form they were saved in");
+}
+
+int run_graph(GraphOptions o, const GivenFlags& given) {
+  check_flags(o, given);
   graph_format_of(o.output);  // a bad extension fails before any work
 
   Rng rng(o.seed);
   Tape tape;
   std::unique_ptr<nn::Module> model;
+  LmGraph lm_graph;  // owns the language model, when there is one
   Var loss;
   std::string what;
-  if (mlp) {
+  if (given.model || given.checkpoint) {
+    o.lm.steps = o.steps, o.lm.emsize = o.input, o.lm.hidden = o.hidden, o.lm.seed = o.seed;
+    o.lm.fused = o.form == "fused";
+    lm_graph = record_lm_graph(tape, o.lm);
+    loss = lm_graph.loss;
+    what = lm_graph.description;
+  } else if (o.cell == "mlp") {
     auto m = std::make_unique<Mlp>(o.input, o.hidden, rng);
     loss = record_mlp(tape, *m, o, rng);
     what = "MLP " + std::to_string(o.input) + "→" + std::to_string(o.hidden) + "→" + std::to_string(kMlpClasses);
@@ -147,11 +176,35 @@ Command add_graph_command(CLI::App& app) {
   auto o = std::make_shared<GraphOptions>();
   CLI::App* cmd = app.add_subcommand(
       "graph",
-      "Draw the tape of a tiny model (an MLP, or an RNN/LSTM/GRU cell unrolled over a few steps) as a "
-      "diagram: SVG, PNG, PDF or DOT, chosen by the output file's extension");
-  cmd->add_option("--cell", o->cell, "the model: mlp (2 linear layers, tanh, cross-entropy) or a recurrent cell")
-      ->capture_default_str()
-      ->check(CLI::IsMember({"mlp", "rnn", "lstm", "gru"}));
+      "Draw the tape a model records (an MLP, an RNN/LSTM/GRU cell unrolled over a few steps, or a whole "
+      "language model on a short text) as a diagram: SVG, PNG, PDF or DOT, chosen by the output file's extension");
+  CLI::Option* cell = cmd->add_option("--cell", o->cell,
+                                      "a lone model: mlp (2 linear layers, tanh, cross-entropy) or a recurrent cell "
+                                      "on random inputs")
+                          ->capture_default_str()
+                          ->check(CLI::IsMember({"mlp", "rnn", "lstm", "gru"}));
+  CLI::Option* model =
+      cmd->add_option("--model", o->lm.model,
+                      "a language model on real text instead: window, rnn, lstm or gru (embedding, cells, decoder, "
+                      "softmax cross-entropy), fresh with --input/--hidden sizes and the text's words as vocabulary")
+          ->check(CLI::IsMember({"window", "rnn", "lstm", "gru"}));
+  CLI::Option* checkpoint =
+      cmd->add_option("--checkpoint", o->lm.checkpoint, "a language model saved by `tapegrad train`, drawn on --text")
+          ->check(CLI::ExistingFile);
+  o->lm.text = kDefaultText;
+  cmd->add_option("--text", o->lm.text, "language models: the input text (the first tokens are read)")
+      ->capture_default_str();
+  CLI::Option* loss = cmd->add_option("--loss", o->lm.loss,
+                                      "recurrent language models: last (J on the last prediction only, reached "
+                                      "through time) or all (the training loss over every step)")
+                          ->capture_default_str()
+                          ->check(CLI::IsMember({"last", "all"}));
+  CLI::Option* context =
+      cmd->add_option("--context", o->lm.context, "--model window: words of history")->capture_default_str()->check(
+          CLI::Range(1, 16));
+  CLI::Option* layers = cmd->add_option("--layers", o->lm.layers, "recurrent --model: stacked layers")
+                            ->capture_default_str()
+                            ->check(CLI::Range(1, 8));
   CLI::Option* form = cmd->add_option("--form", o->form,
                                       "cell form: composed (every gate visible) or fused (one "
                                       "node per step)")
@@ -171,7 +224,7 @@ Command add_graph_command(CLI::App& app) {
   cmd->add_flag("--stats", o->stats, "add value statistics (and ‖grad‖ after backward) to every node");
   cmd->add_flag("--dump", o->dump, "also print the tape as text (the diagram's twin) on stdout");
   cmd->add_option("--batch", o->batch, "batch size")->capture_default_str()->check(CLI::Range(1, 64));
-  cmd->add_option("--input", o->input, "input size")->capture_default_str()->check(CLI::Range(1, 1024));
+  cmd->add_option("--input", o->input, "input size (the embedding size with --model)")->capture_default_str()->check(CLI::Range(1, 1024));
   cmd->add_option("--hidden", o->hidden, "hidden size")->capture_default_str()->check(CLI::Range(1, 1024));
   cmd->add_option("--seed", o->seed, "random seed of weights and inputs")->capture_default_str();
   cmd->add_option("--max-nodes", o->max_nodes, "refuse to draw more nodes than this")->capture_default_str();
@@ -182,8 +235,13 @@ Command add_graph_command(CLI::App& app) {
       "  tapegrad graph --cell lstm --steps 2 -o lstm.svg                       every gate of 2 steps\n"
       "  tapegrad graph --cell lstm --steps 4 --level module --grad -o l.svg    one box per step, gradient flow\n"
       "  tapegrad graph --cell rnn --steps 8 --level module --heat -o h.png     where the gradient fades\n"
+      "  tapegrad graph --model lstm --steps 6 --level module --heat -o m.svg   an LSTM LM on a real sentence\n"
       "Colours, levels and clusters are explained in docs/diagrams.md.");
-  return [o, steps, form] { return run_graph(*o, steps->count() > 0, form->count() > 0); };
+  return [=] {
+    const GivenFlags given{steps->count() > 0, form->count() > 0,  cell->count() > 0,    model->count() > 0,
+                           checkpoint->count() > 0, loss->count() > 0, context->count() > 0, layers->count() > 0};
+    return run_graph(*o, given);
+  };
 }
 
 }  // namespace tapegrad::cli

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Regenerates every figure of the docs, so the pictures never drift from the code. The commands live in the docs
 # themselves: every line of docs/*.md of the form
-#   tapegrad graph … -o docs/figures/NAME.svg
-# (inside a code block, right under the figure it makes) is run from the repository root.
+#   tapegrad graph … -o docs/figures/NAME.svg       (or tapegrad gradflow …, which also writes NAME.csv)
+# (inside a code block, right under the figure it makes) is run from the repository root. A command that reads a
+# trained checkpoint (--checkpoint PATH) is skipped, keeping its figure, when PATH does not exist: those come from
+# hours of training (scripts/brown-experiments.sh) and say so where they are shown.
 # Usage: scripts/gen-figures.sh [--check] [--tapegrad PATH]
 #   --check      run nothing; fail if a figure the docs show (](figures/NAME)) is missing from docs/figures/, if no
 #                command makes it, or if a command makes a figure no doc shows (run by CTest; Graphviz output varies
@@ -21,7 +23,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-commands=$(grep -h -E '^tapegrad graph .* -o docs/figures/[^ ]+$' docs/*.md || true)
+commands=$(grep -h -E '^tapegrad (graph|gradflow) .* -o docs/figures/[^ ]+$' docs/*.md || true)
 made=$(sed -E 's/.* -o docs\/figures\/([^ ]+)$/\1/' <<<"$commands" | sort)
 shown=$(grep -h -o -E '\]\(figures/[^)]+\)' docs/*.md | sed -E 's/\]\(figures\/(.*)\)/\1/' | sort -u)
 
@@ -45,12 +47,19 @@ fi
 mkdir -p docs/figures
 while IFS= read -r line; do
   [ -n "$line" ] || continue
+  missing=$(grep -o -E -- '--checkpoint [^ ]+' <<<"$line" | cut -d' ' -f2 | while read -r c; do [ -e "$c" ] || echo "$c"; done)
+  if [ -n "$missing" ]; then
+    echo "gen-figures: kept ${line##* } as it is: $(tr '\n' ' ' <<<"$missing")missing (scripts/brown-experiments.sh)"
+    continue
+  fi
   # shellcheck disable=SC2086  # the command's words are meant to split
   "$tapegrad" ${line#tapegrad } || { echo "gen-figures: '$line' failed" >&2; exit 1; }
 done <<<"$commands"
 # Figures no command makes any more.
 for f in docs/figures/*; do
   [ -e "$f" ] || continue
-  grep -qx "$(basename "$f")" <<<"$made" || { rm -f "$f"; echo "gen-figures: removed stale $f"; }
+  name=$(basename "$f")
+  [[ $name == *.csv ]] && name=${name%.csv}.svg  # a gradflow figure's data
+  grep -qx "$name" <<<"$made" || { rm -f "$f"; echo "gen-figures: removed stale $f"; }
 done
 echo "gen-figures: $(wc -l <<<"$made") figures written to docs/figures/"
