@@ -10,6 +10,7 @@
 //
 //   build/bench/lm_throughput --models lstm --threads 1
 //   build/bench/lm_throughput                       # all six, 1 and 2 threads
+// --train-only skips evaluation (its eval column then repeats training).
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -71,7 +72,7 @@ double peak_rss_mb() {
   return static_cast<double>(u.ru_maxrss) / 1024.0;
 }
 
-void bench(const std::string& name, int threads, int warmup, int windows, double window_sec) {
+void bench(const std::string& name, int threads, int warmup, int windows, double window_sec, bool train_only) {
   ops::set_num_threads(threads);
   const ReferenceConfig cfg = reference_config(name);
   Rng rng(1234);
@@ -119,7 +120,7 @@ void bench(const std::string& name, int threads, int warmup, int windows, double
     };
   }
   const Rates train = run_windows(train_step, warmup, windows, window_sec);
-  const Rates eval = run_windows(eval_step, warmup, windows, window_sec);
+  const Rates eval = train_only ? train : run_windows(eval_step, warmup, windows, window_sec);
   const auto [tmin, tmax] = std::minmax_element(train.rates.begin(), train.rates.end());
   const auto [emin, emax] = std::minmax_element(eval.rates.begin(), eval.rates.end());
   std::printf("%-8s threads=%d train %9.0f tok/s (min %.0f max %.0f, %zu x %ld steps)  eval %9.0f tok/s  loss %.3f\n",
@@ -149,6 +150,7 @@ int main(int argc, char** argv) {
   std::vector<int> threads = {1, 2};
   int warmup = 5, windows = 5;
   double window_sec = 1.5;
+  bool train_only = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const auto value = [&]() -> std::string {
@@ -166,16 +168,18 @@ int main(int argc, char** argv) {
       windows = std::stoi(value());
     } else if (a == "--window-sec") {
       window_sec = std::stod(value());
+    } else if (a == "--train-only") {  // skip the evaluation runs (bench/profile_step.py profiles training alone)
+      train_only = true;
     } else {
       std::fprintf(stderr,
                    "usage: lm_throughput [--models lstm,gru,rnn,mlp,char256,char512] [--threads 1,2] [--warmup N] "
-                   "[--windows N] [--window-sec S]\n");
+                   "[--windows N] [--window-sec S] [--train-only]\n");
       return 2;
     }
   }
   try {
     for (int t : threads)
-      for (const std::string& m : models) bench(m, t, warmup, windows, window_sec);
+      for (const std::string& m : models) bench(m, t, warmup, windows, window_sec, train_only);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lm_throughput: %s\n", e.what());
     return 2;
