@@ -4,6 +4,8 @@
 // and an SVG plot (log scale, one line per model and state).
 //   tapegrad gradflow --model rnn,lstm,gru --steps 100 --data data/tinyshakespeare.txt --level char -o out/gradflow
 //   tapegrad gradflow --checkpoint out/rnn.safetensors --checkpoint out/lstm.safetensors --data … -o out/gradflow
+#include "lm/gradflow.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -15,7 +17,6 @@
 
 #include "apps/commands.hpp"
 #include "lm/dataset.hpp"
-#include "lm/gradflow.hpp"
 #include "lm/saved_model.hpp"
 #include "lm/svg_plot.hpp"
 #include "ops/error.hpp"
@@ -93,12 +94,15 @@ int run_gradflow(const GradflowOptions& o) {
   csv << "model,steps_back,gradient_norm,relative\n";
   std::vector<lm::PlotSeries> series;
   const char* colors[] = {"#d62728", "#1f77b4", "#2ca02c"};
-  std::printf("%-18s %12s %12s %12s %12s %10s %10s\n", "model", "‖∂J/∂h_T‖", "10 back", "50 back", "last",
-              "reach 1%", "reach 1e-4");
+  std::printf("%-18s %12s %12s %12s %12s %10s %10s\n", "model", "‖∂J/∂h_T‖", "10 back", "50 back", "last", "reach 1%",
+              "reach 1e-4");
   for (std::size_t i = 0; i < curves.size(); ++i) {
     const Curve& c = curves[i];
     const std::vector<double>& n = c.flow.norms;
-    lm::PlotSeries s{c.name, {}, {}, colors[(i / (o.checkpoints.empty() ? 1 : 2)) % 3],
+    lm::PlotSeries s{c.name,
+                     {},
+                     {},
+                     colors[(i / (o.checkpoints.empty() ? 1 : 2)) % 3],
                      c.name.find("(init)") != std::string::npos && !o.checkpoints.empty()};
     for (std::size_t d = 0; d < n.size(); ++d) {
       csv << c.name << ',' << d << ',' << n[d] << ',' << n[d] / n[0] << '\n';
@@ -107,8 +111,8 @@ int run_gradflow(const GradflowOptions& o) {
     }
     series.push_back(std::move(s));
     const auto at = [&](std::size_t d) { return d < n.size() ? n[d] : NAN; };
-    std::printf("%-18s %12.4g %12.4g %12.4g %12.4g %10lld %10lld\n", c.name.c_str(), n[0], at(10), at(50),
-                n.back(), static_cast<long long>(c.flow.reach(1e-2)), static_cast<long long>(c.flow.reach(1e-4)));
+    std::printf("%-18s %12.4g %12.4g %12.4g %12.4g %10lld %10lld\n", c.name.c_str(), n[0], at(10), at(50), n.back(),
+                static_cast<long long>(c.flow.reach(1e-2)), static_cast<long long>(c.flow.reach(1e-4)));
   }
   lm::write_text_file(csv_path, csv.str());
   lm::PlotOptions po;
@@ -128,7 +132,8 @@ int run_gradflow(const GradflowOptions& o) {
 Command add_gradflow_command(CLI::App& app) {
   auto o = std::make_shared<GradflowOptions>();
   CLI::App* sub = app.add_subcommand("gradflow", "how far back through time the gradient reaches in RNN/LSTM/GRU LMs");
-  sub->add_option("--model", o->models, "models at initialisation (comma list of rnn, lstm, gru)")->capture_default_str();
+  sub->add_option("--model", o->models, "models at initialisation (comma list of rnn, lstm, gru)")
+      ->capture_default_str();
   sub->add_option("--checkpoint", o->checkpoints,
                   "trained models (repeatable): each measured as trained and at initialisation");
   sub->add_option("--data", o->data,
@@ -145,7 +150,9 @@ Command add_gradflow_command(CLI::App& app) {
   sub->add_option("--seed", o->flow.seed, "seed of the window positions")->capture_default_str();
   sub->add_option("--init-seed", o->init_seed, "seed of the initial weights")->capture_default_str();
   sub->add_option("--threads", o->threads, "kernel threads (0: all cores)");
-  sub->add_option("-o,--output", o->output, "a folder for gradflow.csv and gradflow.svg, or a file NAME.svg (with NAME.csv beside it)")->capture_default_str();
+  sub->add_option("-o,--output", o->output,
+                  "a folder for gradflow.csv and gradflow.svg, or a file NAME.svg (with NAME.csv beside it)")
+      ->capture_default_str();
   return [o] { return run_gradflow(*o); };
 }
 

@@ -1,6 +1,7 @@
 // `tapegrad graph`: draws the tape a model records — a 2-layer MLP, a recurrent cell unrolled over a few steps, or a
-// whole language model (window, RNN, LSTM, GRU; fresh or from a checkpoint) on a short real text — as a diagram (SVG, PNG, PDF or DOT, by the output's extension), at the op or the module level, optionally
-// with the gradient flow or a gradient-norm heat map after backward. The figures of docs/diagrams.md come from here
+// whole language model (window, RNN, LSTM, GRU; fresh or from a checkpoint) on a short real text — as a diagram
+// (SVG, PNG, PDF or DOT, by the output's extension), at the op or the module level, optionally with the gradient
+// flow or a gradient-norm heat map after backward. The figures of docs/diagrams.md come from here
 // (scripts/gen-figures.sh).
 #include <iostream>
 #include <memory>
@@ -199,9 +200,9 @@ Command add_graph_command(CLI::App& app) {
                                       "through time) or all (the training loss over every step)")
                           ->capture_default_str()
                           ->check(CLI::IsMember({"last", "all"}));
-  CLI::Option* context =
-      cmd->add_option("--context", o->lm.context, "--model window: words of history")->capture_default_str()->check(
-          CLI::Range(1, 16));
+  CLI::Option* context = cmd->add_option("--context", o->lm.context, "--model window: words of history")
+                             ->capture_default_str()
+                             ->check(CLI::Range(1, 16));
   CLI::Option* layers = cmd->add_option("--layers", o->lm.layers, "recurrent --model: stacked layers")
                             ->capture_default_str()
                             ->check(CLI::Range(1, 8));
@@ -224,7 +225,9 @@ Command add_graph_command(CLI::App& app) {
   cmd->add_flag("--stats", o->stats, "add value statistics (and ‖grad‖ after backward) to every node");
   cmd->add_flag("--dump", o->dump, "also print the tape as text (the diagram's twin) on stdout");
   cmd->add_option("--batch", o->batch, "batch size")->capture_default_str()->check(CLI::Range(1, 64));
-  cmd->add_option("--input", o->input, "input size (the embedding size with --model)")->capture_default_str()->check(CLI::Range(1, 1024));
+  cmd->add_option("--input", o->input, "input size (the embedding size with --model)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
   cmd->add_option("--hidden", o->hidden, "hidden size")->capture_default_str()->check(CLI::Range(1, 1024));
   cmd->add_option("--seed", o->seed, "random seed of weights and inputs")->capture_default_str();
   cmd->add_option("--max-nodes", o->max_nodes, "refuse to draw more nodes than this")->capture_default_str();
@@ -238,7 +241,7 @@ Command add_graph_command(CLI::App& app) {
       "  tapegrad graph --model lstm --steps 6 --level module --heat -o m.svg   an LSTM LM on a real sentence\n"
       "Colours, levels and clusters are explained in docs/diagrams.md.");
   return [=] {
-    const GivenFlags given{steps->count() > 0, form->count() > 0,  cell->count() > 0,    model->count() > 0,
+    const GivenFlags given{steps->count() > 0,      form->count() > 0, cell->count() > 0,    model->count() > 0,
                            checkpoint->count() > 0, loss->count() > 0, context->count() > 0, layers->count() > 0};
     return run_graph(*o, given);
   };

@@ -12,9 +12,9 @@
 namespace tapegrad::cli {
 
 struct LmGraphOptions {
-  std::string model;       // window | rnn | lstm | gru (ignored with a checkpoint)
-  std::string checkpoint;  // optional: a model saved by `tapegrad train`
-  std::string text;        // the input; words split on white space (bytes for a character-level checkpoint)
+  std::string model;          // window | rnn | lstm | gru (ignored with a checkpoint)
+  std::string checkpoint;     // optional: a model saved by `tapegrad train`
+  std::string text;           // the input; words split on white space (bytes for a character-level checkpoint)
   std::string loss = "last";  // last: J on the last prediction only; all: the training loss over every step
   index_t steps = 3;          // recurrent: tokens read; the target is the next one
   index_t context = 3;        // window: words of history
@@ -26,7 +26,7 @@ struct LmGraphOptions {
 };
 
 struct LmGraph {
-  lm::SavedModel model;     // the model (config, vocabulary) whose parameters the tape reads
+  lm::SavedModel model;  // the model (config, vocabulary) whose parameters the tape reads
   autograd::Var loss;
   std::string description;  // e.g. "lstm LM 1×3, emb 4, vocab 14 on “First Citizen :” → “Before”"
 };

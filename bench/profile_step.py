@@ -4,11 +4,11 @@
 Runs bench/lm_throughput --train-only for one model and thread count under `perf record` (Debian: linux-perf),
 then sorts every sampled function into a few groups -- GEMM, softmax + cross-entropy, recurrent-cell pointwise
 math, embedding gather/scatter, optimizer and clipping, memory copies and fills, the operating system -- and
-prints each group's share of the samples with its three hottest functions. The warm-up steps are included (a few
-percent of the run).
+prints each group's share of the samples with its three hottest functions. Startup and one warm-up step are included
+(the first step touches every buffer's pages: for char512, whose steps take about a second, give --seconds 30).
 
   /usr/bin/python3 bench/profile_step.py --model lstm --threads 1
-  /usr/bin/python3 bench/profile_step.py --model char512 --threads 2 --seconds 20
+  /usr/bin/python3 bench/profile_step.py --model char512 --threads 2 --seconds 30
 
 Standard library only. Needs perf_event access (kernel.perf_event_paranoid <= 2 for a process's own samples).
 """
@@ -47,8 +47,8 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         data = os.path.join(tmp, "perf.data")
         windows = 5
-        cmd = ["perf", "record", "-q", "-F", "999", "-o", data, args.binary, "--train-only", "--models",
-               args.model, "--threads", str(args.threads), "--windows", str(windows), "--window-sec",
+        cmd = ["perf", "record", "-q", "-F", "999", "-o", data, args.binary, "--train-only", "--warmup", "1",
+               "--models", args.model, "--threads", str(args.threads), "--windows", str(windows), "--window-sec",
                str(args.seconds / windows)]
         try:
             run = subprocess.run(cmd, capture_output=True, text=True)

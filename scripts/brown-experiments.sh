@@ -31,7 +31,7 @@ for m in $models; do
         >"$out/kn5.log" 2>&1 ;;
     window)  # Bengio et al. 2003: 5 words of context, tanh hidden layer; Adam, dropout on the hidden layer
       $tg train --model window --data $data --context 5 --emsize 64 --nhid 256 --dropout 0.3 --optimizer adam \
-        --lr 0.001 --clip 0 --batch-size 256 --epochs 12 --schedule plateau --decay 0.5 --max-time 1800 \
+        --lr 0.001 --clip 0 --batch-size 256 --epochs 12 --patience 2 --schedule plateau --decay 0.5 --max-time 1800 \
         --threads "$threads" \
         --save "$out/window.safetensors" --quiet >"$out/window.log" 2>&1 ;;
     lstm)

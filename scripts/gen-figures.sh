@@ -47,7 +47,8 @@ fi
 mkdir -p docs/figures
 while IFS= read -r line; do
   [ -n "$line" ] || continue
-  missing=$(grep -o -E -- '--checkpoint [^ ]+' <<<"$line" | cut -d' ' -f2 | while read -r c; do [ -e "$c" ] || echo "$c"; done)
+  missing=$(grep -o -E -- '--checkpoint [^ ]+' <<<"$line" | cut -d' ' -f2 |
+    while read -r c; do [ -e "$c" ] || echo "$c"; done)
   if [ -n "$missing" ]; then
     echo "gen-figures: kept ${line##* } as it is: $(tr '\n' ' ' <<<"$missing")missing (scripts/brown-experiments.sh)"
     continue

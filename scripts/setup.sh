@@ -3,7 +3,7 @@
 # Idempotent and quiet when everything is already there. Used by both README commands and by .ci/run.
 #   scripts/setup.sh           what the build, the tests and the main job need
 #   scripts/setup.sh --bench   also the peers our benchmarks compare against: OpenBLAS and oneDNN (bench/gemm_peers)
-#                              and PyTorch (../shared/bench/peer_torch_lm.py)
+#                              and PyTorch (../shared/bench/peer_torch_lm.py), and perf (bench/profile_step.py)
 set -euo pipefail
 
 packages=(
@@ -13,7 +13,7 @@ packages=(
   zlib1g-dev  # lm/ reads the Brown corpus .tgz in-process (gzip through zlib, tar records by our own reader)
 )
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(libopenblas-dev libopenblas0-openmp libdnnl-dev python3-torch)
+  packages+=(libopenblas-dev libopenblas0-openmp libdnnl-dev python3-torch linux-perf)
 elif [ $# -gt 0 ]; then
   echo "usage: scripts/setup.sh [--bench]" >&2
   exit 2

@@ -70,8 +70,8 @@ BOOST_AUTO_TEST_CASE(same_seed_and_threads_give_identical_runs) {
     for (int threads : {1, 2}) {
       const RunResult a = train_run(kind, threads), b = train_run(kind, threads);
       BOOST_TEST(bit_identical(a.losses, b.losses), model_kind_name(kind) << ", " << threads << " thread(s): losses");
-      BOOST_TEST(bit_identical(a.parameters, b.parameters),
-                 model_kind_name(kind) << ", " << threads << " thread(s): parameters");
+      BOOST_TEST(bit_identical(a.parameters, b.parameters), model_kind_name(kind)
+                                                                << ", " << threads << " thread(s): parameters");
     }
 }
 
