@@ -29,6 +29,7 @@ struct TrainCommand {
   lm::ModelConfig config;
   lm::TrainOptions options;
   std::uint64_t min_count = 1;
+  std::string split = "90/5/5";
   int threads = 0;
   std::string resume;
   bool quiet = false;
@@ -36,11 +37,22 @@ struct TrainCommand {
   double temperature = 0.8;
 };
 
+// "90/5/5" → valid 5%, test 5% (the three must add up to 100; the test part may be 0).
+void parse_split(const std::string& text, lm::DatasetOptions& o) {
+  int train = 0, valid = 0, test = 0;
+  char tail = 0;
+  if (std::sscanf(text.c_str(), "%d/%d/%d%c", &train, &valid, &test, &tail) != 3 || train + valid + test != 100)
+    throw UsageError("--split '" + text + "': expected TRAIN/VALID/TEST percentages adding up to 100, e.g. 90/10/0");
+  o.valid_percent = valid, o.test_percent = test;
+}
+
 int run_train(TrainCommand& c) {
   if (c.threads > 0) ops::set_num_threads(c.threads);
   c.options.progress = !c.quiet;
   std::cerr << "reading " << c.data << " (" << c.level << " level)\n";
-  const lm::LmDataset data = lm::LmDataset::load(c.data, {lm::parse_level(c.level), c.min_count});
+  lm::DatasetOptions dataset_options{lm::parse_level(c.level), c.min_count};
+  parse_split(c.split, dataset_options);
+  const lm::LmDataset data = lm::LmDataset::load(c.data, dataset_options);
   std::cout << "data: " << data.source << " | vocabulary " << data.vocab.size() << " | train " << data.train.size()
             << " tokens, valid " << data.valid.size() << ", test " << data.test.size() << " (with </s>)\n";
 
@@ -79,12 +91,18 @@ int run_train(TrainCommand& c) {
   lm::PerplexityOptions eo;
   eo.batch = c.options.eval_batch;
   eo.bptt = c.options.bptt;
-  const lm::Perplexity valid = lm::evaluate(model, data.valid, eo), test = lm::evaluate(model, data.test, eo);
+  const lm::Perplexity valid = lm::evaluate(model, data.valid, eo);
   char line[200];
-  std::snprintf(line, sizeof line, "=> best model: valid ppl %.2f (%lld tokens) | test ppl %.2f (%lld tokens)\n",
-                valid.perplexity(), static_cast<long long>(valid.tokens), test.perplexity(),
-                static_cast<long long>(test.tokens));
+  std::snprintf(line, sizeof line, "=> best model: valid ppl %.2f (loss %.4f, %lld tokens)", valid.perplexity(),
+                valid.loss, static_cast<long long>(valid.tokens));
   std::cout << line;
+  if (!data.test.empty()) {
+    const lm::Perplexity test = lm::evaluate(model, data.test, eo);
+    std::snprintf(line, sizeof line, " | test ppl %.2f (loss %.4f, %lld tokens)", test.perplexity(), test.loss,
+                  static_cast<long long>(test.tokens));
+    std::cout << line;
+  }
+  std::cout << "\n";
   if (!c.options.save.empty())
     std::cout << "wrote " << c.options.save << ", " << lm::Trainer::last_path(c.options.save) << ", "
               << lm::Trainer::curve_path(c.options.save, "csv") << " and "
@@ -114,8 +132,11 @@ Command add_train_command(CLI::App& app) {
   sub->add_option("--model", c->model, "window | rnn | lstm | gru")->capture_default_str();
   sub->add_option("--data", c->data,
                   "a folder with train.txt, valid.txt, test.txt (and vocab.txt), or one text file "
-                  "(split 90/5/5)")
+                  "(split by --split)")
       ->required();
+  sub->add_option("--split", c->split,
+                  "one text file: TRAIN/VALID/TEST percentages by token position, e.g. 90/10/0 (no test split)")
+      ->capture_default_str();
   sub->add_option("--level", c->level, "word | char")->capture_default_str();
   sub->add_option("--min-count", c->min_count, "keep words seen at least this often in train (without vocab.txt)")
       ->capture_default_str();

@@ -62,20 +62,30 @@ LmDataset LmDataset::load(const std::string& path, const DatasetOptions& options
     test = read((dir / "test.txt").string(), options.level);
     if (fs::exists(dir / "vocab.txt")) d.vocab = Vocab::load((dir / "vocab.txt").string());
   } else {
+    const int vp = options.valid_percent, tp = options.test_percent;
+    if (vp < 1 || tp < 0 || vp + tp >= 100)
+      throw UsageError("split " + std::to_string(100 - vp - tp) + "/" + std::to_string(vp) + "/" + std::to_string(tp) +
+                       ": valid needs at least 1%, test 0% or more, and train the rest");
     const TokenCorpus all = read(path, options.level);
-    const std::size_t n = all.num_sentences();
-    if (n < 3) throw FormatError(path + ": " + std::to_string(n) + " lines cannot be split into train, valid and test");
-    // Split by token position: the first 90% of the tokens (rounded to whole sentences) train, the next 5% valid.
+    const std::size_t n = all.num_sentences(), parts = tp > 0 ? 3 : 2;
+    if (n < parts)
+      throw FormatError(path + ": " + std::to_string(n) + " lines cannot be split into train, valid" +
+                        (tp > 0 ? " and test" : ""));
+    // Split by token position: the first (100 − vp − tp)% of the tokens (rounded to whole lines) train, the next
+    // vp% valid, the rest test.
     std::size_t total = 0;
     for (std::size_t s = 0; s < n; ++s) total += all.sentence(s).size() + 1;
-    std::size_t seen = 0, valid_begin = 0, test_begin = 0;
+    const std::size_t valid_at = total * static_cast<std::size_t>(100 - vp - tp) / 100,
+                      test_at = total * static_cast<std::size_t>(100 - tp) / 100;
+    std::size_t seen = 0, valid_begin = 0, test_begin = n;
     for (std::size_t s = 0; s < n; ++s) {
-      if (valid_begin == 0 && seen >= total * 90 / 100) valid_begin = s;
-      if (test_begin == 0 && seen >= total * 95 / 100) test_begin = s;
+      if (valid_begin == 0 && seen >= valid_at) valid_begin = s;
+      if (tp > 0 && test_begin == n && seen >= test_at) test_begin = s;
       seen += all.sentence(s).size() + 1;
     }
-    valid_begin = std::clamp<std::size_t>(valid_begin, 1, n - 2);  // every split gets at least one sentence
-    test_begin = std::clamp<std::size_t>(test_begin, valid_begin + 1, n - 1);
+    // every split gets at least one line
+    valid_begin = std::clamp<std::size_t>(valid_begin, 1, n - (parts - 1));
+    if (tp > 0) test_begin = std::clamp<std::size_t>(test_begin, valid_begin + 1, n - 1);
     train = sentences(all, 0, valid_begin, "train");
     valid = sentences(all, valid_begin, test_begin, "valid");
     test = sentences(all, test_begin, n, "test");

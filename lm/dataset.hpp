@@ -25,6 +25,10 @@ const char* level_name(TokenLevel level);
 struct DatasetOptions {
   TokenLevel level = TokenLevel::Word;
   std::uint64_t min_count = 1;  // when the vocabulary is built from train
+  // One text file is split by token position (rounded to whole lines): the last test_percent of the tokens are
+  // test, the valid_percent before them valid, the rest train. test_percent may be 0 (no test split).
+  int valid_percent = 5;
+  int test_percent = 5;
 };
 
 struct LmDataset {

@@ -218,3 +218,27 @@ BOOST_AUTO_TEST_CASE(sampling_is_deterministic_for_a_seed) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// One text file split by token position: 100 lines of 9 tokens each (8 words + </s>) give 900 tokens, so 90/10/0
+// is 90 lines of train, 10 of valid and no test; 80/15/5 is 80, 15 and 5 lines.
+BOOST_AUTO_TEST_CASE(single_file_split_by_percentages) {
+  TempDir dir;
+  std::string text;
+  for (int i = 0; i < 100; ++i) text += "w" + std::to_string(i % 7) + " a b c d e f g\n";
+  const std::string path = dir.write("all.txt", text);
+  DatasetOptions o;
+  o.valid_percent = 10, o.test_percent = 0;
+  LmDataset d = LmDataset::load(path, o);
+  BOOST_TEST(d.train.size() == 90u * 9);
+  BOOST_TEST(d.valid.size() == 10u * 9);
+  BOOST_TEST(d.test.empty());
+  o.valid_percent = 15, o.test_percent = 5;
+  d = LmDataset::load(path, o);
+  BOOST_TEST(d.train.size() == 80u * 9);
+  BOOST_TEST(d.valid.size() == 15u * 9);
+  BOOST_TEST(d.test.size() == 5u * 9);
+  o.valid_percent = 0;
+  BOOST_CHECK_THROW(LmDataset::load(path, o), UsageError);
+  o.valid_percent = 60, o.test_percent = 40;
+  BOOST_CHECK_THROW(LmDataset::load(path, o), UsageError);
+}
