@@ -98,8 +98,12 @@ std::string svg_line_plot(const std::vector<PlotSeries>& series, const PlotOptio
   }
   std::vector<double> yticks;
   if (o.log_y) {
-    for (double e = std::floor(y0); e <= std::ceil(y1); ++e)
-      for (double m : {1.0, 2.0, 5.0}) {
+    // 1, 2 and 5 × each power of ten over up to 3 decades; over more, every k-th power of ten alone (≤ ~10 ticks)
+    const double decades = y1 - y0;
+    const double stride = decades <= 3 ? 1 : std::max(1.0, std::ceil(decades / 10));
+    const std::vector<double> mantissas = decades <= 3 ? std::vector<double>{1, 2, 5} : std::vector<double>{1};
+    for (double e = std::floor(y0 / stride) * stride; e <= std::ceil(y1); e += stride)
+      for (double m : mantissas) {
         const double v = m * std::pow(10.0, e);
         if (std::log10(v) >= y0 && std::log10(v) <= y1) yticks.push_back(v);
       }
