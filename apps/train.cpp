@@ -65,6 +65,10 @@ int run_train(TrainCommand& c) {
       return it->second;
     };
     config = lm::ModelConfig::from_json(at(lm::Trainer::kModelKey), c.resume);
+    if (config.vocab != static_cast<index_t>(data.vocab.size()) || at(lm::Trainer::kVocabKey) != data.vocab.to_text())
+      throw UsageError(c.resume + ": the checkpoint was trained with another vocabulary (" +
+                       std::to_string(config.vocab) + " tokens) than the one of " + data.source + " (" +
+                       std::to_string(data.vocab.size()) + " tokens): resume with the data it was trained on");
     lm::TrainOptions stored = lm::TrainOptions::from_json(at(lm::Trainer::kOptionsKey), c.resume);
     stored.epochs = c.options.epochs, stored.max_seconds = c.options.max_seconds, stored.save = c.options.save;
     stored.progress = c.options.progress;

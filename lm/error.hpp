@@ -23,6 +23,13 @@ class FormatError : public Error {
   using Error::Error;
 };
 
+// Training cannot go on: the loss became NaN or infinite (the message names the epoch and step; the checkpoints
+// written before stay as they were).
+class DivergenceError : public Error {
+ public:
+  using Error::Error;
+};
+
 // "path:line: " (or "path: " when line is 0), the prefix of every message about a place in a file.
 inline std::string where(std::string_view path, std::size_t line = 0) {
   std::string s(path);

@@ -238,11 +238,16 @@ TrainResult Trainer::run() {
   const bool recurrent = model_.config().recurrent();
   std::unique_ptr<StreamBatcher> streams;
   std::unique_ptr<WindowBatcher> windows;
-  if (recurrent)
-    streams = std::make_unique<StreamBatcher>(data_.train, options_.batch, options_.bptt);
-  else
-    windows = std::make_unique<WindowBatcher>(data_.train, model_.config().context, options_.batch,
-                                              static_cast<std::int32_t>(Vocab::kEos));
+  try {
+    if (recurrent)
+      streams = std::make_unique<StreamBatcher>(data_.train, options_.batch, options_.bptt);
+    else
+      windows = std::make_unique<WindowBatcher>(data_.train, model_.config().context, options_.batch,
+                                                static_cast<std::int32_t>(Vocab::kEos));
+  } catch (const UsageError& e) {  // name the data and the flag to change
+    throw UsageError("the training split of " + data_.source + " is too small for --batch-size " +
+                     std::to_string(options_.batch) + " (" + e.what() + ")");
+  }
   Stepper stepper(model_, optimizer_.get(), options_.clip);
   StreamWindow window;
   std::vector<std::int32_t> contexts, targets;
@@ -287,6 +292,13 @@ TrainResult Trainer::run() {
       } else {
         windows->get(done, contexts, targets);
         s = stepper.train(contexts, targets, rng_);
+      }
+      if (!std::isfinite(s.loss)) {
+        bar.finish();
+        throw DivergenceError("training diverged: the loss is " + std::to_string(s.loss) + " at epoch " +
+                              std::to_string(e + 1) + ", step " + std::to_string(done + 1) + " of " +
+                              std::to_string(batches) + " (try a lower --lr or a --clip norm)" +
+                              (options_.save.empty() ? std::string() : "; the checkpoints written so far are kept"));
       }
       skipped += s.skipped;
       loss_sum += s.loss * static_cast<double>(s.tokens);
