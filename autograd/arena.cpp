@@ -3,7 +3,8 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <new>
+
+#include "ops/aligned.hpp"
 
 namespace tapegrad::autograd {
 
@@ -18,8 +19,7 @@ void Arena::Free::operator()(std::byte* p) const noexcept { std::free(p); }
 void Arena::add_block(std::size_t min_bytes) {
   std::size_t last = blocks_.empty() ? 0 : blocks_.back().capacity;
   std::size_t capacity = round_up(std::max({min_bytes, kMinBlock, 2 * last}));
-  auto* p = static_cast<std::byte*>(std::aligned_alloc(kAlign, capacity));
-  if (!p) throw std::bad_alloc();
+  auto* p = static_cast<std::byte*>(aligned_bytes(capacity));
   blocks_.push_back(Block{std::unique_ptr<std::byte[], Free>(p), capacity, 0});
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 
 namespace tapegrad {
@@ -15,5 +16,12 @@ using AlignedBuffer = std::unique_ptr<float[], AlignedFree>;
 
 // Uninitialised storage for n floats (n may be 0: returns an empty buffer). Throws std::bad_alloc.
 AlignedBuffer allocate_aligned(std::size_t n);
+
+// `bytes` (> 0) of uninitialised storage aligned to kAlignment, released with std::free. Every aligned allocation
+// of tapegrad (tensors, the tape's arenas, GEMM packing buffers) goes through here, so that one counter sees them.
+void* aligned_bytes(std::size_t bytes);
+// How many aligned allocations the process has made so far (tests/lm/test_no_alloc.cpp checks that a training step
+// makes none; these do not go through operator new).
+std::uint64_t aligned_allocation_count();
 
 }  // namespace tapegrad

@@ -59,6 +59,13 @@ TrainOptions quiet_options() {
   return o;
 }
 
+// Adam at 0.02, clipping at 5, batches of 4 streams, no schedule: what the tiny learning tests train with.
+TrainOptions tiny_adam_options(index_t bptt, int epochs) {
+  TrainOptions o = quiet_options();
+  o.optimizer = "adam", o.lr = 0.02f, o.clip = 5, o.batch = 4, o.bptt = bptt, o.epochs = epochs, o.schedule = "none";
+  return o;
+}
+
 std::vector<float> flat_parameters(LanguageModel& model) {
   std::vector<float> out;
   for (nn::Parameter* p : model.module().parameters())
@@ -78,8 +85,7 @@ BOOST_AUTO_TEST_CASE(learns_a_repeating_sentence_and_generates_it) {
   cfg.nlayers = 1;
   Rng init(1);
   LanguageModel model(cfg, init);
-  TrainOptions o = quiet_options();
-  o.optimizer = "adam", o.lr = 0.02f, o.clip = 5, o.batch = 4, o.bptt = 10, o.epochs = 8, o.schedule = "none";
+  const TrainOptions o = tiny_adam_options(10, 8);
   std::ostringstream log;
   const TrainResult r = Trainer(model, data, o, log).run();
   BOOST_TEST(r.epochs_completed == 8);
@@ -108,8 +114,7 @@ BOOST_AUTO_TEST_CASE(loss_decreases_for_every_model) {
       cfg.nlayers = 1, cfg.context = 2, cfg.form = form;
       Rng init(2);
       LanguageModel model(cfg, init);
-      TrainOptions o = quiet_options();
-      o.optimizer = "adam", o.lr = 0.02f, o.clip = 5, o.batch = 4, o.bptt = 8, o.epochs = 6, o.schedule = "none";
+      const TrainOptions o = tiny_adam_options(8, 6);
       std::ostringstream log;
       const TrainResult r = Trainer(model, data, o, log).run();
       const double first = r.curve.front().valid_loss, last = r.curve.back().valid_loss;
@@ -157,6 +162,39 @@ BOOST_AUTO_TEST_CASE(resume_continues_bit_for_bit) {
     BOOST_TEST(differing == 0u, what << ": " << differing << " parameters differ");
     BOOST_TEST(whole.curve[1].train_loss != whole.curve[0].train_loss);  // training did move
   }
+}
+
+// Resuming from a checkpoint of another model type, or one trained on another vocabulary, is refused by name.
+BOOST_AUTO_TEST_CASE(resume_refuses_another_model_or_vocabulary) {
+  TempDir dir;
+  const LmDataset data = LmDataset::load(write_varied_data(dir));
+  ModelConfig cfg;
+  cfg.kind = ModelKind::LSTM, cfg.vocab = static_cast<index_t>(data.vocab.size()), cfg.emsize = 8, cfg.nhid = 8;
+  TrainOptions o = tiny_adam_options(6, 1);
+  o.save = dir.path("lstm.safetensors");
+  Rng init(1);
+  LanguageModel lstm(cfg, init);
+  std::ostringstream log;
+  Trainer(lstm, data, o, log).run();
+  const std::string checkpoint = Trainer::last_path(o.save);
+
+  ModelConfig gru_cfg = cfg;
+  gru_cfg.kind = ModelKind::GRU;
+  LanguageModel gru(gru_cfg, init);
+  o.save.clear();
+  Trainer other_model(gru, data, o, log);
+  BOOST_CHECK_EXCEPTION(other_model.resume(checkpoint), UsageError, [&](const UsageError& e) {
+    const std::string m = e.what();
+    return m.find(checkpoint) != std::string::npos && m.find("different model") != std::string::npos;
+  });
+
+  TempDir other_dir;
+  const LmDataset other_data = LmDataset::load(write_repeating_data(other_dir, "only these words here", 20));
+  ModelConfig same_size = cfg;
+  same_size.vocab = static_cast<index_t>(other_data.vocab.size());
+  LanguageModel lstm2(same_size, init);
+  Trainer other_vocab(lstm2, other_data, o, log);
+  BOOST_CHECK_THROW(other_vocab.resume(checkpoint), Error);  // a different model (vocabulary size) or vocabulary
 }
 
 // With lr = 0 the validation loss never improves after the first epoch: patience 2 stops after epoch 3; the curve
