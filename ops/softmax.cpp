@@ -148,9 +148,12 @@ void softmax_xent_forward(index_t rows, index_t cols, const float* logits, const
   }
 }
 
-// gx[r,c] += scale · (e^{logits[r,c] − lse[r]} − [c == targets[r]])
-void softmax_xent_backward_acc(index_t rows, index_t cols, const float* logits, const std::int32_t* targets,
-                               const float* lse, float scale, float* gx) {
+namespace {
+// gx[r,c] (+)= scale · (e^{logits[r,c] − lse[r]} − [c == targets[r]]): accumulated into gx, or written over it
+// (in place when gx == logits).
+template <bool kAccumulate>
+void xent_backward(index_t rows, index_t cols, const float* logits, const std::int32_t* targets, const float* lse,
+                   float scale, float* gx) {
 #pragma omp parallel for schedule(static) if (parallel(rows, cols))
   for (index_t r = 0; r < rows; ++r) {
     const float* xr = logits + r * cols;
@@ -159,26 +162,27 @@ void softmax_xent_backward_acc(index_t rows, index_t cols, const float* logits, 
     const vfloat vlse = simd::broadcast(lse[r]), vscale = simd::broadcast(scale);
     simd::for_each(
         cols,
-        [&](index_t c) { simd::store(gxr + c, simd::load(gxr + c) + vscale * simd::exp(simd::load(xr + c) - vlse)); },
-        [&](index_t c) { gxr[c] += scale * std::exp(xr[c] - lse[r]); });
+        [&](index_t c) {
+          const vfloat g = vscale * simd::exp(simd::load(xr + c) - vlse);
+          simd::store(gxr + c, kAccumulate ? simd::load(gxr + c) + g : g);
+        },
+        [&](index_t c) {
+          const float g = scale * std::exp(xr[c] - lse[r]);
+          gxr[c] = kAccumulate ? gxr[c] + g : g;
+        });
     gxr[targets[r]] -= scale;
   }
 }
+}  // namespace
 
-// gx[r,c] = scale · (e^{logits[r,c] − lse[r]} − [c == targets[r]]); in place when gx == logits
+void softmax_xent_backward_acc(index_t rows, index_t cols, const float* logits, const std::int32_t* targets,
+                               const float* lse, float scale, float* gx) {
+  xent_backward<true>(rows, cols, logits, targets, lse, scale, gx);
+}
+
 void softmax_xent_backward(index_t rows, index_t cols, const float* logits, const std::int32_t* targets,
                            const float* lse, float scale, float* gx) {
-#pragma omp parallel for schedule(static) if (parallel(rows, cols))
-  for (index_t r = 0; r < rows; ++r) {
-    const float* xr = logits + r * cols;
-    float* gxr = gx + r * cols;
-    assert(targets[r] >= 0 && targets[r] < cols);
-    const vfloat vlse = simd::broadcast(lse[r]), vscale = simd::broadcast(scale);
-    simd::for_each(
-        cols, [&](index_t c) { simd::store(gxr + c, vscale * simd::exp(simd::load(xr + c) - vlse)); },
-        [&](index_t c) { gxr[c] = scale * std::exp(xr[c] - lse[r]); });
-    gxr[targets[r]] -= scale;
-  }
+  xent_backward<false>(rows, cols, logits, targets, lse, scale, gx);
 }
 
 }  // namespace tapegrad::ops
