@@ -2,38 +2,16 @@
 // scalar form (<cmath>) for the tail; large arrays are cut into fixed blocks shared out by OpenMP.
 #include "ops/activation.hpp"
 
-#include <algorithm>
 #include <cmath>
 
-#include "ops/parallel.hpp"
+#include "ops/pointwise.hpp"
 #include "ops/simd.hpp"
 
 namespace tapegrad::ops {
 namespace {
 
+using pointwise::map;
 using simd::vfloat;
-
-// Elements per parallel block: a multiple of every SIMD width, so only the last block has a scalar tail and each
-// element takes the same path (vector or scalar) whatever the thread count.
-constexpr index_t kBlock = 4096;
-
-template <class Body>  // body(begin, count)
-void for_blocks(index_t n, Body&& body) {
-  const index_t blocks = (n + kBlock - 1) / kBlock;
-#pragma omp parallel for schedule(static) if (n > kParallelThreshold)
-  for (index_t b = 0; b < blocks; ++b) body(b * kBlock, std::min(kBlock, n - b * kBlock));
-}
-
-// y[i] = f(in[i]...); f is generic over float and simd::vfloat.
-template <class F, class... In>
-void map(index_t n, float* y, F f, const In*... in) {
-  for_blocks(n, [&](index_t lo, index_t len) {
-    float* yb = y + lo;
-    simd::for_each(
-        len, [&](index_t i) { simd::store(yb + i, f(simd::load(in + lo + i)...)); },
-        [&](index_t i) { yb[i] = f(in[lo + i]...); });
-  });
-}
 
 // The scalar and vector forms of each function, overloaded so one generic lambda serves both.
 float tanh_of(float x) { return std::tanh(x); }

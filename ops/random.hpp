@@ -31,7 +31,6 @@ class Rng {
   // Standard normal N(0, 1) by the Box–Muller transform (two uniforms per call, computed in double).
   float normal();
   float normal(float mean, float stddev) { return mean + stddev * normal(); }
-  bool bernoulli(double p) { return uniform_double() < p; }
 
  private:
   State s_{};
