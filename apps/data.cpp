@@ -10,9 +10,9 @@
 #include <string>
 
 #include "apps/commands.hpp"
-#include "lm/brown.hpp"
-#include "lm/error.hpp"
-#include "lm/text_file.hpp"
+#include "lm/text/brown.hpp"
+#include "lm/text/error.hpp"
+#include "lm/text/text_file.hpp"
 
 namespace tapegrad::cli {
 

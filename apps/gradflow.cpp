@@ -1,10 +1,10 @@
 // `tapegrad gradflow`: measures how far back through time the gradient of a loss reaches in recurrent language
-// models — ‖∂J_T/∂h_k‖ for every k ≤ T (lm/gradflow.hpp) — at initialisation and, given checkpoints, after
+// models — ‖∂J_T/∂h_k‖ for every k ≤ T (lm/neural/gradflow.hpp) — at initialisation and, given checkpoints, after
 // training; prints how many steps back it stays above 1% and 0.01% of its value at the last step, and writes a CSV
 // and an SVG plot (log scale, one line per model and state).
 //   tapegrad gradflow --model rnn,lstm,gru --steps 100 --data data/tinyshakespeare.txt --level char -o out/gradflow
 //   tapegrad gradflow --checkpoint out/rnn.safetensors --checkpoint out/lstm.safetensors --data … -o out/gradflow
-#include "lm/gradflow.hpp"
+#include "lm/neural/gradflow.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -16,11 +16,12 @@
 #include <vector>
 
 #include "apps/commands.hpp"
-#include "lm/dataset.hpp"
-#include "lm/saved_model.hpp"
-#include "lm/svg_plot.hpp"
+#include "lm/neural/saved_model.hpp"
+#include "lm/report/svg_plot.hpp"
+#include "lm/text/dataset.hpp"
 #include "ops/error.hpp"
 #include "ops/parallel.hpp"
+#include "ops/text.hpp"
 
 namespace tapegrad::cli {
 
@@ -40,14 +41,6 @@ struct Curve {
   std::string name;  // "lstm (init)", "lstm (trained)"
   lm::GradientFlow flow;
 };
-
-std::vector<std::string> split(const std::string& list) {
-  std::vector<std::string> out;
-  std::stringstream ss(list);
-  for (std::string item; std::getline(ss, item, ',');)
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
 
 int run_gradflow(const GradflowOptions& o) {
   if (o.threads > 0) ops::set_num_threads(o.threads);
@@ -71,7 +64,7 @@ int run_gradflow(const GradflowOptions& o) {
     }
   } else {
     const lm::LmDataset data = lm::LmDataset::load(o.data, {lm::parse_level(o.level), 1});
-    for (const std::string& name : split(o.models)) {
+    for (const std::string& name : split_list(o.models)) {
       lm::ModelConfig c;
       c.kind = lm::parse_model_kind(name);
       if (!c.recurrent()) throw UsageError("gradflow: --model " + name + " has no hidden state (use rnn, lstm or gru)");

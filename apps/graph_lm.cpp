@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "autograd/functions.hpp"
-#include "lm/corpus.hpp"
+#include "lm/text/corpus.hpp"
 #include "ops/error.hpp"
 #include "ops/random.hpp"
 

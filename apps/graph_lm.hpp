@@ -7,7 +7,7 @@
 #include <string>
 
 #include "autograd/autograd.hpp"
-#include "lm/saved_model.hpp"
+#include "lm/neural/saved_model.hpp"
 
 namespace tapegrad::cli {
 

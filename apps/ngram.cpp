@@ -18,11 +18,11 @@
 #include <vector>
 
 #include "apps/commands.hpp"
-#include "lm/arpa.hpp"
-#include "lm/corpus.hpp"
-#include "lm/error.hpp"
-#include "lm/ngram_eval.hpp"
-#include "lm/ngram_train.hpp"
+#include "lm/ngram/arpa.hpp"
+#include "lm/ngram/eval.hpp"
+#include "lm/ngram/train.hpp"
+#include "lm/text/corpus.hpp"
+#include "lm/text/error.hpp"
 #include "ops/error.hpp"
 #include "ops/random.hpp"
 

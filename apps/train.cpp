@@ -12,10 +12,10 @@
 #include <string>
 
 #include "apps/commands.hpp"
-#include "lm/evaluate.hpp"
-#include "lm/generate.hpp"
-#include "lm/saved_model.hpp"
-#include "lm/trainer.hpp"
+#include "lm/neural/evaluate.hpp"
+#include "lm/neural/generate.hpp"
+#include "lm/neural/saved_model.hpp"
+#include "lm/training/trainer.hpp"
 #include "nn/checkpoint.hpp"
 #include "ops/error.hpp"
 #include "ops/parallel.hpp"

@@ -14,10 +14,10 @@
 #include <vector>
 
 #include "apps/commands.hpp"
-#include "lm/corpus.hpp"
-#include "lm/evaluate.hpp"
-#include "lm/generate.hpp"
-#include "lm/saved_model.hpp"
+#include "lm/neural/evaluate.hpp"
+#include "lm/neural/generate.hpp"
+#include "lm/neural/saved_model.hpp"
+#include "lm/text/corpus.hpp"
 #include "ops/error.hpp"
 #include "ops/parallel.hpp"
 

@@ -15,9 +15,9 @@
 #include <string>
 #include <vector>
 
-#include "lm/brown.hpp"
-#include "lm/kneser_ney.hpp"
-#include "lm/ngram_eval.hpp"
+#include "lm/ngram/eval.hpp"
+#include "lm/ngram/kneser_ney.hpp"
+#include "lm/text/brown.hpp"
 
 using namespace tapegrad::lm;
 

@@ -1,5 +1,5 @@
 // Language-model training and evaluation throughput (tokens/s) on the peer benchmark's six configurations
-// (lm/configs.hpp), on synthetic uniform ids — the same measurement as ../shared/bench/peer_torch_lm.py, so that
+// (lm/neural/configs.hpp), on synthetic uniform ids — the same measurement as ../shared/bench/peer_torch_lm.py, so that
 // bench/compare_torch.py can run both back to back and print the ratios.
 //
 // Training step = forward + backward + gradient clipping + SGD step (lm::Stepper, the trainer's own step).
@@ -25,11 +25,12 @@
 #include <string>
 #include <vector>
 
-#include "lm/batcher.hpp"
-#include "lm/configs.hpp"
-#include "lm/stepper.hpp"
+#include "lm/neural/configs.hpp"
+#include "lm/text/batcher.hpp"
+#include "lm/training/stepper.hpp"
 #include "nn/sgd.hpp"
 #include "ops/parallel.hpp"
+#include "ops/text.hpp"
 
 namespace {
 
@@ -135,14 +136,6 @@ void bench(const std::string& name, int threads, int warmup, int windows, double
   std::fflush(stdout);
 }
 
-std::vector<std::string> split(const std::string& list) {
-  std::vector<std::string> out;
-  std::stringstream ss(list);
-  for (std::string item; std::getline(ss, item, ',');)
-    if (!item.empty()) out.push_back(item);
-  return out;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -158,10 +151,10 @@ int main(int argc, char** argv) {
       return argv[++i];
     };
     if (a == "--models") {
-      models = split(value());
+      models = split_list(value());
     } else if (a == "--threads") {
       threads.clear();
-      for (const std::string& t : split(value())) threads.push_back(std::stoi(t));
+      for (const std::string& t : split_list(value())) threads.push_back(std::stoi(t));
     } else if (a == "--warmup") {
       warmup = std::stoi(value());
     } else if (a == "--windows") {

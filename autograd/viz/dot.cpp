@@ -1,7 +1,7 @@
 // DOT export of a tape (see dot.hpp). Three steps: decide what is drawn (one item per tape node, or per collapsed
 // scope), place the items in the tree of clusters (time steps, nested scopes), then print items, clusters and edges,
 // all in tape order.
-#include "autograd/dot.hpp"
+#include "autograd/viz/dot.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -12,8 +12,8 @@
 #include <utility>
 #include <vector>
 
-#include "autograd/dot_style.hpp"
 #include "autograd/node_stats.hpp"
+#include "autograd/viz/dot_style.hpp"
 #include "ops/error.hpp"
 
 namespace tapegrad::autograd {
@@ -434,7 +434,5 @@ std::string Builder::build() {
 }  // namespace
 
 std::string to_dot(const Tape& tape, const DotOptions& options) { return Builder(tape, options).build(); }
-
-void write_dot(std::ostream& out, const Tape& tape, const DotOptions& options) { out << to_dot(tape, options); }
 
 }  // namespace tapegrad::autograd

@@ -23,7 +23,6 @@
 #pragma once
 
 #include <cstddef>
-#include <iosfwd>
 #include <string>
 
 #include "autograd/tape.hpp"
@@ -58,7 +57,6 @@ struct DotOptions {
 // Returns the DOT text of the tape. Throws UsageError when the graph has more than max_nodes nodes, when
 // collapse_depth < 1, or when heat is asked for before any backward pass.
 std::string to_dot(const Tape& tape, const DotOptions& options = {});
-void write_dot(std::ostream& out, const Tape& tape, const DotOptions& options = {});
 
 // The name the legend node has in every export (one node, an HTML table): tests subtract it from node counts.
 inline constexpr const char* kDotLegendNode = "legend";

@@ -1,11 +1,12 @@
 // Colours, heat scale, legend and escaping of the tape diagrams.
-#include "autograd/dot_style.hpp"
+#include "autograd/viz/dot_style.hpp"
 
 #include <algorithm>
 #include <cmath>
 
-#include "autograd/dot.hpp"
 #include "autograd/node_stats.hpp"
+#include "autograd/viz/dot.hpp"
+#include "ops/text.hpp"
 
 namespace tapegrad::autograd::dot_style {
 
@@ -56,29 +57,6 @@ std::string record_escape(std::string_view s) {
   return out;
 }
 
-std::string html_escape(std::string_view s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string quote(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
@@ -104,7 +82,7 @@ std::string legend(bool heat, double lo, double hi, bool grad_flow) {
       const std::string font = k >= kHeatClasses - 1 ? "<FONT COLOR=\"white\">" : "<FONT>";
       rows +=
           row("BGCOLOR=\"/ylorrd9/" + std::to_string(k) + "\"",
-              font + "‖∂J/∂v‖ ≈ " + html_escape(format_stat(std::pow(10.0, heat_class_center(k, lo, hi)))) + "</FONT>");
+              font + "‖∂J/∂v‖ ≈ " + xml_escape(format_stat(std::pow(10.0, heat_class_center(k, lo, hi)))) + "</FONT>");
     }
     rows += row(std::string("BGCOLOR=\"") + kZeroGradFill + "\"", "‖∂J/∂v‖ = 0");
     rows += row(std::string("BGCOLOR=\"") + kNoGradFill + "\"", "no gradient");

@@ -23,9 +23,9 @@ int heat_class(double x, double lo, double hi);
 // The log₁₀‖g‖ at the middle of a heat class.
 double heat_class_center(int heat_class, double lo, double hi);
 
-// Text made safe inside a record label (escapes \ { } | < > ") / an HTML-like label / a quoted DOT string.
+// Text made safe inside a record label (escapes \ { } | < > ") / a quoted DOT string. (Inside an HTML-like label:
+// xml_escape, ops/text.hpp.)
 std::string record_escape(std::string_view s);
-std::string html_escape(std::string_view s);
 std::string quote(std::string_view s);
 
 // The legend: one node (kDotLegendNode) whose label is an HTML table. heat: the heat scale over [lo, hi] instead of

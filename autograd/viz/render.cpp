@@ -1,6 +1,6 @@
 // Graphviz rendering (gvc + cgraph) and atomic file output for tape diagrams. Graphviz keeps process-wide state (its
 // error handler, its plugin loader), so every call into it holds one mutex.
-#include "autograd/render.hpp"
+#include "autograd/viz/render.hpp"
 
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>

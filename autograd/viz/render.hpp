@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-#include "autograd/dot.hpp"
+#include "autograd/viz/dot.hpp"
 
 namespace tapegrad::autograd {
 

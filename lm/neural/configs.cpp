@@ -1,5 +1,5 @@
 // The peer benchmark's model configurations.
-#include "lm/configs.hpp"
+#include "lm/neural/configs.hpp"
 
 #include "ops/error.hpp"
 

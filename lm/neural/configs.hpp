@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "lm/model.hpp"
+#include "lm/neural/model.hpp"
 
 namespace tapegrad::lm {
 

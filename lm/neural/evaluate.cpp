@@ -1,12 +1,12 @@
 // Perplexity of a stream: batched evaluation steps, losses summed in double.
-#include "lm/evaluate.hpp"
+#include "lm/neural/evaluate.hpp"
 
 #include <algorithm>
 #include <vector>
 
-#include "lm/batcher.hpp"
-#include "lm/stepper.hpp"
-#include "lm/vocab.hpp"
+#include "lm/text/batcher.hpp"
+#include "lm/text/vocab.hpp"
+#include "lm/training/stepper.hpp"
 #include "ops/error.hpp"
 
 namespace tapegrad::lm {

@@ -13,7 +13,7 @@
 #include <functional>
 #include <span>
 
-#include "lm/model.hpp"
+#include "lm/neural/model.hpp"
 
 namespace tapegrad::lm {
 

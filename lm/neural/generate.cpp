@@ -1,5 +1,5 @@
 // NextToken (incremental evaluation with batch 1), sampling, top-k and scoring.
-#include "lm/generate.hpp"
+#include "lm/neural/generate.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -7,7 +7,7 @@
 #include <numeric>
 
 #include "autograd/functions.hpp"
-#include "lm/vocab.hpp"
+#include "lm/text/vocab.hpp"
 #include "ops/error.hpp"
 
 namespace tapegrad::lm {

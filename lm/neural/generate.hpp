@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "autograd/tape.hpp"
-#include "lm/model.hpp"
+#include "lm/neural/model.hpp"
 
 namespace tapegrad::lm {
 

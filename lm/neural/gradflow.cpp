@@ -1,5 +1,5 @@
 // gradient_flow: one forward and backward over a batch of windows, reading the retained ∂J/∂h_k.
-#include "lm/gradflow.hpp"
+#include "lm/neural/gradflow.hpp"
 
 #include <cmath>
 
@@ -16,8 +16,7 @@ index_t GradientFlow::reach(double fraction) const {
   return static_cast<index_t>(norms.size());
 }
 
-GradientFlow gradient_flow(LanguageModel& model, std::span<const std::int32_t> stream,
-                           const GradientFlowOptions& o) {
+GradientFlow gradient_flow(LanguageModel& model, std::span<const std::int32_t> stream, const GradientFlowOptions& o) {
   if (!model.config().recurrent())
     throw UsageError("gradient_flow: the " + std::string(model_kind_name(model.config().kind)) +
                      " model has no hidden state to follow through time");

@@ -11,7 +11,7 @@
 #include <span>
 #include <vector>
 
-#include "lm/model.hpp"
+#include "lm/neural/model.hpp"
 
 namespace tapegrad::lm {
 
@@ -23,8 +23,8 @@ struct GradientFlow {
 };
 
 struct GradientFlowOptions {
-  index_t steps = 100;   // T
-  index_t batch = 16;    // windows
+  index_t steps = 100;  // T
+  index_t batch = 16;   // windows
   std::uint64_t seed = 1;
 };
 

@@ -1,9 +1,9 @@
 // LanguageModel construction and the JSON form of its configuration.
-#include "lm/model.hpp"
+#include "lm/neural/model.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "lm/error.hpp"
+#include "lm/text/error.hpp"
 #include "ops/error.hpp"
 
 namespace tapegrad::lm {

@@ -1,13 +1,13 @@
-// LanguageModel: one handle on any of tapegrad's neural language models — the fixed-window LM (lm/window_lm.hpp)
-// or the recurrent LM with RNN, LSTM or GRU cells (lm/rnn_lm.hpp) — with its configuration, which a checkpoint
+// LanguageModel: one handle on any of tapegrad's neural language models — the fixed-window LM (lm/neural/window_lm.hpp)
+// or the recurrent LM with RNN, LSTM or GRU cells (lm/neural/rnn_lm.hpp) — with its configuration, which a checkpoint
 // stores as JSON so that evaluation and generation can rebuild the model from the file alone.
 #pragma once
 
 #include <memory>
 #include <string>
 
-#include "lm/rnn_lm.hpp"
-#include "lm/window_lm.hpp"
+#include "lm/neural/rnn_lm.hpp"
+#include "lm/neural/window_lm.hpp"
 
 namespace tapegrad::lm {
 

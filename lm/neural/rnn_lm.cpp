@@ -1,5 +1,5 @@
 // RNNLM: embedding, recurrent stack, decoder and loss on the tape.
-#include "lm/rnn_lm.hpp"
+#include "lm/neural/rnn_lm.hpp"
 
 #include "autograd/functions.hpp"
 #include "nn/init.hpp"

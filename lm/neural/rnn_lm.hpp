@@ -6,7 +6,7 @@
 //   ŷ_t = softmax(dropout(h_t)·U + b)     (B × vocab)            decoder; with tied weights U = Eᵀ
 //   J   = −(1/TB) Σ_t Σ_b log ŷ_t[b, x_{t+1}]
 //
-// Batches are time-major: ids (T × B) hold B parallel streams of T steps (lm/batcher.hpp); the state of the last
+// Batches are time-major: ids (T × B) hold B parallel streams of T steps (lm/text/batcher.hpp); the state of the last
 // step carries over to the next window (truncated BPTT).
 #pragma once
 

@@ -1,8 +1,8 @@
 // SavedModel: loading from a checkpoint, and text ↔ ids.
-#include "lm/saved_model.hpp"
+#include "lm/neural/saved_model.hpp"
 
-#include "lm/error.hpp"
-#include "lm/trainer.hpp"
+#include "lm/text/error.hpp"
+#include "lm/training/trainer.hpp"
 #include "nn/checkpoint.hpp"
 
 namespace tapegrad::lm {

@@ -1,6 +1,6 @@
 // SavedModel: a trained language model rebuilt from its checkpoint alone (configuration, vocabulary and level are
-// in the checkpoint's metadata; lm/trainer.hpp writes them), and the conversion between text and token ids at the
-// model's level — words split on white space, or bytes — for the commands that use a model.
+// in the checkpoint's metadata; lm/training/trainer.hpp writes them), and the conversion between text and token ids at
+// the model's level — words split on white space, or bytes — for the commands that use a model.
 #pragma once
 
 #include <cstdint>
@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
-#include "lm/dataset.hpp"
-#include "lm/model.hpp"
+#include "lm/neural/model.hpp"
+#include "lm/text/dataset.hpp"
 #include "nn/checkpoint.hpp"
 
 namespace tapegrad::lm {

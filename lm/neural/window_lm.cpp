@@ -1,5 +1,5 @@
 // WindowLM: concatenated embeddings, a tanh hidden layer, the output layer (and direct connections).
-#include "lm/window_lm.hpp"
+#include "lm/neural/window_lm.hpp"
 
 #include "autograd/functions.hpp"
 #include "ops/error.hpp"

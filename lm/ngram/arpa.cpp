@@ -1,5 +1,5 @@
 // ARPA export and import (format in arpa.hpp).
-#include "lm/arpa.hpp"
+#include "lm/ngram/arpa.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -8,8 +8,8 @@
 #include <unordered_map>
 #include <vector>
 
-#include "lm/error.hpp"
-#include "lm/text_file.hpp"
+#include "lm/text/error.hpp"
+#include "lm/text/text_file.hpp"
 #include "ops/error.hpp"
 
 namespace tapegrad::lm {

@@ -24,7 +24,7 @@
 #include <ostream>
 #include <string>
 
-#include "lm/backoff_model.hpp"
+#include "lm/ngram/backoff_model.hpp"
 
 namespace tapegrad::lm {
 

@@ -1,5 +1,5 @@
 // Backoff scoring over the trie (see backoff_model.hpp).
-#include "lm/backoff_model.hpp"
+#include "lm/ngram/backoff_model.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "lm/ngram_model.hpp"
+#include "lm/ngram/model.hpp"
 
 namespace tapegrad::lm {
 

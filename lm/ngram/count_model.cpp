@@ -1,5 +1,5 @@
 // MLE and add-k scoring from counts (see count_model.hpp).
-#include "lm/count_model.hpp"
+#include "lm/ngram/count_model.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "lm/ngram_counts.hpp"
-#include "lm/ngram_model.hpp"
+#include "lm/ngram/counts.hpp"
+#include "lm/ngram/model.hpp"
 
 namespace tapegrad::lm {
 

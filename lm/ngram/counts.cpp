@@ -1,9 +1,9 @@
 // N-gram counting by levels over the padded token stream (see ngram_counts.hpp).
-#include "lm/ngram_counts.hpp"
+#include "lm/ngram/counts.hpp"
 
 #include <algorithm>
 
-#include "lm/error.hpp"
+#include "lm/text/error.hpp"
 #include "ops/error.hpp"
 
 namespace tapegrad::lm {

@@ -17,8 +17,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "lm/ngram_trie.hpp"
-#include "lm/vocab.hpp"
+#include "lm/ngram/trie.hpp"
+#include "lm/text/vocab.hpp"
 
 namespace tapegrad::lm {
 

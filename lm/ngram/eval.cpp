@@ -1,11 +1,11 @@
 // Sentence scoring, perplexity, next-word distributions and sampling (see ngram_eval.hpp).
-#include "lm/ngram_eval.hpp"
+#include "lm/ngram/eval.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <sstream>
 
-#include "lm/error.hpp"
+#include "lm/text/error.hpp"
 
 namespace tapegrad::lm {
 

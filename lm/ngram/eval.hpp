@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "lm/ngram_model.hpp"
+#include "lm/ngram/model.hpp"
 #include "ops/random.hpp"
 
 namespace tapegrad::lm {

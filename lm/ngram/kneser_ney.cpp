@@ -1,10 +1,10 @@
 // Interpolated modified Kneser-Ney estimation (formulas in kneser_ney.hpp).
-#include "lm/kneser_ney.hpp"
+#include "lm/ngram/kneser_ney.hpp"
 
 #include <cmath>
 #include <sstream>
 
-#include "lm/error.hpp"
+#include "lm/text/error.hpp"
 #include "ops/error.hpp"
 
 namespace tapegrad::lm {

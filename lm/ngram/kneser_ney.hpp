@@ -30,8 +30,8 @@
 #include <string>
 #include <vector>
 
-#include "lm/backoff_model.hpp"
-#include "lm/ngram_counts.hpp"
+#include "lm/ngram/backoff_model.hpp"
+#include "lm/ngram/counts.hpp"
 
 namespace tapegrad::lm {
 

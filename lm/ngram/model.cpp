@@ -1,5 +1,5 @@
 // Context handling shared by all n-gram models (see ngram_model.hpp).
-#include "lm/ngram_model.hpp"
+#include "lm/ngram/model.hpp"
 
 #include <algorithm>
 #include <cmath>

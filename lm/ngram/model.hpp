@@ -16,8 +16,8 @@
 #include <string_view>
 #include <vector>
 
-#include "lm/ngram_trie.hpp"
-#include "lm/vocab.hpp"
+#include "lm/ngram/trie.hpp"
+#include "lm/text/vocab.hpp"
 
 namespace tapegrad::lm {
 

@@ -1,5 +1,5 @@
 // Counting and smoothing behind one call (see ngram_train.hpp).
-#include "lm/ngram_train.hpp"
+#include "lm/ngram/train.hpp"
 
 #include <chrono>
 

@@ -7,9 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include "lm/count_model.hpp"
-#include "lm/kneser_ney.hpp"
-#include "lm/ngram_model.hpp"
+#include "lm/ngram/count_model.hpp"
+#include "lm/ngram/kneser_ney.hpp"
+#include "lm/ngram/model.hpp"
 
 namespace tapegrad::lm {
 

@@ -1,5 +1,5 @@
 // NgramTrie lookups and construction checks (see ngram_trie.hpp).
-#include "lm/ngram_trie.hpp"
+#include "lm/ngram/trie.hpp"
 
 #include <algorithm>
 

@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "lm/vocab.hpp"
+#include "lm/text/vocab.hpp"
 
 namespace tapegrad::lm {
 

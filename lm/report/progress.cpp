@@ -1,5 +1,5 @@
 // ProgressBar: rate, ETA and drawing.
-#include "lm/progress.hpp"
+#include "lm/report/progress.hpp"
 
 #include <unistd.h>
 

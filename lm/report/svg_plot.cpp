@@ -1,5 +1,5 @@
 // svg_line_plot: data ranges, "nice" tick values, and the SVG elements.
-#include "lm/svg_plot.hpp"
+#include "lm/report/svg_plot.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "nn/atomic_file.hpp"
+#include "ops/text.hpp"
 
 namespace tapegrad::lm {
 
@@ -19,29 +20,6 @@ std::string num(double v, int digits = 4) {
   char buf[48];
   std::snprintf(buf, sizeof buf, "%.*g", digits, v);
   return buf;
-}
-
-std::string escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 // Tick values covering [lo, hi] at a step of 1, 2 or 5 times a power of ten (about `count` ticks).
@@ -88,7 +66,7 @@ std::string svg_line_plot(const std::vector<PlotSeries>& series, const PlotOptio
       << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << o.width << "\" height=\"" << o.height
       << "\" viewBox=\"0 0 " << o.width << ' ' << o.height << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
       << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-      << "<text x=\"" << o.width / 2 << "\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">" << escape(o.title)
+      << "<text x=\"" << o.width / 2 << "\" y=\"24\" text-anchor=\"middle\" font-size=\"15\">" << xml_escape(o.title)
       << "</text>\n";
   // grid and ticks
   for (double t : linear_ticks(x0, x1, 8)) {
@@ -118,9 +96,9 @@ std::string svg_line_plot(const std::vector<PlotSeries>& series, const PlotOptio
   svg << "<rect x=\"" << left << "\" y=\"" << top << "\" width=\"" << pw << "\" height=\"" << ph
       << "\" fill=\"none\" stroke=\"#333\"/>\n"
       << "<text x=\"" << left + pw / 2 << "\" y=\"" << o.height - 14 << "\" text-anchor=\"middle\">"
-      << escape(o.x_label) << "</text>\n"
+      << xml_escape(o.x_label) << "</text>\n"
       << "<text transform=\"translate(18," << top + ph / 2 << ") rotate(-90)\" text-anchor=\"middle\">"
-      << escape(o.y_label) << (o.log_y ? " (log scale)" : "") << "</text>\n";
+      << xml_escape(o.y_label) << (o.log_y ? " (log scale)" : "") << "</text>\n";
   // series
   for (std::size_t k = 0; k < series.size(); ++k) {
     const PlotSeries& s = series[k];
@@ -138,7 +116,7 @@ std::string svg_line_plot(const std::vector<PlotSeries>& series, const PlotOptio
     const double ly = top + 12 + 20.0 * static_cast<double>(k);
     svg << "<line x1=\"" << left + pw + 14 << "\" y1=\"" << ly << "\" x2=\"" << left + pw + 40 << "\" y2=\"" << ly
         << "\" stroke=\"" << color << "\" stroke-width=\"2\"" << (s.dashed ? " stroke-dasharray=\"6,4\"" : "")
-        << "/>\n<text x=\"" << left + pw + 46 << "\" y=\"" << ly + 4 << "\">" << escape(s.name) << "</text>\n";
+        << "/>\n<text x=\"" << left + pw + 46 << "\" y=\"" << ly + 4 << "\">" << xml_escape(s.name) << "</text>\n";
   }
   svg << "</svg>\n";
   return svg.str();

@@ -1,5 +1,5 @@
 // StreamBatcher and WindowBatcher: index arithmetic over a token stream (see batcher.hpp).
-#include "lm/batcher.hpp"
+#include "lm/text/batcher.hpp"
 
 #include <algorithm>
 #include <numeric>

@@ -1,14 +1,14 @@
 // Brown corpus reading and the protocol split (see brown.hpp and ../shared/data/BROWN.md).
-#include "lm/brown.hpp"
+#include "lm/text/brown.hpp"
 
 #include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <unordered_set>
 
-#include "lm/error.hpp"
-#include "lm/tar_gz.hpp"
-#include "lm/text_file.hpp"
+#include "lm/text/error.hpp"
+#include "lm/text/tar_gz.hpp"
+#include "lm/text/text_file.hpp"
 
 namespace tapegrad::lm {
 

@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "lm/corpus.hpp"
-#include "lm/vocab.hpp"
+#include "lm/text/corpus.hpp"
+#include "lm/text/vocab.hpp"
 
 namespace tapegrad::lm {
 

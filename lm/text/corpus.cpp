@@ -1,8 +1,8 @@
 // The plain-text readers (words, characters) and the TokenCorpus builder (see corpus.hpp).
-#include "lm/corpus.hpp"
+#include "lm/text/corpus.hpp"
 
-#include "lm/error.hpp"
-#include "lm/text_file.hpp"
+#include "lm/text/error.hpp"
+#include "lm/text/text_file.hpp"
 #include "ops/error.hpp"
 
 namespace tapegrad::lm {

@@ -1,11 +1,11 @@
 // LmDataset: reading the splits, building or loading the vocabulary, flattening to token streams.
-#include "lm/dataset.hpp"
+#include "lm/text/dataset.hpp"
 
 #include <algorithm>
 #include <filesystem>
 
-#include "lm/corpus.hpp"
-#include "lm/error.hpp"
+#include "lm/text/corpus.hpp"
+#include "lm/text/error.hpp"
 #include "ops/error.hpp"
 
 namespace tapegrad::lm {

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "lm/vocab.hpp"
+#include "lm/text/vocab.hpp"
 
 namespace tapegrad::lm {
 

@@ -1,5 +1,5 @@
 // .tgz reading: zlib's gzip reader for the compression, our own walk over the tar records (see tar_gz.hpp).
-#include "lm/tar_gz.hpp"
+#include "lm/text/tar_gz.hpp"
 
 #include <zlib.h>
 
@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <string_view>
 
-#include "lm/error.hpp"
+#include "lm/text/error.hpp"
 
 namespace tapegrad::lm {
 

@@ -1,5 +1,5 @@
 // Whole-file reading with the text checks (see text_file.hpp), and a strict UTF-8 validator (RFC 3629).
-#include "lm/text_file.hpp"
+#include "lm/text/text_file.hpp"
 
 #include <cerrno>
 #include <cstring>
@@ -7,7 +7,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "lm/error.hpp"
+#include "lm/text/error.hpp"
 
 namespace tapegrad::lm {
 

@@ -1,12 +1,12 @@
 // Vocabulary building, lookup (a flat open-addressing table of ids), file I/O and corpus encoding.
-#include "lm/vocab.hpp"
+#include "lm/text/vocab.hpp"
 
 #include <algorithm>
 #include <functional>
 #include <unordered_map>
 
-#include "lm/error.hpp"
-#include "lm/text_file.hpp"
+#include "lm/text/error.hpp"
+#include "lm/text/text_file.hpp"
 
 namespace tapegrad::lm {
 

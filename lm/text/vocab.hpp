@@ -16,7 +16,7 @@
 #include <string_view>
 #include <vector>
 
-#include "lm/corpus.hpp"
+#include "lm/text/corpus.hpp"
 
 namespace tapegrad::lm {
 

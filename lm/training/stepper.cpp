@@ -1,5 +1,5 @@
 // Stepper: training and evaluation steps of the recurrent and window language models.
-#include "lm/stepper.hpp"
+#include "lm/training/stepper.hpp"
 
 #include <cmath>
 #include <cstring>

@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "autograd/tape.hpp"
-#include "lm/batcher.hpp"
-#include "lm/model.hpp"
+#include "lm/neural/model.hpp"
+#include "lm/text/batcher.hpp"
 #include "nn/optimizer.hpp"
 
 namespace tapegrad::lm {

@@ -1,5 +1,5 @@
 // Trainer: the epoch loop, validation, checkpoints, learning curve, schedule and early stopping.
-#include "lm/trainer.hpp"
+#include "lm/training/trainer.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -9,12 +9,12 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "lm/batcher.hpp"
-#include "lm/error.hpp"
-#include "lm/evaluate.hpp"
-#include "lm/progress.hpp"
-#include "lm/stepper.hpp"
-#include "lm/svg_plot.hpp"
+#include "lm/neural/evaluate.hpp"
+#include "lm/report/progress.hpp"
+#include "lm/report/svg_plot.hpp"
+#include "lm/text/batcher.hpp"
+#include "lm/text/error.hpp"
+#include "lm/training/stepper.hpp"
 #include "nn/adam.hpp"
 #include "nn/sgd.hpp"
 #include "ops/error.hpp"

@@ -4,7 +4,7 @@
 //     for each batch (recurrent: windows of T steps over B parallel streams, the hidden state carried from window to
 //     window and detached — truncated BPTT; window models: shuffled examples):
 //       forward, mean cross-entropy (teacher forcing), backward through every step, clip the global gradient norm,
-//       optimizer step — lm/stepper.hpp
+//       optimizer step — lm/training/stepper.hpp
 //     validation perplexity; the learning curve (CSV + SVG) updated; the best model saved when validation improves;
 //     the learning-rate schedule stepped; early stopping after `patience` epochs without improvement
 //
@@ -24,8 +24,8 @@
 #include <string>
 #include <vector>
 
-#include "lm/dataset.hpp"
-#include "lm/model.hpp"
+#include "lm/neural/model.hpp"
+#include "lm/text/dataset.hpp"
 #include "nn/checkpoint.hpp"
 #include "nn/optimizer.hpp"
 #include "nn/schedule.hpp"

@@ -6,11 +6,11 @@
 #include <sstream>
 #include <string>
 
-#include "lm/arpa.hpp"
-#include "lm/corpus.hpp"
-#include "lm/error.hpp"
-#include "lm/kneser_ney.hpp"
-#include "lm/ngram_eval.hpp"
+#include "lm/ngram/arpa.hpp"
+#include "lm/ngram/eval.hpp"
+#include "lm/ngram/kneser_ney.hpp"
+#include "lm/text/corpus.hpp"
+#include "lm/text/error.hpp"
 #include "lm_test_util.hpp"
 #include "ops/random.hpp"
 

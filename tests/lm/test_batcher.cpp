@@ -1,12 +1,12 @@
 // StreamBatcher and WindowBatcher on a stream whose ids are their positions, so every expected id is computed
-// from the definitions in lm/batcher.hpp.
+// from the definitions in lm/text/batcher.hpp.
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <numeric>
 #include <set>
 #include <vector>
 
-#include "lm/batcher.hpp"
+#include "lm/text/batcher.hpp"
 #include "ops/error.hpp"
 
 using namespace tapegrad;

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "lm/brown.hpp"
-#include "lm/error.hpp"
-#include "lm/tar_gz.hpp"
+#include "lm/text/brown.hpp"
+#include "lm/text/error.hpp"
+#include "lm/text/tar_gz.hpp"
 #include "lm_test_util.hpp"
 
 using namespace tapegrad::lm;

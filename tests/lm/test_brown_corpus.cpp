@@ -9,10 +9,10 @@
 #include <filesystem>
 #include <iostream>
 
-#include "lm/arpa.hpp"
-#include "lm/brown.hpp"
-#include "lm/kneser_ney.hpp"
-#include "lm/ngram_eval.hpp"
+#include "lm/ngram/arpa.hpp"
+#include "lm/ngram/eval.hpp"
+#include "lm/ngram/kneser_ney.hpp"
+#include "lm/text/brown.hpp"
 #include "lm_test_util.hpp"
 
 using namespace tapegrad::lm;

@@ -4,9 +4,9 @@
 #include <string>
 #include <vector>
 
-#include "lm/corpus.hpp"
-#include "lm/error.hpp"
-#include "lm/text_file.hpp"
+#include "lm/text/corpus.hpp"
+#include "lm/text/error.hpp"
+#include "lm/text/text_file.hpp"
 #include "lm_test_util.hpp"
 
 using namespace tapegrad::lm;

@@ -4,10 +4,10 @@
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 
-#include "lm/corpus.hpp"
-#include "lm/count_model.hpp"
-#include "lm/ngram_eval.hpp"
-#include "lm/ngram_train.hpp"
+#include "lm/ngram/count_model.hpp"
+#include "lm/ngram/eval.hpp"
+#include "lm/ngram/train.hpp"
+#include "lm/text/corpus.hpp"
 #include "ops/error.hpp"
 
 using namespace tapegrad::lm;

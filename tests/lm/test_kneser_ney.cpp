@@ -1,15 +1,15 @@
 // Interpolated modified Kneser-Ney on toy corpora whose probabilities are derived by hand below, from the formulas
-// of lm/kneser_ney.hpp (Chen & Goodman 1998 with lmplz's conventions). The expected numbers come from these
+// of lm/ngram/kneser_ney.hpp (Chen & Goodman 1998 with lmplz's conventions). The expected numbers come from these
 // derivations, not from running the code.
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <string>
 #include <vector>
 
-#include "lm/corpus.hpp"
-#include "lm/error.hpp"
-#include "lm/kneser_ney.hpp"
-#include "lm/ngram_eval.hpp"
+#include "lm/ngram/eval.hpp"
+#include "lm/ngram/kneser_ney.hpp"
+#include "lm/text/corpus.hpp"
+#include "lm/text/error.hpp"
 #include "lm_test_util.hpp"
 
 using namespace tapegrad::lm;

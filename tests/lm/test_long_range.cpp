@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "autograd/functions.hpp"
-#include "lm/model.hpp"
+#include "lm/neural/model.hpp"
 #include "nn/adam.hpp"
 #include "ops/parallel.hpp"
 

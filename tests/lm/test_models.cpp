@@ -6,8 +6,8 @@
 #include <vector>
 
 #include "autograd/functions.hpp"
-#include "lm/rnn_lm.hpp"
-#include "lm/window_lm.hpp"
+#include "lm/neural/rnn_lm.hpp"
+#include "lm/neural/window_lm.hpp"
 #include "nn/gradcheck.hpp"
 #include "ops/error.hpp"
 

@@ -1,10 +1,10 @@
 // N-gram counting: sentence padding with <s> (never "<s> <s>"), raw counts, the trie layout and suffix links.
 #include <boost/test/unit_test.hpp>
 
-#include "lm/corpus.hpp"
-#include "lm/error.hpp"
-#include "lm/ngram_counts.hpp"
-#include "lm/vocab.hpp"
+#include "lm/ngram/counts.hpp"
+#include "lm/text/corpus.hpp"
+#include "lm/text/error.hpp"
+#include "lm/text/vocab.hpp"
 
 using namespace tapegrad::lm;
 

@@ -2,9 +2,9 @@
 #include <boost/test/unit_test.hpp>
 #include <cmath>
 
-#include "lm/arpa.hpp"
-#include "lm/corpus.hpp"
-#include "lm/ngram_eval.hpp"
+#include "lm/ngram/arpa.hpp"
+#include "lm/ngram/eval.hpp"
+#include "lm/text/corpus.hpp"
 #include "ops/error.hpp"
 #include "ops/random.hpp"
 

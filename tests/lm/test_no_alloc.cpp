@@ -8,9 +8,9 @@
 #include <new>
 #include <vector>
 
-#include "lm/batcher.hpp"
-#include "lm/model.hpp"
-#include "lm/stepper.hpp"
+#include "lm/neural/model.hpp"
+#include "lm/text/batcher.hpp"
+#include "lm/training/stepper.hpp"
 #include "nn/adam.hpp"
 #include "nn/sgd.hpp"
 #include "ops/aligned.hpp"

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "lm/svg_plot.hpp"
+#include "lm/report/svg_plot.hpp"
 
 using namespace tapegrad::lm;
 

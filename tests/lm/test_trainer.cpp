@@ -11,10 +11,10 @@
 #include <string>
 #include <vector>
 
-#include "lm/evaluate.hpp"
-#include "lm/generate.hpp"
-#include "lm/saved_model.hpp"
-#include "lm/trainer.hpp"
+#include "lm/neural/evaluate.hpp"
+#include "lm/neural/generate.hpp"
+#include "lm/neural/saved_model.hpp"
+#include "lm/training/trainer.hpp"
 #include "lm_test_util.hpp"
 #include "ops/parallel.hpp"
 

@@ -7,9 +7,9 @@
 #include <cstring>
 #include <vector>
 
-#include "lm/batcher.hpp"
-#include "lm/model.hpp"
-#include "lm/stepper.hpp"
+#include "lm/neural/model.hpp"
+#include "lm/text/batcher.hpp"
+#include "lm/training/stepper.hpp"
 #include "nn/adam.hpp"
 #include "ops/parallel.hpp"
 

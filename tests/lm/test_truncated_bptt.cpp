@@ -4,9 +4,9 @@
 #include <cmath>
 #include <vector>
 
-#include "lm/batcher.hpp"
-#include "lm/model.hpp"
-#include "lm/stepper.hpp"
+#include "lm/neural/model.hpp"
+#include "lm/text/batcher.hpp"
+#include "lm/training/stepper.hpp"
 #include "nn/sgd.hpp"
 #include "ops/parallel.hpp"
 

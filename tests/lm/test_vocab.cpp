@@ -2,9 +2,9 @@
 // format with its escapes, and the errors of a bad vocabulary file.
 #include <boost/test/unit_test.hpp>
 
-#include "lm/corpus.hpp"
-#include "lm/error.hpp"
-#include "lm/vocab.hpp"
+#include "lm/text/corpus.hpp"
+#include "lm/text/error.hpp"
+#include "lm/text/vocab.hpp"
 #include "lm_test_util.hpp"
 
 using namespace tapegrad::lm;

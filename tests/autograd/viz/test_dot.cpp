@@ -1,5 +1,5 @@
-// The DOT export (autograd/dot.hpp), read back with Graphviz's cgraph: one node per tape entry and one edge per input
-// at the op level, one box per collapsed scope at the module level, one cluster per time step laid out left to
+// The DOT export (autograd/viz/dot.hpp), read back with Graphviz's cgraph: one node per tape entry and one edge per
+// input at the op level, one box per collapsed scope at the module level, one cluster per time step laid out left to
 // right, gradient-flow edges, statistics, heat, determinism and the size limit.
 #include <graphviz/gvc.h>
 
@@ -9,8 +9,8 @@
 #include <set>
 #include <string>
 
-#include "autograd/dot.hpp"
-#include "dot_test_util.hpp"
+#include "autograd/viz/dot.hpp"
+#include "autograd/viz/dot_test_util.hpp"
 #include "ops/error.hpp"
 
 using namespace tapegrad;
@@ -191,7 +191,7 @@ BOOST_AUTO_TEST_CASE(op_level_draws_one_cluster_per_time_step) {
 BOOST_AUTO_TEST_CASE(time_steps_are_laid_out_left_to_right) {
   LstmTape l(3);
   GraphPtr g = parse_dot(to_dot(l.tape));
-  // Never freed, like the library's own context (autograd/render.cpp): Graphviz 2.43's text-layout plugin keeps a
+  // Never freed, like the library's own context (autograd/viz/render.cpp): Graphviz 2.43's text-layout plugin keeps a
   // pointer into the font dictionary of the last context that measured a label.
   static GVC_t* gvc = gvContext();
   BOOST_REQUIRE(gvLayout(gvc, g.get(), "dot") == 0);

@@ -1,4 +1,4 @@
-// Rendering diagrams with Graphviz in-process (autograd/render.hpp): SVG, PNG and PDF files with the right magic
+// Rendering diagrams with Graphviz in-process (autograd/viz/render.hpp): SVG, PNG and PDF files with the right magic
 // bytes, .dot written as is, formats chosen by extension, and failures that name the file and leave nothing behind.
 #include <unistd.h>
 
@@ -8,8 +8,8 @@
 #include <iterator>
 #include <string>
 
-#include "autograd/render.hpp"
-#include "dot_test_util.hpp"
+#include "autograd/viz/dot_test_util.hpp"
+#include "autograd/viz/render.hpp"
 #include "ops/error.hpp"
 
 using namespace tapegrad;
