@@ -140,4 +140,12 @@ CellType parse_cell_type(const std::string& name) {
   throw UsageError("unknown recurrent cell type '" + name + "' (expected rnn, lstm or gru)");
 }
 
+const char* cell_form_name(CellForm form) { return form == CellForm::Fused ? "fused" : "composed"; }
+
+CellForm parse_cell_form(const std::string& name) {
+  if (name == "fused") return CellForm::Fused;
+  if (name == "composed") return CellForm::Composed;
+  throw UsageError("unknown cell form '" + name + "' (expected fused or composed)");
+}
+
 }  // namespace tapegrad::nn

@@ -103,5 +103,7 @@ std::unique_ptr<RecurrentCell> make_cell(CellType type, index_t input, index_t h
                                          const CellOptions& options = {});
 const char* cell_type_name(CellType type);          // "rnn", "lstm", "gru"
 CellType parse_cell_type(const std::string& name);  // the inverse; throws UsageError for anything else
+const char* cell_form_name(CellForm form);          // "composed", "fused"
+CellForm parse_cell_form(const std::string& name);  // the inverse; throws UsageError for anything else
 
 }  // namespace tapegrad::nn

@@ -248,6 +248,9 @@ BOOST_AUTO_TEST_CASE(argument_errors) {
   BOOST_CHECK_THROW(Recurrent(kI, kH, rng, o), UsageError);
   BOOST_CHECK_THROW(parse_cell_type("transformer"), UsageError);
   BOOST_TEST((parse_cell_type("gru") == CellType::GRU));
+  BOOST_CHECK_THROW(parse_cell_form("fast"), UsageError);
+  for (CellForm form : {CellForm::Fused, CellForm::Composed})
+    BOOST_TEST((parse_cell_form(cell_form_name(form)) == form));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
