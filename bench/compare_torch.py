@@ -2,7 +2,8 @@
 """compare_torch.py -- tapegrad against PyTorch on the language-model benchmark, back to back on this machine.
 
 For every model (lstm, gru, rnn, mlp, char256, char512) and thread count, runs tapegrad's bench/lm_throughput and
-../shared/bench/peer_torch_lm.py one after the other (PyTorch in its best setting: AVX-512 kernels, and with 2+
+the PyTorch peer script peer_torch_lm.py (not part of tapegrad; --peer PATH, by default the shared/bench folder beside
+the project) one after the other (PyTorch in its best setting: AVX-512 kernels, and with 2+
 threads the OpenMP build of OpenBLAS), each in its own process, and prints training and evaluation tokens/s, the
 peak resident memory of each process, and the ratios ours / PyTorch.
 
@@ -76,7 +77,7 @@ def main():
             ours_env = dict(os.environ)
             torch_env = dict(os.environ, OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads),
                              OPENBLAS_NUM_THREADS=str(threads), ATEN_CPU_CAPABILITY="avx512")
-            if threads > 1:  # PyTorch's best multi-thread setting here (../shared/bench/README.md)
+            if threads > 1:  # PyTorch's best multi-thread setting here (the OpenMP OpenBLAS)
                 torch_env["LD_LIBRARY_PATH"] = "/usr/lib/x86_64-linux-gnu/openblas-openmp"
             ours_cmd = [a.ours, "--models", model, "--threads", str(threads), "--windows", str(a.windows),
                         "--window-sec", str(a.window_sec)]

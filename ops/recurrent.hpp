@@ -20,10 +20,10 @@ void lstm_forward(index_t rows, index_t hidden, float* gates, const float* c_pre
 void lstm_backward(index_t rows, index_t hidden, const float* gates, const float* c_prev, const float* tanh_c,
                    const float* gh, const float* gc, float* dz, float* gc_prev);
 
-// ---- GRU. Gate blocks in the order r, z, n (reset, update, candidate h̃). Update convention of the lecture:
+// ---- GRU. Gate blocks in the order r, z, n (reset, update, candidate h̃). Update convention of Chung et al. (2014):
 //      h = (1 − z) ⊙ h_prev + z ⊙ n   (z = 1 takes the candidate; PyTorch's z is 1 − ours).
 //      ----------------------------
-// "Reset before" (the lecture form, n = tanh(x W_n + (r ⊙ h_prev) U_n + b_n)) needs a GEMM between its two halves:
+// "Reset before" (Cho et al.'s original form, n = tanh(x W_n + (r ⊙ h_prev) U_n + b_n)) needs a GEMM between its two halves:
 // gates (rows×3H): blocks r, z hold pre-activations on entry, activations on exit (block n untouched);
 //   r = σ(a_r), z = σ(a_z),  rh = r ⊙ h_prev                                           (rh: rows×H)
 void gru_gates_forward(index_t rows, index_t hidden, float* gates, const float* h_prev, float* rh);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The neural language models on the Brown protocol (../shared/data/BROWN.md), the runs behind docs/results.md:
+# The neural language models on the Brown protocol (docs/data.md), the runs behind docs/results.md:
 # the fixed-window MLP, and LSTM, GRU and tanh-RNN language models, each evaluated on the test split with every
 # token counted (--batch-size 1), beside the Kneser-Ney 5-gram of docs/ngram.md.
 #   scripts/brown-experiments.sh [OUT_DIR]          (default out/brown-runs; takes a few hours on 2 cores)

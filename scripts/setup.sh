@@ -3,7 +3,8 @@
 # Idempotent and quiet when everything is already there. Used by both README commands and by .ci/run.
 #   scripts/setup.sh           what the build, the tests and the main job need
 #   scripts/setup.sh --bench   also the peers our benchmarks compare against: OpenBLAS and oneDNN (bench/gemm_peers)
-#                              and PyTorch (../shared/bench/peer_torch_lm.py), and perf (bench/profile_step.py)
+#                              and PyTorch (the peer that bench/compare_torch.py runs beside ours), and perf
+#                              (bench/profile_step.py)
 set -euo pipefail
 
 packages=(

@@ -1,4 +1,4 @@
-// Brown corpus reading and the protocol split (see brown.hpp and ../shared/data/BROWN.md).
+// Brown corpus reading and the protocol split (see brown.hpp and docs/data.md).
 #include "lm/text/brown.hpp"
 
 #include <algorithm>

@@ -1,4 +1,4 @@
-// The Brown corpus in its tagged form, read and split by the protocol of ../shared/data/BROWN.md:
+// The Brown corpus in its tagged form, read and split by the language-modelling protocol of docs/data.md:
 //   1. files named c[a-r][0-9][0-9] only, in sorted order (ca01 … cr09);
 //   2. every non-blank line is one sentence (indentation and blank lines carry no meaning);
 //   3. an item "word/tag" splits at its *last* '/' ("and/or/cc" → "and/or", "//in" → "/"); tags are kept;
