@@ -19,6 +19,7 @@
 #include "lm/neural/saved_model.hpp"
 #include "lm/report/svg_plot.hpp"
 #include "lm/text/dataset.hpp"
+#include "lm/text/text_file.hpp"
 #include "ops/error.hpp"
 #include "ops/parallel.hpp"
 #include "ops/text.hpp"

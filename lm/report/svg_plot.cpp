@@ -4,10 +4,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <span>
 #include <sstream>
 
-#include "nn/atomic_file.hpp"
 #include "ops/text.hpp"
 
 namespace tapegrad::lm {
@@ -120,12 +118,6 @@ std::string svg_line_plot(const std::vector<PlotSeries>& series, const PlotOptio
   }
   svg << "</svg>\n";
   return svg.str();
-}
-
-void write_text_file(const std::string& path, const std::string& text) {
-  nn::AtomicFile out(path);
-  out.write(std::as_bytes(std::span<const char>(text.data(), text.size())));
-  out.commit();
 }
 
 }  // namespace tapegrad::lm

@@ -23,7 +23,4 @@ struct PlotOptions {
 // The plot as a standalone SVG document (deterministic: the same data give the same text).
 std::string svg_line_plot(const std::vector<PlotSeries>& series, const PlotOptions& options);
 
-// Writes text to path through a temporary file and a rename (never a half-written file under the real name).
-void write_text_file(const std::string& path, const std::string& text);
-
 }  // namespace tapegrad::lm

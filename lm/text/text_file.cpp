@@ -5,9 +5,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <span>
 #include <sstream>
 
 #include "lm/text/error.hpp"
+#include "nn/atomic_file.hpp"
+#include "nn/checkpoint_error.hpp"
 
 namespace tapegrad::lm {
 
@@ -89,11 +92,13 @@ std::size_t find_invalid_utf8(std::string_view text) {
 }
 
 void write_text_file(const std::string& path, std::string_view text) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw IoError(where(path) + "cannot write: " + std::strerror(errno));
-  out.write(text.data(), static_cast<std::streamsize>(text.size()));
-  out.close();
-  if (!out) throw IoError(where(path) + "write failed: " + std::strerror(errno));
+  try {
+    nn::AtomicFile out(path);
+    out.write(std::as_bytes(std::span<const char>(text.data(), text.size())));
+    out.commit();
+  } catch (const nn::CheckpointError& e) {  // AtomicFile's error type; here it is a text file that failed
+    throw IoError(e.what());
+  }
 }
 
 }  // namespace tapegrad::lm

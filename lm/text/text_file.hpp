@@ -26,7 +26,8 @@ void check_text(std::string_view text, const std::string& source, TextCheck chec
 // Offset of the first byte that starts an invalid UTF-8 sequence, or npos when the whole text is valid.
 std::size_t find_invalid_utf8(std::string_view text);
 
-// Writes the file (replacing it). Throws IoError on failure.
+// Writes the file through a temporary file renamed over it, so a failure never leaves a half-written file under the
+// real name (an existing file stays as it was). Throws IoError naming the file on failure.
 void write_text_file(const std::string& path, std::string_view text);
 
 // Calls f(line_number, line) for each line: numbers start at 1, the line excludes its '\n' (and a '\r' before it),

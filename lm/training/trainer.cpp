@@ -14,6 +14,7 @@
 #include "lm/report/svg_plot.hpp"
 #include "lm/text/batcher.hpp"
 #include "lm/text/error.hpp"
+#include "lm/text/text_file.hpp"
 #include "lm/training/stepper.hpp"
 #include "nn/adam.hpp"
 #include "nn/sgd.hpp"
