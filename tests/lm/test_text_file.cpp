@@ -1,15 +1,13 @@
 // write_text_file: the one way lm/ writes a text file (splits, vocabularies, learning curves, plots) — whole or not
 // at all. A failed write leaves the previous file as it was and no temporary file behind, and says which file.
-#include <sys/resource.h>
-
 #include <boost/test/unit_test.hpp>
-#include <csignal>
 #include <filesystem>
 #include <string>
 
 #include "lm/text/error.hpp"
 #include "lm/text/text_file.hpp"
 #include "lm_test_util.hpp"
+#include "support/file_size_limit.hpp"
 
 using namespace tapegrad::lm;
 using tapegrad::lm::test::check_throws;
@@ -38,21 +36,10 @@ BOOST_AUTO_TEST_CASE(a_failed_write_keeps_the_old_file) {
   const std::string path = dir.path("curve.csv");
   write_text_file(path, "old\n");
   const std::string big(200000, 'x');
-  rlimit saved{};
-  BOOST_REQUIRE(getrlimit(RLIMIT_FSIZE, &saved) == 0);
-  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);  // otherwise exceeding the limit kills the process
-  rlimit limited = saved;
-  limited.rlim_cur = 64 * 1024;
-  BOOST_REQUIRE(setrlimit(RLIMIT_FSIZE, &limited) == 0);
-  bool threw = false;
-  try {
-    write_text_file(path, big);
-  } catch (const IoError& e) {
-    threw = std::string(e.what()).find("curve.csv") != std::string::npos;
+  {
+    const tapegrad::testing::FileSizeLimit limit(64 * 1024);
+    check_throws<IoError>([&] { write_text_file(path, big); }, {"curve.csv"});
   }
-  setrlimit(RLIMIT_FSIZE, &saved);
-  std::signal(SIGXFSZ, old_handler);
-  BOOST_TEST(threw);
   BOOST_TEST(read_file(path) == "old\n");
   std::size_t files = 0;
   for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path(""))) ++files;
