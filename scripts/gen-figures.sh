@@ -5,18 +5,22 @@
 # (inside a code block, right under the figure it makes) is run from the repository root. A command that reads a
 # trained checkpoint (--checkpoint PATH) is skipped, keeping its figure, when PATH does not exist: those come from
 # hours of training (scripts/brown-experiments.sh) and say so where they are shown.
-# Usage: scripts/gen-figures.sh [--check] [--tapegrad PATH]
+# Usage: scripts/gen-figures.sh [--check] [--out DIR] [--tapegrad PATH]
 #   --check      run nothing; fail if a figure the docs show (](figures/NAME)) is missing from docs/figures/, if no
 #                command makes it, or if a command makes a figure no doc shows (run by CTest; Graphviz output varies
 #                between versions, so the pictures themselves are not compared)
+#   --out DIR    write the figures into DIR instead of docs/figures (CTest runs every command this way, so a command
+#                that stopped working fails a test)
 #   --tapegrad   the binary to run (default build/apps/tapegrad)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 check=0
+out=docs/figures
 tapegrad=build/apps/tapegrad
 while [ $# -gt 0 ]; do
   case "$1" in
     --check) check=1 ;;
+    --out) out=$2; shift ;;
     --tapegrad) tapegrad=$2; shift ;;
     *) echo "gen-figures: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -45,18 +49,24 @@ if [ $check = 1 ]; then
 fi
 
 [ -x "$tapegrad" ] || { echo "gen-figures: $tapegrad not found or not executable (build first)" >&2; exit 2; }
-mkdir -p docs/figures
+mkdir -p "$out"
+written=0
 while IFS= read -r line; do
   [ -n "$line" ] || continue
-  missing=$(grep -o -E -- '--checkpoint [^ ]+' <<<"$line" | cut -d' ' -f2 |
+  # (grep finds no --checkpoint in most lines: `|| true`, or pipefail would end the script there, silently)
+  missing=$({ grep -o -E -- '--checkpoint [^ ]+' <<<"$line" || true; } | cut -d' ' -f2 |
     while read -r c; do [ -e "$c" ] || echo "$c"; done)
   if [ -n "$missing" ]; then
     echo "gen-figures: kept ${line##* } as it is: $(tr '\n' ' ' <<<"$missing")missing (scripts/brown-experiments.sh)"
     continue
   fi
+  args=${line#tapegrad }
+  args="${args% -o docs/figures/*} -o $out/${line##*/}"
   # shellcheck disable=SC2086  # the command's words are meant to split
-  "$tapegrad" ${line#tapegrad } || { echo "gen-figures: '$line' failed" >&2; exit 1; }
+  "$tapegrad" $args || { echo "gen-figures: '$line' failed" >&2; exit 1; }
+  written=$((written + 1))
 done <<<"$commands"
+[ "$out" = docs/figures ] || { echo "gen-figures: $written figures written to $out/"; exit 0; }
 # Figures no command makes any more.
 for f in docs/figures/*; do
   [ -e "$f" ] || continue
@@ -64,4 +74,4 @@ for f in docs/figures/*; do
   [[ $name == *.csv ]] && name=${name%.csv}.svg  # a gradflow figure's data
   grep -qx "$name" <<<"$made" || { rm -f "$f"; echo "gen-figures: removed stale $f"; }
 done
-echo "gen-figures: $(wc -l <<<"$made") figures written to docs/figures/"
+echo "gen-figures: $written figures written to docs/figures/"
