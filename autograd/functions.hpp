@@ -57,8 +57,7 @@ Var linear(Var x, Var W, Var b, bool transpose_w = false);
 // x (rows × cols) → xᵀ (cols × rows); rank 2.
 Var transpose(Var x);
 
-// ---- Shape (ops_shape.cpp)
-// --------------------------------------------------------------------------------------------
+// ---- Shape (ops_shape.cpp) ------------------------------------------------------------------------------------------
 Var reshape(Var x, const Shape& shape);  // same elements, new shape (no copy)
 Var concat(std::span<const Var> parts);  // along the last dimension; leading dims must agree
 inline Var concat(std::initializer_list<Var> parts) {
@@ -103,7 +102,8 @@ Var mean(Var x);  // Σ x / numel → scalar
 //   c' = f ⊙ c + i ⊙ g;  h' = o ⊙ tanh(c').   Returns (2 × B × H): select(·, 0) = h', select(·, 1) = c'.
 Var lstm_cell(Var x, Var h, Var c, Var W_ih, Var W_hh, Var b);
 Var lstm_cell_projected(Var xw, Var h, Var c, Var W_hh);
-// GRU (the lecture's form, reset before the product), gate blocks r, z, n:
+// GRU with the reset gate applied to h before the product, as in Cho et al. (2014) (but z = 1 here takes the
+// candidate n), gate blocks r, z, n:
 //   r, z = σ(x W_ir + h U_r + b_r, x W_iz + h U_z + b_z);  n = tanh(x W_in + (r ⊙ h) U_n + b_n)
 //   h' = (1 − z) ⊙ h + z ⊙ n.   Returns h' (B × H).
 Var gru_cell(Var x, Var h, Var W_ih, Var W_hh, Var b);

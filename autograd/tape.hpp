@@ -86,7 +86,6 @@ class Tape {
   void push_scope(std::string_view name);
   void push_root_scope();  // until pop_scope(), nodes are recorded at the top level (no scope)
   void pop_scope();
-  const std::string& current_scope() const { return scope_paths_[scope_stack_.back()]; }
 
   // ---- Inspection ---------------------------------------------------------------------------------------------------
   const Node& node(std::size_t index) const { return nodes_.at(index); }
