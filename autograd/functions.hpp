@@ -96,7 +96,8 @@ Var mean(Var x);  // Σ x / numel → scalar
 // ---- Fused recurrent cells (ops_recurrent.cpp): one node per time step, gate products as one GEMM -----------------
 // Shapes: x (B × I), h and c (B × H); W_ih (I × nH), W_hh (H × nH), b (nH), with n gate blocks of H columns each.
 // The input side x·W_ih + b may instead be computed outside, for all time steps at once, and passed as xw (B × nH)
-// to the *_projected forms. Each is tested against the same cell composed of primitives (nn/ cells).
+// to the *_projected forms. Each is tested against the same cell composed of primitives (nn/ cells). A cell's node
+// records its operands in the order of the arguments, so a dump reads like the call.
 //
 // LSTM, gate blocks i, f, g, o:  z = x W_ih + h W_hh + b;  i, f, o = σ(z_i, z_f, z_o);  g = tanh(z_g)
 //   c' = f ⊙ c + i ⊙ g;  h' = o ⊙ tanh(c').   Returns (2 × B × H): select(·, 0) = h', select(·, 1) = c'.
