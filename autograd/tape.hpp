@@ -68,7 +68,11 @@ class Tape {
   std::size_t size() const { return nodes_.size(); }
   std::uint32_t generation() const { return generation_; }
   std::size_t node_capacity() const { return nodes_.capacity(); }
-  std::size_t reserved_bytes() const { return values_.reserved_bytes() + grads_.reserved_bytes(); }
+  // Memory the tape holds for values (and the data ops save for backward) and for gradients: capacity, which after
+  // a few rounds of the same graph is what one round needs.
+  std::size_t reserved_bytes() const { return reserved_value_bytes() + reserved_grad_bytes(); }
+  std::size_t reserved_value_bytes() const { return values_.reserved_bytes(); }
+  std::size_t reserved_grad_bytes() const { return grads_.reserved_bytes(); }
 
   // ---- Modes and scopes ---------------------------------------------------------------------------------------------
   bool grad_enabled() const { return grad_enabled_; }
