@@ -95,32 +95,36 @@ std::vector<Buffer> biggest_buffers(const Tape& tape, std::size_t count) {
 const char* storage_name(GradStorage s) {
   switch (s) {
     case GradStorage::None:
-      return "no gradient";
+      return "none";
     case GradStorage::Own:
-      return "gradient: a buffer of its own";
+      return "a buffer of its own";
     case GradStorage::Parameter:
-      return "gradient: the parameter's";
+      return "the parameter's";
     case GradStorage::Source:
-      return "gradient: part of its source's";
+      return "part of its source's";
     case GradStorage::Value:
-      return "gradient: written over the value";
+      return "written over the value";
   }
   return "?";
 }
 
-// s padded with spaces (or cut) to `width` characters on screen: "×" is one character but two bytes.
+// s padded with spaces to `width` characters on screen ("×" is one character but two bytes), or cut to width − 1
+// characters and "…".
 std::string column(const std::string& s, std::size_t width) {
-  std::string out;
-  std::size_t shown = 0;
+  std::vector<std::string> chars;
   for (std::size_t i = 0; i < s.size();) {
     std::size_t len = 1;
     while (i + len < s.size() && (static_cast<unsigned char>(s[i + len]) & 0xC0) == 0x80) ++len;
-    if (shown == width) break;
-    out.append(s, i, len);
-    ++shown;
+    chars.push_back(s.substr(i, len));
     i += len;
   }
-  return out + std::string(width - shown, ' ');
+  if (chars.size() > width) {
+    chars.resize(width - 1);
+    chars.push_back("…");
+  }
+  std::string out;
+  for (const std::string& c : chars) out += c;
+  return out + std::string(width - chars.size(), ' ');
 }
 
 // Bytes of the gradients of the latest backward, by where they live.
@@ -132,13 +136,17 @@ std::size_t grad_bytes(const Tape& tape, GradStorage where) {
   return total;
 }
 
-void print_buffers(const Tape& tape, std::size_t count) {
+// The largest buffers of the latest step: the tape's own storage for the value (a leaf's or a view's is not the
+// tape's) and for the gradient (when it has a buffer of its own), in MiB.
+void print_buffers(const Tape& tape, std::size_t count, const char* mode) {
+  std::printf("\n  %s %s %s  value  gradient  where the gradient lives\n",
+              column(std::string(mode) + ": largest buffers (MiB)", 32).c_str(), column("scope", 23).c_str(),
+              column("shape", 9).c_str());
   for (const Buffer& b : biggest_buffers(tape, count)) {
     const Node& n = tape.node(b.index);
     const std::string label = "v" + std::to_string(b.index) + " " + tape.label(b.index);
-    std::printf("    %s %s %s value %6.2f MiB   %s %6.2f MiB\n", column(label, 34).c_str(),
-                column(tape.scope_of(n), 24).c_str(), column(n.shape.str(), 10).c_str(), mb(b.value_bytes),
-                column(storage_name(n.grad_storage), 33).c_str(), mb(b.grad_bytes));
+    std::printf("    %s %s %s %6.2f  %8.2f  %s\n", column(label, 30).c_str(), column(tape.scope_of(n), 23).c_str(),
+                column(n.shape.str(), 9).c_str(), mb(b.value_bytes), mb(b.grad_bytes), storage_name(n.grad_storage));
   }
 }
 
@@ -193,11 +201,7 @@ int run(const std::string& name, int threads, int warmup, int steps, const std::
   row("  parts of their sources'", "%12.2f", [](T tape, auto&) { return mb(grad_bytes(tape, GradStorage::Source)); });
   row("training tokens/s", "%12.0f", [](T, Trainer& t) { return static_cast<double>(t.tokens) / t.seconds; });
   row("last loss", "%12.6f", [](T, Trainer& t) { return t.losses.back(); });
-  for (auto& t : trainers) {
-    std::printf("\n  biggest buffers of the tape, %s (value: the tape's own storage; gradient: where it lives)\n",
-                t->lean ? "lean" : "not lean");
-    print_buffers(t->stepper.tape(), 6);
-  }
+  for (auto& t : trainers) print_buffers(t->stepper.tape(), 6, t->lean ? "lean" : "not lean");
   if (trainers.size() == 2) {
     const bool same = trainers[0]->losses == trainers[1]->losses;
     std::printf("\n  losses of all %zu steps bit-identical between the modes: %s\n", trainers[0]->losses.size(),
