@@ -20,8 +20,8 @@ struct OpParams {
   bool relu = false;         // rnn_cell: relu instead of tanh
 };
 
-// Where a node's gradient lives after the latest backward (Tape::run_backward decides; the lean forms only when
-// Tape::set_lean(true), by the rule written down there).
+// Where a node's gradient lives after the latest backward (decided by Tape::grad_storage_of, where the rule is
+// written down; Source and Value only when Tape::set_lean(true)).
 enum class GradStorage : std::uint8_t {
   None,       // no gradient: the node is not on a path from a gradient-requiring leaf to the output
   Own,        // a buffer of the tape's gradient arena, zeroed before the reverse loop; rules add into it

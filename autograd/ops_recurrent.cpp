@@ -35,12 +35,16 @@ struct CellSlots {
   bool projected() const { return W_ih == kAbsent; }
 };
 
+// lstm_cell(x, h, c, W_ih, W_hh, b) and lstm_cell_projected(xw, h, c, W_hh)
 constexpr CellSlots kLSTM{.x = 0, .h = 1, .c = 2, .W_ih = 3, .W_hh = 4, .b = 5, .n_gates = 4};
 constexpr CellSlots kLSTMProjected{.x = 0, .h = 1, .c = 2, .W_hh = 3, .n_gates = 4};
+// gru_cell(x, h, W_ih, W_hh, b) and gru_cell_projected(xw, h, W_hh)
 constexpr CellSlots kGRU{.x = 0, .h = 1, .W_ih = 2, .W_hh = 3, .b = 4, .n_gates = 3};
 constexpr CellSlots kGRUProjected{.x = 0, .h = 1, .W_hh = 2, .n_gates = 3};
+// gru_cell_reset_after(x, h, W_ih, W_hh, b, b_hn) and gru_cell_reset_after_projected(xw, h, W_hh, b_hn)
 constexpr CellSlots kGRUResetAfter{.x = 0, .h = 1, .W_ih = 2, .W_hh = 3, .b = 4, .b_hn = 5, .n_gates = 3};
 constexpr CellSlots kGRUResetAfterProjected{.x = 0, .h = 1, .W_hh = 2, .b_hn = 3, .n_gates = 3};
+// rnn_cell(x, h, W_ih, W_hh, b) and rnn_cell_projected(xw, h, W_hh)
 constexpr CellSlots kRNN{.x = 0, .h = 1, .W_ih = 2, .W_hh = 3, .b = 4, .n_gates = 1};
 constexpr CellSlots kRNNProjected{.x = 0, .h = 1, .W_hh = 2, .n_gates = 1};
 
