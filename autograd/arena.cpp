@@ -53,10 +53,4 @@ std::size_t Arena::reserved_bytes() const {
   return total;
 }
 
-std::size_t Arena::used_bytes() const {
-  std::size_t total = 0;
-  for (const Block& b : blocks_) total += b.used;
-  return total;
-}
-
 }  // namespace tapegrad::autograd

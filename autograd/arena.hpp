@@ -24,7 +24,6 @@ class Arena {
   // size that round used, so the next identical round is served from a single block with nothing to spare.
   void reset();
   std::size_t reserved_bytes() const;  // memory held (capacity), not memory in use
-  std::size_t used_bytes() const;
 
  private:
   struct Free {

@@ -57,8 +57,7 @@ Var linear(Var x, Var W, Var b, bool transpose_w = false);
 // x (rows × cols) → xᵀ (cols × rows); rank 2.
 Var transpose(Var x);
 
-// ---- Shape (ops_shape.cpp)
-// --------------------------------------------------------------------------------------------
+// ---- Shape (ops_shape.cpp) ------------------------------------------------------------------------------------------
 Var reshape(Var x, const Shape& shape);  // same elements, new shape (no copy)
 Var concat(std::span<const Var> parts);  // along the last dimension; leading dims must agree
 inline Var concat(std::initializer_list<Var> parts) {
@@ -97,13 +96,15 @@ Var mean(Var x);  // Σ x / numel → scalar
 // ---- Fused recurrent cells (ops_recurrent.cpp): one node per time step, gate products as one GEMM -----------------
 // Shapes: x (B × I), h and c (B × H); W_ih (I × nH), W_hh (H × nH), b (nH), with n gate blocks of H columns each.
 // The input side x·W_ih + b may instead be computed outside, for all time steps at once, and passed as xw (B × nH)
-// to the *_projected forms. Each is tested against the same cell composed of primitives (nn/ cells).
+// to the *_projected forms. Each is tested against the same cell composed of primitives (nn/ cells). A cell's node
+// records its operands in the order of the arguments, so a dump reads like the call.
 //
 // LSTM, gate blocks i, f, g, o:  z = x W_ih + h W_hh + b;  i, f, o = σ(z_i, z_f, z_o);  g = tanh(z_g)
 //   c' = f ⊙ c + i ⊙ g;  h' = o ⊙ tanh(c').   Returns (2 × B × H): select(·, 0) = h', select(·, 1) = c'.
 Var lstm_cell(Var x, Var h, Var c, Var W_ih, Var W_hh, Var b);
 Var lstm_cell_projected(Var xw, Var h, Var c, Var W_hh);
-// GRU (the lecture's form, reset before the product), gate blocks r, z, n:
+// GRU with the reset gate applied to h before the product, as in Cho et al. (2014) (but z = 1 here takes the
+// candidate n), gate blocks r, z, n:
 //   r, z = σ(x W_ir + h U_r + b_r, x W_iz + h U_z + b_z);  n = tanh(x W_in + (r ⊙ h) U_n + b_n)
 //   h' = (1 − z) ⊙ h + z ⊙ n.   Returns h' (B × H).
 Var gru_cell(Var x, Var h, Var W_ih, Var W_hh, Var b);

@@ -127,8 +127,12 @@ void backward_Stack(const BackwardContext& c) {
     if (float* gx = c.input_grad(k)) ops::axpy(n, 1.0f, c.grad() + static_cast<index_t>(k) * n, gx);
 }
 
-// y = x, but no gradient flows back through y.
-Var detach(Var x) { return x.tape().record_alias(OpCode::Detach, x, x.shape()); }
+// y = x, but no gradient flows back through y: recorded as if in no-grad mode, so it never requires one.
+Var detach(Var x) {
+  Tape& tape = x.tape();
+  NoGradGuard no_grad(tape);
+  return tape.record_alias(OpCode::Detach, x, x.shape());
+}
 void backward_Detach(const BackwardContext&) {}
 
 }  // namespace tapegrad::autograd

@@ -61,7 +61,7 @@ void backward_CrossEntropy(const BackwardContext& c) {
   if (float* gx = c.input_grad(0)) {
     const Shape& s = c.input_shape(0);
     const float scale = c.grad()[0] / static_cast<float>(s.rows());
-    if (gx == c.input_value(0))  // lean backward: the logits' gradient replaces the logits (Tape::set_lean)
+    if (c.input_grad_replaces_value(0))  // lean: the logits' gradient is written over them, each read first
       ops::softmax_xent_backward(s.rows(), s.cols(), c.input_value(0), c.node().ids, c.node().saved, scale, gx);
     else
       ops::softmax_xent_backward_acc(s.rows(), s.cols(), c.input_value(0), c.node().ids, c.node().saved, scale, gx);

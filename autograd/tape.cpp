@@ -13,8 +13,8 @@ namespace tapegrad::autograd {
 
 const char* op_name(OpCode op) {
   switch (op) {
-#define TAPEGRAD_OP_NAME(code, name) \
-  case OpCode::code:                 \
+#define TAPEGRAD_OP_NAME(code, name, ...) \
+  case OpCode::code:                      \
     return name;
     TAPEGRAD_OPS(TAPEGRAD_OP_NAME)
 #undef TAPEGRAD_OP_NAME
@@ -94,6 +94,7 @@ Var Tape::append(Node node, std::span<const Var> inputs) {
 }
 
 Var Tape::record(OpCode op, std::span<const Var> inputs, const Shape& shape, const OpParams& params) {
+  assert(!op_policy(op).view && "a view is recorded with record_alias (op_list.hpp)");
   forward_scratch_.reset();  // the previous op's working memory is free again
   Node node;
   node.op = op;
@@ -105,15 +106,14 @@ Var Tape::record(OpCode op, std::span<const Var> inputs, const Shape& shape, con
 
 Var Tape::record_alias(OpCode op, Var source, const Shape& shape, index_t offset, const OpParams& params) {
   const Node& src = nodes_[check(source)];
+  assert(op_policy(op).view && "record_alias records the ops op_list.hpp declares views");
   assert(offset >= 0 && offset + shape.numel() <= src.shape.numel() && "an alias must lie inside its source");
   Node node;
   node.op = op;
   node.shape = shape;
   node.params = params;
   node.value = src.value + offset;
-  Var v = append(node, std::span<const Var>(&source, 1));
-  if (op == OpCode::Detach) nodes_.back().requires_grad = false;
-  return v;
+  return append(node, std::span<const Var>(&source, 1));
 }
 
 float* Tape::save_floats(Var v, std::size_t n) {
@@ -170,7 +170,7 @@ Var Tape::parameter(const float* value, float* grad, const Shape& shape, std::st
   node.op = OpCode::Parameter;
   node.shape = shape;
   node.value = const_cast<float*>(value);  // the tape never writes a value it did not allocate
-  node.saved = grad;                       // the parameter's own gradient buffer; backward adds into it
+  node.param_grad = grad;                  // the parameter's own gradient buffer; backward adds into it
   node.requires_grad = grad_enabled_;
   auto found = name_index_.find(name);
   if (found == name_index_.end()) {
@@ -213,7 +213,8 @@ void Tape::run_backward(std::uint32_t output, const float* seed) {
     throw UsageError("backward: " + var_name(output) + " (" + op_name(nodes_[output].op) +
                      ") does not depend on any parameter or variable that requires a gradient");
 
-  // Needs-grad pass: a node gets a gradient if it lies on a path from a gradient-requiring leaf to the output.
+  // Needs-grad pass: a node gets a gradient if it lies on a path from a gradient-requiring leaf to the output. Lean,
+  // it also counts each node's gradient consumers: the input slots of gradient-needing nodes that read it.
   needs_grad_.assign(output + 1, 0);
   needs_grad_[output] = 1;
   if (lean_) {
@@ -232,35 +233,31 @@ void Tape::run_backward(std::uint32_t output, const float* seed) {
       }
   }
 
-  // Gradient buffers: parameters add into their own; everything else gets zeroed arena storage — or, lean, a part
-  // of its source's buffer (views) or its own value's storage (logits of a lone cross_entropy).
-  const auto shares_source_grad = [&](const Node& n) {
-    return lean_ && !n.retain_grad && (n.op == OpCode::Select || n.op == OpCode::Reshape);
-  };
-  const auto grad_replaces_value = [&](std::uint32_t i) {
-    const Node& n = nodes_[i];
-    return lean_ && !n.retain_grad && consumers_[i] == 1 &&
-           nodes_[consumer_[i]].op == OpCode::CrossEntropy &&
-           (n.op == OpCode::Linear || n.op == OpCode::MatMul || n.op == OpCode::AddBias);
-  };
+  // Gradient buffers (grad_storage_of says which kind; the arena ones are zeroed here, once).
   grads_.reset();
   for (std::uint32_t i = 0; i < nodes_.size(); ++i) {
     Node& n = nodes_[i];
     n.grad = nullptr;
-    n.shared_grad = false;
-    if (i > output || !needs_grad_[i]) continue;
-    if (n.op == OpCode::Parameter) {
-      n.grad = n.saved;
-    } else if (shares_source_grad(n)) {
-      const Node& source = nodes_[inputs_[n.first_input]];
-      assert(source.grad && "a view's source precedes it and needs a gradient too");
-      n.grad = source.grad + (n.value - source.value);  // the view's elements within its source
-      n.shared_grad = true;
-    } else if (grad_replaces_value(i)) {
-      n.grad = n.value;  // written (not added) by the cross_entropy's rule, which reads each logit first
-    } else {
-      n.grad = grads_.floats(static_cast<std::size_t>(n.shape.numel()));
-      ops::fill(n.shape.numel(), 0.0f, n.grad);
+    n.grad_storage = i <= output && needs_grad_[i] ? grad_storage_of(i) : GradStorage::None;
+    switch (n.grad_storage) {
+      case GradStorage::None:
+        break;
+      case GradStorage::Own:
+        n.grad = grads_.floats(static_cast<std::size_t>(n.shape.numel()));
+        ops::fill(n.shape.numel(), 0.0f, n.grad);
+        break;
+      case GradStorage::Parameter:
+        n.grad = n.param_grad;
+        break;
+      case GradStorage::Source: {
+        const Node& source = nodes_[inputs_[n.first_input]];
+        assert(source.grad && "a view's source precedes it and needs a gradient too");
+        n.grad = source.grad + (n.value - source.value);  // the view's elements within its source
+        break;
+      }
+      case GradStorage::Value:
+        n.grad = n.value;  // written, not added, by its one consumer's rule, which reads each element first
+        break;
     }
   }
   Node& out = nodes_[output];
@@ -271,19 +268,54 @@ void Tape::run_backward(std::uint32_t output, const float* seed) {
   for (std::uint32_t i = output + 1; i-- > 0;) {
     const Node& n = nodes_[i];
     if (!n.grad || is_leaf(n.op)) continue;
-    if (n.shared_grad) continue;  // a lean view: its gradient already is its source's
+    if (n.grad_storage == GradStorage::Source) continue;  // a lean view: its gradient already is its source's
     scratch_.reset();
     BackwardContext ctx(*this, n);
     switch (n.op) {
-#define TAPEGRAD_DISPATCH(code, name) \
-  case OpCode::code:                  \
-    backward_##code(ctx);             \
+#define TAPEGRAD_DISPATCH(code, ...) \
+  case OpCode::code:                 \
+    backward_##code(ctx);            \
     break;
       TAPEGRAD_OPS(TAPEGRAD_DISPATCH)
 #undef TAPEGRAD_DISPATCH
     }
   }
   has_grads_ = true;
+}
+
+// Where the gradient of node i (which needs one) lives. A parameter adds into its own buffer; otherwise, without
+// lean mode, every node gets a zeroed buffer of the gradient arena. Lean mode changes two cases, decided from the
+// op table's policy columns (op_list.hpp) alone — no op is named here:
+//
+//   Source  a view (policy view) that is not retain_grad: its gradient is the matching part of its source's
+//           gradient buffer, so its consumers add straight into the source's gradient and the view's own rule
+//           (gx += gy) is skipped. A retained view keeps a buffer of its own, which then holds exactly ∂J/∂view.
+//   Value   a node whose gradient may take the storage of its own value, because nothing will read that value
+//           again in this backward pass. All of these must hold:
+//             - the value is storage of the node's own: not a leaf (a parameter's or variable's value belongs to
+//               its owner) and not a view (its value is another node's);
+//             - it is not retain_grad (a retained node is inspected after backward: its value stays intact);
+//             - its own rule does not read its value (policy reads_output = no): that rule runs after the
+//               consumer has written the gradient there;
+//             - exactly one input slot of one gradient-needing node reads it — no second consumer reads the value
+//               or adds into the gradient — and that slot is input 0 of an op whose policy says
+//               overwrites_input: its rule reads each element of the value before writing the gradient over it,
+//               and writes (=) rather than adds, told so by BackwardContext::input_grad_replaces_value(0).
+//           The buffer is then neither allocated nor zeroed. In a language model's training step this is the
+//           logits (linear → cross_entropy), the largest buffer of the step.
+// After a lean backward the values of Value nodes (and of views of them) hold gradients, and interior gradients
+// other than retained ones are not meaningful on their own; parameters' and variables' gradients are the same as
+// without lean (up to the order in which contributions through a view are summed).
+GradStorage Tape::grad_storage_of(std::uint32_t i) const {
+  const Node& n = nodes_[i];
+  if (n.op == OpCode::Parameter) return GradStorage::Parameter;
+  if (!lean_ || n.retain_grad) return GradStorage::Own;
+  const OpPolicy& policy = op_policy(n.op);
+  if (policy.view) return GradStorage::Source;
+  if (is_leaf(n.op) || policy.reads_output || consumers_[i] != 1) return GradStorage::Own;
+  const Node& consumer = nodes_[consumer_[i]];
+  const bool overwrites = op_policy(consumer.op).overwrites_input && inputs_[consumer.first_input] == i;
+  return overwrites ? GradStorage::Value : GradStorage::Own;
 }
 
 void Tape::retain_grad(Var v) { nodes_[check(v)].retain_grad = true; }

@@ -68,25 +68,29 @@ class Tape {
   std::size_t size() const { return nodes_.size(); }
   std::uint32_t generation() const { return generation_; }
   std::size_t node_capacity() const { return nodes_.capacity(); }
-  std::size_t reserved_bytes() const { return values_.reserved_bytes() + grads_.reserved_bytes(); }
+  // Memory the tape holds for values (and the data ops save for backward) and for gradients: capacity, which after
+  // a few rounds of the same graph is what one round needs.
+  std::size_t reserved_bytes() const { return reserved_value_bytes() + reserved_grad_bytes(); }
+  std::size_t reserved_value_bytes() const { return values_.reserved_bytes(); }
+  std::size_t reserved_grad_bytes() const { return grads_.reserved_bytes(); }
 
   // ---- Modes and scopes ---------------------------------------------------------------------------------------------
   bool grad_enabled() const { return grad_enabled_; }
   void set_grad_enabled(bool enabled) { grad_enabled_ = enabled; }
-  // Lean backward (for training loops; off by default): a zero-copy view (select, reshape) receives its gradient
-  // directly in the matching part of its source's gradient instead of a buffer of its own, and the logits of a
-  // cross_entropy that is their only consumer (produced by linear, matmul or add_bias, which do not read their own
-  // value backwards) receive their gradient in place of their value — the largest buffer of a language model's
-  // step, neither allocated twice nor zeroed. Parameters' and variables' gradients are the same as without it;
-  // only interior nodes' gradients (and the logits' value after backward) differ, so nodes marked retain_grad are
-  // left out, and diagrams of gradients should be drawn from tapes that are not lean.
+  // Lean backward (for training loops; off by default), decided from each op's memory policy in op_list.hpp: a view
+  // (select, reshape) receives its gradient directly in the matching part of its source's gradient instead of a
+  // buffer of its own, and a node whose only gradient consumer may overwrite its input (cross_entropy) and whose
+  // own rule does not read its value receives its gradient in place of its value — for a language model, the
+  // logits, the largest buffer of the step, neither allocated twice nor zeroed. The exact rule is written down at
+  // Tape::grad_storage_of (tape.cpp). Parameters' and variables' gradients are the same as without it; interior
+  // nodes' gradients and the overwritten values differ, so nodes marked retain_grad are left out, and diagrams of
+  // values or gradients should be drawn from tapes that are not lean.
   void set_lean(bool lean) { lean_ = lean; }
   bool lean() const { return lean_; }
   // Nodes recorded until pop_scope() carry ".../name" as their scope (an empty name leaves the path as it is).
   void push_scope(std::string_view name);
   void push_root_scope();  // until pop_scope(), nodes are recorded at the top level (no scope)
   void pop_scope();
-  const std::string& current_scope() const { return scope_paths_[scope_stack_.back()]; }
 
   // ---- Inspection ---------------------------------------------------------------------------------------------------
   const Node& node(std::size_t index) const { return nodes_.at(index); }
@@ -118,16 +122,18 @@ class Tape {
   friend class BackwardContext;
   Var append(Node node, std::span<const Var> inputs);
   void run_backward(std::uint32_t output, const float* seed);
+  GradStorage grad_storage_of(std::uint32_t index) const;  // during run_backward, after the needs-grad pass
 
   std::vector<Node> nodes_;
   std::vector<std::uint32_t> inputs_;
-  Arena values_;   // node values and saved data; reset by clear()
-  Arena grads_;    // gradients of interior nodes and variables; reset by each backward and by clear()
-  Arena scratch_;  // temporaries of one backward rule; reset before each rule runs
+  Arena values_;           // node values and saved data; reset by clear()
+  Arena grads_;            // gradients of interior nodes and variables; reset by each backward and by clear()
+  Arena scratch_;          // temporaries of one backward rule; reset before each rule runs
   Arena forward_scratch_;  // save_floats of nodes without gradient; reset at each record()
   std::vector<std::uint8_t> needs_grad_;  // scratch of the needs-grad pass, kept for its capacity
-  std::vector<std::uint32_t> consumers_;  // lean backward: how many gradient-needing nodes read each node
-  std::vector<std::uint32_t> consumer_;   // … and the last of them
+  std::vector<std::uint32_t>
+      consumers_;                        // lean backward: how many input slots of gradient-needing nodes read each node
+  std::vector<std::uint32_t> consumer_;  // … and the last node of them
   // Interned strings, kept across clear() (their number is bounded by the distinct scopes and names a program
   // uses), and looked up by string_view: recording the same graph again allocates nothing.
   struct StringViewHash {

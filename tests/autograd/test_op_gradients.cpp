@@ -260,21 +260,28 @@ struct CellSize {
 };
 const CellSize kCellSizes[] = {{1, 1, 1}, {3, 5, 3}, {2, 3, 17}};
 
-// inputs for a cell of G gate blocks: [x, W_ih, b, h, (c), W_hh, (b_hn)] and the projected [xw, h, (c), W_hh, (b_hn)]
+// Inputs for a cell of G gate blocks, in the order of the cell's arguments (which is the order the node records):
+// [x, h, (c), W_ih, W_hh, b, (b_hn)], and for the projected forms [xw, h, (c), W_hh, (b_hn)].
 std::vector<Tensor> cell_inputs(const CellSize& z, index_t G, bool has_c, bool has_b_hn, bool projected,
                                 std::mt19937& rng) {
-  std::vector<Tensor> in;
+  Tensor x, W_ih, b;  // drawn first, then h, c, W_hh and b_hn
   if (projected) {
-    in.push_back(uniform_tensor(Shape{z.B, G * z.H}, rng, -1.5f, 1.5f));
+    x = uniform_tensor(Shape{z.B, G * z.H}, rng, -1.5f, 1.5f);
   } else {
-    in.push_back(uniform_tensor(Shape{z.B, z.I}, rng));
-    in.push_back(uniform_tensor(Shape{z.I, G * z.H}, rng, -0.7f, 0.7f));
-    in.push_back(uniform_tensor(Shape{G * z.H}, rng, -0.5f, 0.5f));
+    x = uniform_tensor(Shape{z.B, z.I}, rng);
+    W_ih = uniform_tensor(Shape{z.I, G * z.H}, rng, -0.7f, 0.7f);
+    b = uniform_tensor(Shape{G * z.H}, rng, -0.5f, 0.5f);
   }
-  in.push_back(uniform_tensor(Shape{z.B, z.H}, rng));
-  if (has_c) in.push_back(uniform_tensor(Shape{z.B, z.H}, rng, -2.0f, 2.0f));
-  in.push_back(uniform_tensor(Shape{z.H, G * z.H}, rng, -0.7f, 0.7f));
-  if (has_b_hn) in.push_back(uniform_tensor(Shape{z.H}, rng, -0.5f, 0.5f));
+  Tensor h = uniform_tensor(Shape{z.B, z.H}, rng);
+  Tensor c = has_c ? uniform_tensor(Shape{z.B, z.H}, rng, -2.0f, 2.0f) : Tensor();
+  Tensor W_hh = uniform_tensor(Shape{z.H, G * z.H}, rng, -0.7f, 0.7f);
+  Tensor b_hn = has_b_hn ? uniform_tensor(Shape{z.H}, rng, -0.5f, 0.5f) : Tensor();
+  std::vector<Tensor> in = {x, h};
+  if (has_c) in.push_back(c);
+  if (!projected) in.push_back(W_ih);
+  in.push_back(W_hh);
+  if (!projected) in.push_back(b);
+  if (has_b_hn) in.push_back(b_hn);
   return in;
 }
 
@@ -292,14 +299,14 @@ void check_cell(const char* name, index_t G, bool has_c, bool has_b_hn, const Gr
 BOOST_AUTO_TEST_CASE(lstm_cell_op) {
   check_cell(
       "lstm_cell", 4, true, false,
-      [](Tape&, std::span<const Var> v) { return lstm_cell(v[0], v[3], v[4], v[1], v[5], v[2]); },
+      [](Tape&, std::span<const Var> v) { return lstm_cell(v[0], v[1], v[2], v[3], v[4], v[5]); },
       [](Tape&, std::span<const Var> v) { return lstm_cell_projected(v[0], v[1], v[2], v[3]); });
 }
 
 // gru_cell(x, h, W_ih, W_hh, b) → h' (reset before the product)
 BOOST_AUTO_TEST_CASE(gru_cell_op) {
   check_cell(
-      "gru_cell", 3, false, false, [](Tape&, std::span<const Var> v) { return gru_cell(v[0], v[3], v[1], v[4], v[2]); },
+      "gru_cell", 3, false, false, [](Tape&, std::span<const Var> v) { return gru_cell(v[0], v[1], v[2], v[3], v[4]); },
       [](Tape&, std::span<const Var> v) { return gru_cell_projected(v[0], v[1], v[2]); });
 }
 
@@ -307,7 +314,7 @@ BOOST_AUTO_TEST_CASE(gru_cell_op) {
 BOOST_AUTO_TEST_CASE(gru_cell_reset_after_op) {
   check_cell(
       "gru_cell_reset_after", 3, false, true,
-      [](Tape&, std::span<const Var> v) { return gru_cell_reset_after(v[0], v[3], v[1], v[4], v[2], v[5]); },
+      [](Tape&, std::span<const Var> v) { return gru_cell_reset_after(v[0], v[1], v[2], v[3], v[4], v[5]); },
       [](Tape&, std::span<const Var> v) { return gru_cell_reset_after_projected(v[0], v[1], v[2], v[3]); });
 }
 
@@ -315,8 +322,38 @@ BOOST_AUTO_TEST_CASE(gru_cell_reset_after_op) {
 BOOST_AUTO_TEST_CASE(rnn_cell_op) {
   check_cell(
       "rnn_cell tanh", 1, false, false,
-      [](Tape&, std::span<const Var> v) { return rnn_cell(v[0], v[3], v[1], v[4], v[2]); },
+      [](Tape&, std::span<const Var> v) { return rnn_cell(v[0], v[1], v[2], v[3], v[4]); },
       [](Tape&, std::span<const Var> v) { return rnn_cell_projected(v[0], v[1], v[2]); });
+}
+
+// Every fused form records its operands in the order of its arguments, so a dump reads like the call.
+BOOST_AUTO_TEST_CASE(fused_cells_record_inputs_in_argument_order) {
+  std::mt19937 rng(20);
+  const index_t B = 2, I = 3, H = 4;
+  Tape tape;
+  const auto leaf = [&](Shape s) { return tape.variable(uniform_tensor(s, rng)); };
+  const Var x = leaf(Shape{B, I}), h = leaf(Shape{B, H}), c = leaf(Shape{B, H}), b_hn = leaf(Shape{H});
+  const auto weights = [&](index_t G) {
+    return std::vector<Var>{leaf(Shape{I, G}), leaf(Shape{H, G}), leaf(Shape{G})};
+  };
+  const std::vector<Var> l = weights(4 * H), g = weights(3 * H), r = weights(H);
+  const Var xw4 = leaf(Shape{B, 4 * H}), xw3 = leaf(Shape{B, 3 * H}), xw1 = leaf(Shape{B, H});
+  const std::vector<std::pair<Var, std::vector<Var>>> recorded = {
+      {lstm_cell(x, h, c, l[0], l[1], l[2]), {x, h, c, l[0], l[1], l[2]}},
+      {lstm_cell_projected(xw4, h, c, l[1]), {xw4, h, c, l[1]}},
+      {gru_cell(x, h, g[0], g[1], g[2]), {x, h, g[0], g[1], g[2]}},
+      {gru_cell_projected(xw3, h, g[1]), {xw3, h, g[1]}},
+      {gru_cell_reset_after(x, h, g[0], g[1], g[2], b_hn), {x, h, g[0], g[1], g[2], b_hn}},
+      {gru_cell_reset_after_projected(xw3, h, g[1], b_hn), {xw3, h, g[1], b_hn}},
+      {rnn_cell(x, h, r[0], r[1], r[2]), {x, h, r[0], r[1], r[2]}},
+      {rnn_cell_projected(xw1, h, r[1], true), {xw1, h, r[1]}},
+  };
+  for (const auto& [y, arguments] : recorded) {
+    const auto inputs = tape.inputs(tape.node(y));
+    BOOST_TEST_REQUIRE(inputs.size() == arguments.size(), tape.label(y.index()));
+    for (std::size_t k = 0; k < inputs.size(); ++k)
+      BOOST_TEST(inputs[k] == arguments[k].index(), tape.label(y.index()) << ": input " << k);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
