@@ -1,6 +1,7 @@
-// Adam and AdamW: one update loop, the weight decay applied either to the gradient (Adam) or to the parameter
-// (AdamW). Formulas in adam.hpp and above the loop. Built with -fno-math-errno (nn/CMakeLists.txt) so that the
-// compiler may vectorise the square root; that flag changes no result, only whether sqrt of a negative sets errno.
+// Adam and AdamW: one update loop (over the whole block, or per parameter: see optimizer.hpp), the weight decay
+// applied either to the gradient (Adam) or to the parameter (AdamW). Formulas in adam.hpp and above the loop. Built
+// with -fno-math-errno (nn/CMakeLists.txt) so that the compiler may vectorise the square root; that flag changes no
+// result, only whether sqrt of a negative sets errno.
 #include "nn/adam.hpp"
 
 #include <cmath>
@@ -49,24 +50,24 @@ void Adam::update() {
   const float l2 = decoupled_ ? 0.0f : options_.weight_decay;
   const float shrink = decoupled_ ? 1.0f - lr * options_.weight_decay : 1.0f;
 
-  const std::vector<Parameter*>& params = parameters();
-  for (std::size_t k = 0; k < params.size(); ++k) {
-    float* p = params[k]->value().data();
-    const float* grad = std::as_const(*params[k]).grad().data();
-    float* m = state_slots()[0].tensors[k].data();
-    float* v = state_slots()[1].tensors[k].data();
-    const index_t n = params[k]->numel();
+  float* m_all = state_slots()[0].values().data();
+  float* v_all = state_slots()[1].values().data();
+  for_each_segment([&](const Segment& s) {
+    float* p = s.value;
+    const float* grad = s.grad;
+    float* m = m_all + s.state_offset;
+    float* v = v_all + s.state_offset;
     // p ← p·(1 − lr·wd_decoupled);  g ← ∇p + wd_L2·p
     // m ← β₁·m + (1 − β₁)·g;  v ← β₂·v + (1 − β₂)·g²
     // p ← p − (lr / (1 − β₁ᵗ))·m / (√v·(1/√(1 − β₂ᵗ)) + ε)
-    for (index_t i = 0; i < n; ++i) {
+    for (index_t i = 0; i < s.n; ++i) {
       const float g = grad[i] + l2 * p[i];
       const float pi = shrink * p[i];
       m[i] = beta1 * m[i] + (1.0f - beta1) * g;
       v[i] = beta2 * v[i] + (1.0f - beta2) * (g * g);
       p[i] = pi - step_size * m[i] / (std::sqrt(v[i]) * inv_sqrt_bc2 + eps);
     }
-  }
+  });
 }
 
 }  // namespace tapegrad::nn

@@ -48,7 +48,8 @@ struct CellOptions {
   float forget_bias = 0.0f;
   // RNN only: relu instead of tanh.
   bool relu = false;
-  // GRU only: the reset gate applied after the recurrent product (cuDNN / PyTorch) instead of before it (lecture).
+  // GRU only: the reset gate applied after the recurrent product (cuDNN / PyTorch) instead of before it (Cho et al.
+  // 2014's original GRU, the default).
   bool reset_after = false;
 };
 

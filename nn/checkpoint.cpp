@@ -246,9 +246,23 @@ Metadata load_checkpoint(const std::filesystem::path& path, const TrainingState&
   if (options.strict && !plan.unexpected.empty())
     bad(file, "unexpected tensors, not in the model/optimizer: " + name_list(plan.unexpected));
 
-  // 2. Apply.
-  for (const LoadPlan::Copy& c : plan.copies)
-    std::memcpy(c.to->data(), file.data(*c.from).data(), file.data(*c.from).size());
+  // 2. Apply. Copies adjacent both in the file and in memory (the parameters of a ParameterBlock, written by a
+  // packed model, read into one) are made as one.
+  std::span<const std::byte> from;
+  std::byte* to = nullptr;
+  for (const LoadPlan::Copy& c : plan.copies) {
+    const std::span<const std::byte> bytes = file.data(*c.from);
+    auto* dst = reinterpret_cast<std::byte*>(c.to->data());
+    if (bytes.empty()) continue;
+    if (!from.empty() && from.data() + from.size() == bytes.data() && to + from.size() == dst) {
+      from = {from.data(), from.size() + bytes.size()};
+      continue;
+    }
+    if (!from.empty()) std::memcpy(to, from.data(), from.size());
+    from = bytes;
+    to = dst;
+  }
+  if (!from.empty()) std::memcpy(to, from.data(), from.size());
   if (plan.optim_step_lr) {
     state.optimizer->set_step_count(plan.optim_step_lr->first);
     state.optimizer->set_learning_rate(plan.optim_step_lr->second);

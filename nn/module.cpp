@@ -1,5 +1,7 @@
-// Module: the parameter tree, its names, and the train/eval mode.
+// Module: the parameter tree, its names, packing it into one block, and the train/eval mode.
 #include "nn/module.hpp"
+
+#include <set>
 
 #include "ops/error.hpp"
 
@@ -76,8 +78,31 @@ index_t Module::parameter_count() const {
   return n;
 }
 
+std::vector<Parameter*> Module::unique_parameters() {
+  std::vector<Parameter*> all = parameters();
+  std::set<const Parameter*> seen;
+  std::erase_if(all, [&](const Parameter* p) { return !seen.insert(p).second; });
+  return all;
+}
+
 void Module::zero_grad() {
+  if (ParameterBlock* block = parameter_block()) {
+    block->zero_grad();
+    return;
+  }
   for (Parameter* p : parameters()) p->zero_grad();
+}
+
+ParameterBlock& Module::pack_parameters() {
+  std::vector<Parameter*> params = unique_parameters();
+  if (block_ && block_->holds(params)) return *block_;
+  block_ = ParameterBlock::pack(std::move(params));
+  return *block_;
+}
+
+ParameterBlock* Module::parameter_block() {
+  if (!block_ || !block_->holds(unique_parameters())) return nullptr;
+  return block_.get();
 }
 
 void Module::train(bool training) {

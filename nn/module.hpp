@@ -10,6 +10,22 @@
 //   };
 //
 // train()/eval() switch the mode of the whole subtree (dropout is active only in training mode).
+//
+// Packing. Parameters are created one by one, in the constructors of the modules that own them, each with storage of
+// its own. Once the model is built, its root calls pack_parameters(): every parameter of the subtree moves, values
+// and gradients kept, into one ParameterBlock (nn/parameter_block.hpp) that the root holds — all values in one
+// buffer, all gradients in another, in parameters() order. From then on zero_grad(), the optimizers built over
+// parameters(), grad_norm/clip_grad_norm over that list and checkpoints run over the flat buffers. The rules:
+//   * Pack after construction and before the first forward pass: a parameter already recorded on a tape is refused
+//     (the tape holds pointers to the storage packing frees), with UsageError naming it.
+//   * A parameter reached twice (a child registered under two names, i.e. weights tied by sharing a module) is one
+//     Parameter and takes one place in the block, where parameters() first lists it.
+//   * Packing again is harmless: with the same parameters it returns the same block; if parameters were added since,
+//     it makes a new block of all of them (the old one is then superseded). Packing a parent after a child moves the
+//     child's parameters into the parent's block.
+//   * A module that is never packed works as before, parameter by parameter (a single layer in a test, say); so
+//     does an optimizer over a list that is not exactly a current block (a subset, another order) — with the same
+//     results, bit for bit.
 #pragma once
 
 #include <memory>
@@ -19,6 +35,7 @@
 #include <vector>
 
 #include "nn/parameter.hpp"
+#include "nn/parameter_block.hpp"
 
 namespace tapegrad::nn {
 
@@ -37,7 +54,13 @@ class Module {
   // The parameter with this full name, or nullptr.
   Parameter* find_parameter(std::string_view full_name);
   index_t parameter_count() const;  // total number of scalars
+  // Sets every gradient to zero (one pass over the block when packed; only the touched rows of an embedding).
   void zero_grad();
+
+  // Moves every parameter of the subtree into one block held by this module and returns it (rules above).
+  ParameterBlock& pack_parameters();
+  // The block of pack_parameters() while it still holds exactly parameters() (each once), else nullptr.
+  ParameterBlock* parameter_block();
 
   void train(bool training = true);
   void eval() { train(false); }
@@ -66,12 +89,14 @@ class Module {
  private:
   void set_path(std::string path);
   void collect(std::vector<Parameter*>& out);
+  std::vector<Parameter*> unique_parameters();  // parameters(), each once, where first listed
 
   std::string path_;
   bool training_ = true;
   std::vector<std::unique_ptr<Parameter>> params_;
   std::vector<std::pair<std::string, Module*>> children_;
   std::vector<std::unique_ptr<Module>> owned_;
+  std::shared_ptr<ParameterBlock> block_;  // set by pack_parameters()
 };
 
 }  // namespace tapegrad::nn

@@ -1,4 +1,5 @@
-// Everything in nn/: modules and parameters, initialisers, layers, recurrent cells and stacks.
+// Everything in nn/ for building models: modules, parameters and their block, initialisers, layers, recurrent cells
+// and stacks.
 #pragma once
 
 #include "nn/cell.hpp"
@@ -11,5 +12,6 @@
 #include "nn/lstm_cell.hpp"
 #include "nn/module.hpp"
 #include "nn/parameter.hpp"
+#include "nn/parameter_block.hpp"
 #include "nn/recurrent.hpp"
 #include "nn/rnn_cell.hpp"

@@ -1,6 +1,7 @@
-// Optimizer: parameter list checks, the step counter, the learning rate and the state slots.
+// Optimizer: parameter list checks, the step counter, the learning rate and the flat state slots.
 #include "nn/optimizer.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <set>
@@ -31,8 +32,15 @@ Optimizer::Optimizer(std::vector<Parameter*> params, float lr, std::string_view 
     if (p == nullptr) throw UsageError(who_ + ": the parameter list holds a null pointer");
     if (!seen.insert(p).second)
       throw UsageError(who_ + ": parameter '" + p->name() + "' is listed twice (it would be updated twice per step)");
+    offsets_.push_back(size_);
+    size_ += p->numel();
   }
   set_learning_rate(lr);
+}
+
+ParameterBlock* Optimizer::block() const {
+  ParameterBlock* b = params_.front()->block();
+  return b != nullptr && b->holds(params_) ? b : nullptr;
 }
 
 void Optimizer::set_learning_rate(float lr) {
@@ -46,9 +54,11 @@ void Optimizer::set_step_count(std::int64_t steps) {
 }
 
 Optimizer::StateSlot& Optimizer::add_slot(std::string name) {
-  StateSlot slot{std::move(name), {}};
+  StateSlot slot{std::move(name), {}, allocate_aligned(static_cast<std::size_t>(size_)), size_};
+  std::fill(slot.storage.get(), slot.storage.get() + size_, 0.0f);
   slot.tensors.reserve(params_.size());
-  for (const Parameter* p : params_) slot.tensors.emplace_back(p->shape());
+  for (std::size_t k = 0; k < params_.size(); ++k)
+    slot.tensors.push_back(Tensor::borrowing(slot.storage.get() + offsets_[k], params_[k]->shape()));
   slots_.push_back(std::move(slot));
   return slots_.back();
 }
@@ -69,6 +79,10 @@ void Optimizer::step() {
 }
 
 void Optimizer::zero_grad() {
+  if (ParameterBlock* b = block()) {
+    b->zero_grad();
+    return;
+  }
   for (Parameter* p : params_) p->zero_grad();
 }
 

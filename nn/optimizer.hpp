@@ -1,5 +1,6 @@
 // Optimizer: the interface every update rule shares (SGD, Adam, AdamW), over a fixed list of parameters.
 //
+//   model.pack_parameters();             // optional: one flat block (nn/module.hpp)
 //   nn::Adam optim(model.parameters(), {.lr = 1e-3f});
 //   for (each batch) {
 //     optim.zero_grad();
@@ -9,28 +10,42 @@
 //     tape.clear();
 //   }
 //
-// Per-parameter state (momentum buffers, Adam's moment estimates) lives in named slots, one tensor per parameter
-// shaped like it; a checkpoint stores slot "exp_avg" of parameter "rnn.W" as the tensor "optim.exp_avg.rnn.W" without
-// knowing which optimizer it saves. Scalar state is the step count and the learning rate. Updates are plain loops in
-// a fixed order over the parameters, so the same gradients give bit-identical parameters on every run.
+// Per-parameter state (momentum buffers, Adam's moment estimates) lives in named slots. A slot is one flat buffer
+// laid out like the parameters, one after the other in list order (the layout of a ParameterBlock), with a tensor
+// per parameter that is a window into it; a checkpoint stores slot "exp_avg" of parameter "rnn.W" as the tensor
+// "optim.exp_avg.rnn.W" without knowing which optimizer it saves. Scalar state is the step count and the learning
+// rate.
+//
+// When the list is exactly a current ParameterBlock (model.parameters() of a packed model), the parameters, their
+// gradients and every slot are flat arrays with the same offsets, and an update is one loop over all of them.
+// Otherwise it is a loop per parameter. The update of each scalar depends on that scalar alone, so both give the
+// same bits; and every run with the same gradients gives bit-identical parameters.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "nn/parameter.hpp"
+#include "nn/parameter_block.hpp"
+#include "ops/aligned.hpp"
 
 namespace tapegrad::nn {
 
 class Optimizer {
  public:
-  // One named piece of per-parameter state: tensors[i] belongs to parameters()[i] and has its shape.
+  // One named piece of per-parameter state: tensors[i] belongs to parameters()[i] and has its shape. They are
+  // windows into one buffer, tensors[i] starting where the numels of the parameters before it end.
   struct StateSlot {
     std::string name;  // "momentum_buffer", "exp_avg", "exp_avg_sq"
     std::vector<Tensor> tensors;
+    AlignedBuffer storage;  // Σ numel floats, 64-byte aligned
+    index_t size = 0;
+    std::span<float> values() { return {storage.get(), static_cast<std::size_t>(size)}; }
+    std::span<const float> values() const { return {storage.get(), static_cast<std::size_t>(size)}; }
   };
 
   virtual ~Optimizer() = default;
@@ -40,7 +55,7 @@ class Optimizer {
   // One update of every parameter from its current gradient. Increments step_count() first, so the first update is
   // step 1 (Adam's bias correction needs t ≥ 1).
   void step();
-  // Sets every parameter's gradient to zero.
+  // Sets every parameter's gradient to zero (only the touched rows of an embedding; one pass over a block).
   void zero_grad();
 
   float learning_rate() const { return lr_; }
@@ -51,6 +66,8 @@ class Optimizer {
   void set_step_count(std::int64_t steps);
 
   const std::vector<Parameter*>& parameters() const { return params_; }
+  // The block that parameters() is exactly, in order, or nullptr: then updates run parameter by parameter.
+  ParameterBlock* block() const;
   std::vector<StateSlot>& state_slots() { return slots_; }
   const std::vector<StateSlot>& state_slots() const { return slots_; }
 
@@ -67,13 +84,63 @@ class Optimizer {
   // The update of step t = step_count() (already incremented).
   virtual void update() = 0;
 
+  // A stretch of the arrays an update loop runs over: n values, their gradients, and where their state starts in
+  // every slot's values().
+  struct Segment {
+    float* value;
+    const float* grad;
+    index_t state_offset;
+    index_t n;
+  };
+  // f(segment) over all parameters: one segment spanning the block when block() is set, else one per parameter.
+  template <class F>
+  void for_each_segment(F&& f) const;
+  // The same over the gradient ranges that may be non-zero only (Parameter::for_each_gradient_range): elsewhere the
+  // gradient is exactly zero, so an update that reads only the gradient leaves those values as they are.
+  template <class F>
+  void for_each_gradient_segment(F&& f) const;
+
  private:
   std::vector<Parameter*> params_;
+  std::vector<index_t> offsets_;  // where each parameter's state starts in a slot
+  index_t size_ = 0;              // Σ numel
   std::vector<StateSlot> slots_;
   float lr_ = 0.0f;
   std::int64_t step_count_ = 0;
   std::string who_;  // class name for messages
 };
+
+template <class F>
+void Optimizer::for_each_segment(F&& f) const {
+  if (ParameterBlock* b = block()) {
+    f(Segment{b->values().data(), std::as_const(*b).gradients().data(), 0, b->size()});
+    return;
+  }
+  for (std::size_t k = 0; k < params_.size(); ++k) {
+    Parameter& p = *params_[k];
+    f(Segment{p.value().data(), std::as_const(p).grad().data(), offsets_[k], p.numel()});
+  }
+}
+
+template <class F>
+void Optimizer::for_each_gradient_segment(F&& f) const {
+  if (ParameterBlock* b = block()) {
+    float* value = b->values().data();
+    const float* grad = std::as_const(*b).gradients().data();
+    b->for_each_gradient_range([&](index_t first, index_t count) {
+      f(Segment{value + first, grad + first, first, count});
+    });
+    return;
+  }
+  for (std::size_t k = 0; k < params_.size(); ++k) {
+    Parameter& p = *params_[k];
+    float* value = p.value().data();
+    const float* grad = std::as_const(p).grad().data();
+    p.for_each_gradient_range([&](index_t first, index_t count) {
+      f(Segment{value + first, grad + first, offsets_[k] + first, count});
+    });
+  }
+}
 
 namespace detail {
 // Throws UsageError "<who>: <what> must be …" unless lo ≤ value (and value < hi when hi_open) and value is finite.

@@ -1,4 +1,4 @@
-// Parameter: storage, and its leaf on a tape recorded once per round.
+// Parameter: storage, zeroing of the gradient, and its leaf on a tape recorded once per round.
 #include "nn/parameter.hpp"
 
 #include <algorithm>
@@ -33,6 +33,10 @@ autograd::Var Parameter::rows_var(autograd::Tape& tape, std::span<const std::int
 void Parameter::zero_grad() {
   float* g = grad_.data();
   for_each_gradient_range([&](index_t first, index_t count) { std::fill(g + first, g + first + count, 0.0f); });
+  forget_cleared_gradient();
+}
+
+void Parameter::forget_cleared_gradient() {
   // All zero now; what the current round recorded (pending) will still be written by its backward pass.
   for (std::uint8_t& t : touched_) t &= kPending;
   dense_dirty_ = false;

@@ -5,9 +5,14 @@
 // parameter as a leaf once per tape round and returns that same node for every later use in the round, so a weight
 // used at every time step appears on the tape as one node with many consumers — and its gradient, by the chain
 // rule, is the sum of the per-step contributions.
+//
+// A parameter starts with storage of its own. Module::pack_parameters() moves it into the ParameterBlock of its model
+// (nn/parameter_block.hpp): value() and grad() are then windows into the block's two buffers — the same Tensor
+// interface, with a fixed shape (assigning to them copies values in).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -16,6 +21,8 @@
 #include "ops/tensor.hpp"
 
 namespace tapegrad::nn {
+
+class ParameterBlock;
 
 class Parameter {
  public:
@@ -41,6 +48,11 @@ class Parameter {
   // Sets the gradient to zero: all of it, or only the rows that may be non-zero (see below).
   void zero_grad();
 
+  // The block holding this parameter's value and gradient, or nullptr while it has storage of its own.
+  ParameterBlock* block() const { return block_.get(); }
+  // Whether the parameter was ever recorded on a tape (var/rows_var): then it can no longer be packed.
+  bool recorded() const { return leaf_tape_ != nullptr; }
+
   // The parameter's leaf on `tape` for the current round (see the file comment). Recorded at the top-level scope
   // whatever scope first asks for it: a parameter belongs to no time step. Any op may read it, so from now on until
   // zero_grad() the whole gradient may be non-zero.
@@ -60,13 +72,17 @@ class Parameter {
   bool gradient_is_dense() const { return dense_dirty_ || dense_pending_; }
 
  private:
-  friend class Module;  // sets name_ when the owning module is placed in a tree
+  friend class Module;          // sets name_ when the owning module is placed in a tree
+  friend class ParameterBlock;  // moves value_ and grad_ into a block, zeroes gradients in one pass
   autograd::Var leaf(autograd::Tape& tape);
+  // The bookkeeping of zero_grad() once the gradient ranges are zero.
+  void forget_cleared_gradient();
 
   std::string local_name_;
   std::string name_;
   Tensor value_;
   Tensor grad_;
+  std::shared_ptr<ParameterBlock> block_;  // keeps the memory value_ and grad_ borrow alive (null: they own theirs)
   // The leaf recorded last: valid while the tape is in the same generation and grad mode.
   const autograd::Tape* leaf_tape_ = nullptr;
   std::uint32_t leaf_generation_ = 0;

@@ -58,12 +58,6 @@ Recurrent::Recurrent(index_t input, index_t hidden, Rng& rng, RecurrentOptions o
   register_module("dropout", dropout_);
 }
 
-std::vector<CellState> Recurrent::zero_states(Tape& tape, index_t batch) const {
-  std::vector<CellState> states;
-  for (const RecurrentCell* c : cells_) states.push_back(c->zero_state(tape, batch));
-  return states;
-}
-
 void Recurrent::set_form(CellForm form) {
   for (RecurrentCell* c : cells_) c->set_form(form);
 }

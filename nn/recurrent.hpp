@@ -59,7 +59,6 @@ class Recurrent : public Module {
   // states. Dropout masks come from rng. The result lives in this module and stays valid until the next call (its
   // storage is reused, so repeated calls allocate nothing).
   const SequenceOutput& forward(autograd::Var xs, std::span<const CellState> initial, Rng& rng);
-  std::vector<CellState> zero_states(autograd::Tape& tape, index_t batch) const;
 
   index_t input_size() const { return cells_.front()->input_size(); }
   index_t hidden_size() const { return cells_.front()->hidden_size(); }

@@ -1,6 +1,7 @@
 // RNNCell, the Elman network:
 //   h_t = tanh(h_{t−1}·W_hh + x_t·W_ih + b)        (or relu instead of tanh: CellOptions::relu)
-// which is the lecture's h_t = tanh(W_h h_{t−1} + W_e x_t + b) with tapegrad's row-vector layout (x·W for W·x).
+// which is the textbook's column-vector h_t = tanh(W_h h_{t−1} + W_e x_t + b) in tapegrad's row-vector layout (x·W
+// for W·x).
 // Parameters: W_ih (I × H), W_hh (H × H), b (H).
 #pragma once
 

@@ -285,7 +285,19 @@ void write(const std::filesystem::path& path, std::span<const TensorRef> tensors
   AtomicFile out(path);
   out.write(std::as_bytes(std::span(&n, 1)));
   out.write(std::as_bytes(std::span(header.data(), header.size())));
-  for (const TensorRef* t : order) out.write(t->bytes);
+  // Tensors whose bytes follow one another in memory (the parameters of a ParameterBlock, an optimizer's state slot)
+  // go out in one write.
+  std::span<const std::byte> run;
+  for (const TensorRef* t : order) {
+    if (t->bytes.empty()) continue;
+    if (!run.empty() && run.data() + run.size() == t->bytes.data()) {
+      run = {run.data(), run.size() + t->bytes.size()};
+      continue;
+    }
+    if (!run.empty()) out.write(run);
+    run = t->bytes;
+  }
+  if (!run.empty()) out.write(run);
   out.commit();
 }
 

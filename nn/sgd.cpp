@@ -1,4 +1,4 @@
-// SGD: the update loop (formulas in sgd.hpp and below).
+// SGD: the update loops (formulas in sgd.hpp and above each loop), over one flat segment or one per parameter.
 #include "nn/sgd.hpp"
 
 #include <limits>
@@ -29,35 +29,36 @@ void SGD::update() {
   const float mu = options_.momentum;
   const float wd = options_.weight_decay;
   const bool nesterov = options_.nesterov;
-  const std::vector<Parameter*>& params = parameters();
-  for (std::size_t k = 0; k < params.size(); ++k) {
-    float* p = params[k]->value().data();
-    const float* grad = std::as_const(*params[k]).grad().data();
-    const index_t n = params[k]->numel();
-    if (mu == 0.0f && wd == 0.0f) {
-      // p ← p − lr·∇p, only where ∇p may be non-zero (an embedding's used rows): elsewhere p − lr·0 = p
-      params[k]->for_each_gradient_range([&](index_t first, index_t count) {
-        for (index_t i = first; i < first + count; ++i) p[i] -= lr * grad[i];
-      });
-      continue;
-    }
-    if (mu == 0.0f) {
-      // p ← p − lr·(∇p + wd·p)
-      for (index_t i = 0; i < n; ++i) {
-        const float g = grad[i] + wd * p[i];
+  if (mu == 0.0f && wd == 0.0f) {
+    // p ← p − lr·∇p, only where ∇p may be non-zero (an embedding's used rows): elsewhere p − lr·0 = p
+    for_each_gradient_segment([&](const Segment& s) {
+      for (index_t i = 0; i < s.n; ++i) s.value[i] -= lr * s.grad[i];
+    });
+    return;
+  }
+  if (mu == 0.0f) {
+    // p ← p − lr·(∇p + wd·p)
+    for_each_segment([&](const Segment& s) {
+      float* p = s.value;
+      for (index_t i = 0; i < s.n; ++i) {
+        const float g = s.grad[i] + wd * p[i];
         p[i] -= lr * g;
       }
-      continue;
-    }
-    float* b = state_slots()[0].tensors[k].data();
-    // g ← ∇p + wd·p;  b ← μ·b + g;  p ← p − lr·(nesterov ? g + μ·b : b)
-    for (index_t i = 0; i < n; ++i) {
-      const float g = grad[i] + wd * p[i];
+    });
+    return;
+  }
+  float* momentum = state_slots()[0].values().data();
+  // g ← ∇p + wd·p;  b ← μ·b + g;  p ← p − lr·(nesterov ? g + μ·b : b)
+  for_each_segment([&](const Segment& s) {
+    float* p = s.value;
+    float* b = momentum + s.state_offset;
+    for (index_t i = 0; i < s.n; ++i) {
+      const float g = s.grad[i] + wd * p[i];
       b[i] = mu * b[i] + g;
       const float d = nesterov ? g + mu * b[i] : b[i];
       p[i] -= lr * d;
     }
-  }
+  });
 }
 
 }  // namespace tapegrad::nn

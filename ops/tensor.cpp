@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
+#include <utility>
 
 #include "ops/error.hpp"
 
@@ -10,7 +12,8 @@ namespace tapegrad {
 
 Tensor::Tensor() : shape_{0} {}
 
-Tensor::Tensor(const Shape& shape) : shape_(shape), data_(allocate_aligned(static_cast<std::size_t>(shape.numel()))) {
+Tensor::Tensor(const Shape& shape) : shape_(shape), owned_(allocate_aligned(static_cast<std::size_t>(shape.numel()))) {
+  data_ = owned_.get();
   fill(0.0f);
 }
 
@@ -30,9 +33,46 @@ Tensor::Tensor(ConstTensorView view) : Tensor(view.shape, view.span()) {}
 
 Tensor::Tensor(const Tensor& other) : Tensor(other.shape_, other.span()) {}
 
+Tensor::Tensor(Tensor&& other) noexcept
+    : shape_(other.shape_),
+      data_(std::exchange(other.data_, nullptr)),
+      owned_(std::move(other.owned_)),
+      borrowed_(std::exchange(other.borrowed_, false)) {}
+
 Tensor& Tensor::operator=(const Tensor& other) {
-  if (this != &other) *this = Tensor(other);
+  if (this == &other) return *this;
+  if (borrowed_) {
+    if (other.shape_ != shape_)
+      throw ShapeError("Tensor: cannot assign a " + other.shape_.str() + " tensor to a " + shape_.str() +
+                       " tensor that borrows its storage (a window keeps its shape)");
+    if (numel() > 0 && other.data_ != data_)  // memmove: the two may be overlapping windows
+      std::memmove(data_, other.data_, static_cast<std::size_t>(numel()) * sizeof(float));
+    return *this;
+  }
+  return *this = Tensor(other);
+}
+
+Tensor& Tensor::operator=(Tensor&& other) {
+  if (this == &other) return *this;
+  if (borrowed_) return *this = std::as_const(other);  // copies the values into the window
+  shape_ = other.shape_;
+  data_ = std::exchange(other.data_, nullptr);
+  owned_ = std::move(other.owned_);
+  borrowed_ = std::exchange(other.borrowed_, false);
   return *this;
+}
+
+Tensor Tensor::borrowing(float* data, const Shape& shape) {
+  Tensor t;
+  t.shape_ = shape;
+  t.borrow(data);
+  return t;
+}
+
+void Tensor::borrow(float* data) {
+  owned_.reset();
+  data_ = data;
+  borrowed_ = true;
 }
 
 void Tensor::fill(float value) { std::fill(data(), data() + numel(), value); }

@@ -97,6 +97,7 @@ LanguageModel::LanguageModel(const ModelConfig& config, Rng& rng) : config_(conf
     rnn_ = std::make_unique<RNNLM>(config.rnn_config(), rng);
   else
     window_ = std::make_unique<WindowLM>(config.window_config(), rng);
+  module().pack_parameters();  // every parameter in one block, every gradient in another (nn/module.hpp)
 }
 
 }  // namespace tapegrad::lm

@@ -329,7 +329,9 @@ BOOST_AUTO_TEST_CASE(nothing_is_touched_before_everything_is_checked) {
   BOOST_TEST((rng.state() == rng_before));
 }
 
-// The corruptions the issue lists, each made from a good checkpoint and loaded through load_checkpoint.
+// Corrupt files — truncated, an oversized or non-JSON header, a wrong dtype, shape or size, offsets outside the data
+// or overlapping, a missing tensor, an unknown format version, random bytes — each made from a good checkpoint and
+// loaded through load_checkpoint: refused with the problem named, the model untouched.
 BOOST_AUTO_TEST_CASE(corrupt_files_are_refused_with_the_problem_named) {
   ScratchDir dir;
   TinyClassifier src(1);

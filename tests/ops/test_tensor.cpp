@@ -1,4 +1,4 @@
-// Shape and Tensor: validation, printing, 64-byte alignment, deep copies and reshaping.
+// Shape and Tensor: validation, printing, 64-byte alignment, deep copies, reshaping and borrowed storage.
 #include <boost/test/unit_test.hpp>
 #include <cstdint>
 #include <vector>
@@ -134,6 +134,47 @@ BOOST_AUTO_TEST_CASE(fill_and_print) {
   BOOST_TEST(t.str() == "[0.5 0.5]\n[0.5 0.5]\n");
   const Tensor wide(Shape{1, 10}, 1.0f);
   BOOST_TEST(wide.str(2) == "[1 1 …]\n");
+}
+
+// A borrowing tensor is a window onto memory owned elsewhere: reads and writes go there, a copy owns its storage,
+// assignment copies values into the window (and refuses another shape), a move moves the window.
+BOOST_AUTO_TEST_CASE(borrowing_tensors_are_windows) {
+  std::vector<float> memory = {1.0f, 2.0f, 3.0f, 4.0f, 5.0f, 6.0f, 7.0f};
+  Tensor w = Tensor::borrowing(memory.data() + 1, Shape{2, 3});
+  BOOST_TEST(w.borrows());
+  BOOST_TEST(w.data() == memory.data() + 1);
+  BOOST_TEST(w.at(1, 0) == 5.0f);
+  w[0] = 20.0f;
+  BOOST_TEST(memory[1] == 20.0f);
+
+  Tensor copy(w);
+  BOOST_TEST(!copy.borrows());
+  BOOST_TEST(copy.data() != w.data());
+  BOOST_TEST(copy[0] == 20.0f);
+
+  w = Tensor(Shape{2, 3}, {-1.0f, -2.0f, -3.0f, -4.0f, -5.0f, -6.0f});  // move-assigned: values copied in
+  BOOST_TEST(w.data() == memory.data() + 1);
+  BOOST_TEST(memory[6] == -6.0f);
+  BOOST_TEST(memory[0] == 1.0f);  // outside the window: untouched
+  w = copy;                       // copy-assigned: the same
+  BOOST_TEST(w.data() == memory.data() + 1);
+  BOOST_TEST(memory[1] == 20.0f);
+  BOOST_CHECK_THROW(w = Tensor(Shape{6}), ShapeError);
+  BOOST_TEST(memory[1] == 20.0f);
+
+  Tensor moved(std::move(w));
+  BOOST_TEST(moved.borrows());
+  BOOST_TEST(moved.data() == memory.data() + 1);
+  Tensor owner(Shape{3});
+  owner = std::move(moved);  // an owning tensor takes the window over
+  BOOST_TEST(owner.borrows());
+  BOOST_TEST(owner.data() == memory.data() + 1);
+
+  Tensor t(Shape{2}, {8.0f, 9.0f});
+  t.borrow(memory.data() + 5);  // its own storage released, values not copied
+  BOOST_TEST(t.borrows());
+  BOOST_TEST(t[0] == 6.0f);  // memory[5], as the copy-assignment above left it
+  BOOST_TEST((t.shape() == Shape{2}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
