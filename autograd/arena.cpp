@@ -2,7 +2,6 @@
 #include "autograd/arena.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 
 #include "ops/aligned.hpp"
 
@@ -14,7 +13,7 @@ constexpr std::size_t kMinBlock = std::size_t{1} << 20;  // 1 MiB
 std::size_t round_up(std::size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 }  // namespace
 
-void Arena::Free::operator()(std::byte* p) const noexcept { std::free(p); }
+void Arena::Free::operator()(std::byte* p) const noexcept { aligned_free(p); }
 
 void Arena::add_block(std::size_t min_bytes) {
   std::size_t last = blocks_.empty() ? 0 : blocks_.back().capacity;

@@ -17,9 +17,12 @@ using AlignedBuffer = std::unique_ptr<float[], AlignedFree>;
 // Uninitialised storage for n floats (n may be 0: returns an empty buffer). Throws std::bad_alloc.
 AlignedBuffer allocate_aligned(std::size_t n);
 
-// `bytes` (> 0) of uninitialised storage aligned to kAlignment, released with std::free. Every aligned allocation
-// of tapegrad (tensors, the tape's arenas, GEMM packing buffers) goes through here, so that one counter sees them.
+// `bytes` (> 0) of uninitialised storage aligned to kAlignment, released with aligned_free (never std::free). Every
+// aligned allocation of tapegrad (tensors, parameter blocks, the tape's arenas, GEMM packing buffers) goes through
+// here, so that one counter sees them. Buffers of a megabyte or more are mapped from the kernel and go back to it
+// when freed (ops/aligned.cpp says why).
 void* aligned_bytes(std::size_t bytes);
+void aligned_free(void* p) noexcept;  // p from aligned_bytes, or null
 // How many aligned allocations the process has made so far (tests/lm/test_no_alloc.cpp checks that a training step
 // makes none; these do not go through operator new).
 std::uint64_t aligned_allocation_count();
