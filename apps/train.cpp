@@ -16,6 +16,7 @@
 #include "lm/neural/generate.hpp"
 #include "lm/neural/saved_model.hpp"
 #include "lm/training/trainer.hpp"
+#include "nn/cell.hpp"
 #include "nn/checkpoint.hpp"
 #include "ops/error.hpp"
 #include "ops/parallel.hpp"
@@ -75,9 +76,7 @@ int run_train(TrainCommand& c) {
     c.options = stored;
   } else {
     config.kind = lm::parse_model_kind(c.model);
-    if (c.form != "fused" && c.form != "composed")
-      throw UsageError("--form must be fused or composed, not '" + c.form + "'");
-    config.form = c.form == "fused" ? nn::CellForm::Fused : nn::CellForm::Composed;
+    config.form = nn::parse_cell_form(c.form);
     config.vocab = static_cast<index_t>(data.vocab.size());
   }
   Rng init(c.options.seed);
@@ -155,6 +154,9 @@ Command add_train_command(CLI::App& app) {
   sub->add_option("--form", c->form, "recurrent cells: fused (fast) | composed (every gate a node)")
       ->capture_default_str();
   sub->add_flag("--gru-reset-after", m.gru_reset_after, "GRU: reset gate after the recurrent product (cuDNN/PyTorch)");
+  sub->add_option("--forget-bias", m.forget_bias,
+                  "LSTM: initial forget-gate bias (1 is a common choice: the cell remembers by default)")
+      ->capture_default_str();
   sub->add_option("--init-range", m.init_range, "parameters from U(±a) (window: 0 = PyTorch defaults)")
       ->capture_default_str();
   sub->add_option("--optimizer", o.optimizer, "sgd | adam | adamw")->capture_default_str();
