@@ -65,8 +65,9 @@ int run_train(TrainCommand& c) {
       if (it == meta.end()) throw UsageError(c.resume + ": not a training checkpoint of tapegrad (no '" + key + "')");
       return it->second;
     };
-    config = lm::ModelConfig::from_json(at(lm::Trainer::kModelKey), c.resume);
-    if (config.vocab != static_cast<index_t>(data.vocab.size()) || at(lm::Trainer::kVocabKey) != data.vocab.to_text())
+    config = lm::ModelConfig::from_json(at(lm::SavedModel::kModelKey), c.resume);
+    if (config.vocab != static_cast<index_t>(data.vocab.size()) ||
+        at(lm::SavedModel::kVocabKey) != data.vocab.to_text())
       throw UsageError(c.resume + ": the checkpoint was trained with another vocabulary (" +
                        std::to_string(config.vocab) + " tokens) than the one of " + data.source + " (" +
                        std::to_string(data.vocab.size()) + " tokens): resume with the data it was trained on");

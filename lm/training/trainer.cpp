@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "lm/neural/evaluate.hpp"
+#include "lm/neural/saved_model.hpp"
 #include "lm/report/progress.hpp"
 #include "lm/report/svg_plot.hpp"
 #include "lm/text/batcher.hpp"
@@ -177,15 +178,13 @@ Trainer::~Trainer() = default;
 void Trainer::save(const std::string& path) {
   fs::path dir = fs::path(path).parent_path();
   if (!dir.empty()) fs::create_directories(dir);
-  const nn::Metadata meta = {{kModelKey, model_.config().to_json()},
-                             {kVocabKey, data_.vocab.to_text()},
-                             {kLevelKey, level_name(data_.level)},
-                             {kOptionsKey, options_.to_json()},
-                             {kEpochKey, std::to_string(epoch_)},
-                             {kBestKey, std::to_string(best_)},
-                             {kBadKey, std::to_string(bad_epochs_)},
-                             {kCurveKey, curve_csv(curve_, /*exact=*/true)},
-                             {"data", data_.source}};
+  nn::Metadata meta = SavedModel::model_metadata(model_.config(), data_.vocab, data_.level);
+  meta[kOptionsKey] = options_.to_json();
+  meta[kEpochKey] = std::to_string(epoch_);
+  meta[kBestKey] = std::to_string(best_);
+  meta[kBadKey] = std::to_string(bad_epochs_);
+  meta[kCurveKey] = curve_csv(curve_, /*exact=*/true);
+  meta["data"] = data_.source;
   nn::save_checkpoint(
       path, {.model = &model_.module(), .optimizer = optimizer_.get(), .schedule = schedule_.get(), .rng = &rng_},
       meta);
@@ -198,11 +197,11 @@ void Trainer::resume(const std::string& path) {
     if (it == peek.end()) throw FormatError(path + ": not a tapegrad training checkpoint (no '" + key + "')");
     return it->second;
   };
-  if (ModelConfig::from_json(get(kModelKey), path).to_json() != model_.config().to_json())
+  if (ModelConfig::from_json(get(SavedModel::kModelKey), path).to_json() != model_.config().to_json())
     throw UsageError(path + ": the checkpoint holds a different model (" +
-                     ModelConfig::from_json(get(kModelKey), path).describe() + ") than the one being trained (" +
-                     model_.config().describe() + ")");
-  if (get(kVocabKey) != data_.vocab.to_text())
+                     ModelConfig::from_json(get(SavedModel::kModelKey), path).describe() +
+                     ") than the one being trained (" + model_.config().describe() + ")");
+  if (get(SavedModel::kVocabKey) != data_.vocab.to_text())
     throw UsageError(path + ": the checkpoint was trained with another vocabulary than the data's");
   nn::load_checkpoint(
       path, {.model = &model_.module(), .optimizer = optimizer_.get(), .schedule = schedule_.get(), .rng = &rng_});

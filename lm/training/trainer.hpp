@@ -29,8 +29,16 @@
 #include "nn/checkpoint.hpp"
 #include "nn/optimizer.hpp"
 #include "nn/schedule.hpp"
+#include "ops/error.hpp"
 
 namespace tapegrad::lm {
+
+// Training cannot go on: the loss became NaN or infinite (the message names the epoch and step; the checkpoints
+// written before stay as they were).
+class DivergenceError : public Error {
+ public:
+  using Error::Error;
+};
 
 struct TrainOptions {
   // optimisation
@@ -89,10 +97,7 @@ class Trainer {
   void resume(const std::string& path);
   TrainResult run();
 
-  // Checkpoint metadata keys (also read by the evaluation commands).
-  static constexpr const char* kModelKey = "model_config";
-  static constexpr const char* kVocabKey = "vocab";
-  static constexpr const char* kLevelKey = "level";
+  // Checkpoint metadata keys of the training state (the model's are SavedModel's: lm/neural/saved_model.hpp).
   static constexpr const char* kOptionsKey = "train_options";
   static constexpr const char* kEpochKey = "epoch";
   static constexpr const char* kBestKey = "best_valid_loss";
