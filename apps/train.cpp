@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "apps/commands.hpp"
@@ -57,24 +58,13 @@ int run_train(TrainCommand& c) {
   std::cout << "data: " << data.source << " | vocabulary " << data.vocab.size() << " | train " << data.train.size()
             << " tokens, valid " << data.valid.size() << ", test " << data.test.size() << " (with </s>)\n";
 
+  // A new model from the flags, or the model and the training options a checkpoint holds (checked against the data).
   lm::ModelConfig config = c.config;
-  if (!c.resume.empty()) {  // the model and the training options come from the checkpoint
-    const nn::Metadata meta = nn::read_checkpoint_metadata(c.resume);
-    const auto at = [&](const char* key) {
-      const auto it = meta.find(key);
-      if (it == meta.end()) throw UsageError(c.resume + ": not a training checkpoint of tapegrad (no '" + key + "')");
-      return it->second;
-    };
-    config = lm::ModelConfig::from_json(at(lm::SavedModel::kModelKey), c.resume);
-    if (config.vocab != static_cast<index_t>(data.vocab.size()) ||
-        at(lm::SavedModel::kVocabKey) != data.vocab.to_text())
-      throw UsageError(c.resume + ": the checkpoint was trained with another vocabulary (" +
-                       std::to_string(config.vocab) + " tokens) than the one of " + data.source + " (" +
-                       std::to_string(data.vocab.size()) + " tokens): resume with the data it was trained on");
-    lm::TrainOptions stored = lm::TrainOptions::from_json(at(lm::Trainer::kOptionsKey), c.resume);
-    stored.epochs = c.options.epochs, stored.max_seconds = c.options.max_seconds, stored.save = c.options.save;
-    stored.progress = c.options.progress;
-    c.options = stored;
+  std::optional<lm::TrainingCheckpoint> resume;
+  if (!c.resume.empty()) {
+    resume = lm::TrainingCheckpoint::read(c.resume, data);
+    config = resume->model;
+    c.options = resume->resume_options(c.options);
   } else {
     config.kind = lm::parse_model_kind(c.model);
     config.form = nn::parse_cell_form(c.form);
@@ -86,7 +76,7 @@ int run_train(TrainCommand& c) {
             << c.options.optimizer << " lr " << c.options.lr << ", clip " << c.options.clip << ", schedule "
             << c.options.schedule << " | threads " << ops::num_threads() << "\n";
   lm::Trainer trainer(model, data, c.options, std::cout);
-  if (!c.resume.empty()) trainer.resume(c.resume);
+  if (resume) trainer.resume(*resume);
   const lm::TrainResult result = trainer.run();
 
   // The best model on the test split (the parameters of the best epoch when they were saved).

@@ -1,6 +1,6 @@
 // SavedModel: a trained language model rebuilt from its checkpoint alone — the checkpoint's metadata hold the model
 // configuration, the vocabulary and the token level under the keys below (the trainer writes them, and the training
-// state beside them: lm/training/trainer.hpp) — and the conversion between text and token ids at the
+// state beside them: lm/training/training_checkpoint.hpp) — and the conversion between text and token ids at the
 // model's level — words split on white space, or bytes — for the commands that use a model.
 #pragma once
 
