@@ -65,7 +65,7 @@ const BackoffModel& trigram() {
 
 BOOST_AUTO_TEST_SUITE(brown_corpus, *boost::unit_test::precondition(corpus_present))
 
-BOOST_AUTO_TEST_CASE(every_count_of_brown_md) {
+BOOST_AUTO_TEST_CASE(every_count_of_the_brown_protocol) {
   const BrownCorpus& c = corpus();
   BOOST_TEST(c.num_files() == 500u);
   BOOST_TEST(c.file_name(0) == "ca01");
