@@ -29,7 +29,7 @@ using namespace tapegrad::autograd;
 
 struct GraphOptions {
   std::string cell = "lstm";
-  std::string form = "composed";
+  std::string form = nn::cell_form_name(nn::CellForm::Composed);  // every gate visible
   int steps = 3;
   std::string level = "op";
   int depth = 2;

@@ -27,7 +27,8 @@ namespace tapegrad::cli {
 namespace {
 
 struct TrainCommand {
-  std::string model = "lstm", data, level = "word", form = "fused";
+  std::string model = "lstm", data, level = "word";
+  std::string form = nn::cell_form_name(lm::ModelConfig{}.form);  // the default form, by nn's name
   lm::ModelConfig config;
   lm::TrainOptions options;
   std::uint64_t min_count = 1;
