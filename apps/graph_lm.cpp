@@ -27,7 +27,7 @@ lm::SavedModel fresh_model(const LmGraphOptions& o) {
   c.nhid = o.hidden;
   c.nlayers = o.layers;
   c.context = o.context;
-  c.form = o.fused ? nn::CellForm::Fused : nn::CellForm::Composed;
+  c.form = o.form;
   Rng rng(o.seed);
   s.model = std::make_unique<lm::LanguageModel>(c, rng);
   return s;

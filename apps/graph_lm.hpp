@@ -8,6 +8,7 @@
 
 #include "autograd/autograd.hpp"
 #include "lm/neural/saved_model.hpp"
+#include "nn/cell.hpp"
 
 namespace tapegrad::cli {
 
@@ -21,7 +22,7 @@ struct LmGraphOptions {
   index_t emsize = 4;
   index_t hidden = 3;
   index_t layers = 1;
-  bool fused = false;
+  nn::CellForm form = nn::CellForm::Composed;
   unsigned seed = 1;
 };
 

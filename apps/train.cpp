@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "apps/commands.hpp"
@@ -16,6 +17,7 @@
 #include "lm/neural/generate.hpp"
 #include "lm/neural/saved_model.hpp"
 #include "lm/training/trainer.hpp"
+#include "nn/cell.hpp"
 #include "nn/checkpoint.hpp"
 #include "ops/error.hpp"
 #include "ops/parallel.hpp"
@@ -25,7 +27,8 @@ namespace tapegrad::cli {
 namespace {
 
 struct TrainCommand {
-  std::string model = "lstm", data, level = "word", form = "fused";
+  std::string model = "lstm", data, level = "word";
+  std::string form = nn::cell_form_name(lm::ModelConfig{}.form);  // the default form, by nn's name
   lm::ModelConfig config;
   lm::TrainOptions options;
   std::uint64_t min_count = 1;
@@ -56,28 +59,16 @@ int run_train(TrainCommand& c) {
   std::cout << "data: " << data.source << " | vocabulary " << data.vocab.size() << " | train " << data.train.size()
             << " tokens, valid " << data.valid.size() << ", test " << data.test.size() << " (with </s>)\n";
 
+  // A new model from the flags, or the model and the training options a checkpoint holds (checked against the data).
   lm::ModelConfig config = c.config;
-  if (!c.resume.empty()) {  // the model and the training options come from the checkpoint
-    const nn::Metadata meta = nn::read_checkpoint_metadata(c.resume);
-    const auto at = [&](const char* key) {
-      const auto it = meta.find(key);
-      if (it == meta.end()) throw UsageError(c.resume + ": not a training checkpoint of tapegrad (no '" + key + "')");
-      return it->second;
-    };
-    config = lm::ModelConfig::from_json(at(lm::Trainer::kModelKey), c.resume);
-    if (config.vocab != static_cast<index_t>(data.vocab.size()) || at(lm::Trainer::kVocabKey) != data.vocab.to_text())
-      throw UsageError(c.resume + ": the checkpoint was trained with another vocabulary (" +
-                       std::to_string(config.vocab) + " tokens) than the one of " + data.source + " (" +
-                       std::to_string(data.vocab.size()) + " tokens): resume with the data it was trained on");
-    lm::TrainOptions stored = lm::TrainOptions::from_json(at(lm::Trainer::kOptionsKey), c.resume);
-    stored.epochs = c.options.epochs, stored.max_seconds = c.options.max_seconds, stored.save = c.options.save;
-    stored.progress = c.options.progress;
-    c.options = stored;
+  std::optional<lm::TrainingCheckpoint> resume;
+  if (!c.resume.empty()) {
+    resume = lm::TrainingCheckpoint::read(c.resume, data);
+    config = resume->model;
+    c.options = resume->resume_options(c.options);
   } else {
     config.kind = lm::parse_model_kind(c.model);
-    if (c.form != "fused" && c.form != "composed")
-      throw UsageError("--form must be fused or composed, not '" + c.form + "'");
-    config.form = c.form == "fused" ? nn::CellForm::Fused : nn::CellForm::Composed;
+    config.form = nn::parse_cell_form(c.form);
     config.vocab = static_cast<index_t>(data.vocab.size());
   }
   Rng init(c.options.seed);
@@ -86,7 +77,7 @@ int run_train(TrainCommand& c) {
             << c.options.optimizer << " lr " << c.options.lr << ", clip " << c.options.clip << ", schedule "
             << c.options.schedule << " | threads " << ops::num_threads() << "\n";
   lm::Trainer trainer(model, data, c.options, std::cout);
-  if (!c.resume.empty()) trainer.resume(c.resume);
+  if (resume) trainer.resume(*resume);
   const lm::TrainResult result = trainer.run();
 
   // The best model on the test split (the parameters of the best epoch when they were saved).
@@ -155,6 +146,9 @@ Command add_train_command(CLI::App& app) {
   sub->add_option("--form", c->form, "recurrent cells: fused (fast) | composed (every gate a node)")
       ->capture_default_str();
   sub->add_flag("--gru-reset-after", m.gru_reset_after, "GRU: reset gate after the recurrent product (cuDNN/PyTorch)");
+  sub->add_option("--forget-bias", m.forget_bias,
+                  "LSTM: initial forget-gate bias (1 is a common choice: the cell remembers by default)")
+      ->capture_default_str();
   sub->add_option("--init-range", m.init_range, "parameters from U(±a) (window: 0 = PyTorch defaults)")
       ->capture_default_str();
   sub->add_option("--optimizer", o.optimizer, "sgd | adam | adamw")->capture_default_str();

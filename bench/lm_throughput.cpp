@@ -1,6 +1,6 @@
-// Language-model training and evaluation throughput (tokens/s) on the peer benchmark's six configurations
-// (lm/neural/configs.hpp), on synthetic uniform ids — the same measurement as ../shared/bench/peer_torch_lm.py, so that
-// bench/compare_torch.py can run both back to back and print the ratios.
+// Language-model training and evaluation throughput (tokens/s) on the six reference configurations
+// (lm/neural/configs.hpp), on synthetic uniform ids — the same measurement as the PyTorch script that
+// bench/compare_torch.py runs back to back with this program to print the ratios ours / PyTorch.
 //
 // Training step = forward + backward + gradient clipping + SGD step (lm::Stepper, the trainer's own step).
 // Evaluation = evaluation mode, no gradients, forward + loss on batches of the same shape.

@@ -1,4 +1,4 @@
-// The peer benchmark's model configurations.
+// The reference model configurations of the throughput benchmark.
 #include "lm/neural/configs.hpp"
 
 #include "ops/error.hpp"

@@ -4,16 +4,16 @@
 #include <algorithm>
 #include <vector>
 
+#include "lm/neural/batch_forward.hpp"
 #include "lm/text/batcher.hpp"
 #include "lm/text/vocab.hpp"
-#include "lm/training/stepper.hpp"
 #include "ops/error.hpp"
 
 namespace tapegrad::lm {
 
 Perplexity evaluate(LanguageModel& model, std::span<const std::int32_t> stream, const PerplexityOptions& options) {
   if (stream.empty()) throw UsageError("evaluate: the token stream is empty");
-  Stepper stepper(model, nullptr, 0.0f);
+  BatchForward forward(model);
   double total = 0;
   Perplexity r;
   const auto eos = static_cast<std::int32_t>(Vocab::kEos);
@@ -28,7 +28,7 @@ Perplexity evaluate(LanguageModel& model, std::span<const std::int32_t> stream, 
     StreamWindow w;
     for (index_t i = 0; i < batcher.windows(); ++i) {
       batcher.get(i, w);
-      const StepStats s = stepper.evaluate(w);
+      const StepStats s = forward.evaluate(w);
       total += s.loss * static_cast<double>(s.tokens);
       r.tokens += s.tokens;
       if (options.progress) options.progress(i + 1, batcher.windows());
@@ -38,7 +38,7 @@ Perplexity evaluate(LanguageModel& model, std::span<const std::int32_t> stream, 
     std::vector<std::int32_t> contexts, targets;
     for (index_t i = 0; i < batcher.batches(); ++i) {
       batcher.get(i, contexts, targets);
-      const StepStats s = stepper.evaluate(contexts, targets);
+      const StepStats s = forward.evaluate(contexts, targets);
       total += s.loss * static_cast<double>(s.tokens);
       r.tokens += s.tokens;
       if (options.progress) options.progress(i + 1, batcher.batches());

@@ -11,29 +11,26 @@ namespace ag = autograd;
 using autograd::ScopeGuard;
 using autograd::Var;
 
-std::string RNNLMConfig::describe() const {
-  std::string s = std::string(nn::cell_type_name(cell)) + " " + std::to_string(nlayers) + "×" + std::to_string(nhid) +
-                  ", emb " + std::to_string(emsize) + ", vocab " + std::to_string(vocab);
-  if (dropout > 0) s += ", dropout " + std::to_string(dropout).substr(0, 4);
-  if (tied) s += ", tied";
-  if (form == nn::CellForm::Composed) s += ", composed cells";
-  return s;
+namespace {
+// The configuration, checked before any member is built from it.
+const ModelConfig& checked(const ModelConfig& config) {
+  if (!config.recurrent()) throw UsageError("RNNLM: the configuration is of a window model, not a recurrent one");
+  config.validate();
+  return config;
 }
+}  // namespace
 
-RNNLM::RNNLM(const RNNLMConfig& config, Rng& rng) : config_(config), dropout_(config.dropout) {
-  if (config.vocab <= 0) throw UsageError("RNNLM: the vocabulary is empty");
-  if (config.tied && config.emsize != config.nhid)
-    throw UsageError("RNNLM: tied weights need emsize == nhid (got " + std::to_string(config.emsize) + " and " +
-                     std::to_string(config.nhid) + ")");
+RNNLM::RNNLM(const ModelConfig& config, Rng& rng) : config_(checked(config)), dropout_(config.dropout) {
   const float a = config.init_range;
   embedding_ = &add_module("embedding", std::make_unique<nn::Embedding>(config.vocab, config.emsize, rng, a));
   nn::RecurrentOptions ro;
-  ro.type = config.cell;
+  ro.type = config.cell_type();
   ro.layers = config.nlayers;
   ro.dropout = config.dropout;
   ro.cell.form = config.form;
   ro.cell.init_range = a;
   ro.cell.reset_after = config.gru_reset_after;
+  ro.cell.forget_bias = config.forget_bias;
   rnn_ = &add_module("rnn", std::make_unique<nn::Recurrent>(config.emsize, config.nhid, rng, ro));
   if (config.tied) {
     decoder_bias_ = &add_parameter("decoder_bias", Shape{config.vocab});

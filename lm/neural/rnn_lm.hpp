@@ -8,6 +8,11 @@
 //
 // Batches are time-major: ids (T × B) hold B parallel streams of T steps (lm/text/batcher.hpp); the state of the last
 // step carries over to the next window (truncated BPTT).
+//
+// Configured by ModelConfig (lm/neural/model_config.hpp): vocab, emsize, nhid, nlayers; dropout on the embeddings,
+// between layers and before the decoder (Zaremba et al. 2014); tied: decoder weight = embedding table (Press & Wolf
+// 2017; needs emsize == nhid); the cells' form, gru_reset_after and forget_bias; every parameter from
+// U(−init_range, init_range), as Zaremba et al.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "lm/neural/model_config.hpp"
 #include "nn/dropout.hpp"
 #include "nn/embedding.hpp"
 #include "nn/linear.hpp"
@@ -23,24 +29,10 @@
 
 namespace tapegrad::lm {
 
-struct RNNLMConfig {
-  nn::CellType cell = nn::CellType::LSTM;
-  index_t vocab = 0;
-  index_t emsize = 200;
-  index_t nhid = 200;
-  index_t nlayers = 2;
-  float dropout = 0.0f;  // on the embeddings, between layers and before the decoder (Zaremba et al. 2014)
-  bool tied = false;     // decoder weight = embedding table (Press & Wolf 2017); needs emsize == nhid
-  nn::CellForm form = nn::CellForm::Fused;
-  bool gru_reset_after = false;
-  float init_range = 0.1f;  // every parameter from U(−a, a), as Zaremba et al.
-
-  std::string describe() const;  // "lstm 2×200, emb 200, vocab 10000, dropout 0.5, tied"
-};
-
 class RNNLM : public nn::Module {
  public:
-  RNNLM(const RNNLMConfig& config, Rng& rng);
+  // config: a recurrent model (rnn, lstm or gru); throws UsageError otherwise or when config.validate() does.
+  RNNLM(const ModelConfig& config, Rng& rng);
 
   struct Output {
     autograd::Var loss;                            // mean cross-entropy over the T·B targets (null without)
@@ -55,12 +47,12 @@ class RNNLM : public nn::Module {
                         std::span<const std::int32_t> targets, index_t steps, index_t batch,
                         std::span<const nn::CellState> initial, Rng& rng);
 
-  const RNNLMConfig& config() const { return config_; }
+  const ModelConfig& config() const { return config_; }
   nn::Recurrent& rnn() { return *rnn_; }
   nn::Embedding& embedding() { return *embedding_; }
 
  private:
-  RNNLMConfig config_;
+  ModelConfig config_;
   nn::Embedding* embedding_;
   nn::Recurrent* rnn_;
   nn::Linear* decoder_ = nullptr;          // untied

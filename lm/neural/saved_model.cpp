@@ -2,23 +2,35 @@
 #include "lm/neural/saved_model.hpp"
 
 #include "lm/text/error.hpp"
-#include "lm/training/trainer.hpp"
 #include "nn/checkpoint.hpp"
 
 namespace tapegrad::lm {
+
+const std::string& required_metadata(const nn::Metadata& metadata, const char* key, const std::string& path,
+                                     const char* kind) {
+  const auto it = metadata.find(key);
+  if (it == metadata.end())
+    throw FormatError(path + ": not a tapegrad " + kind + " checkpoint (its metadata has no '" + key + "')");
+  return it->second;
+}
+
+nn::Metadata SavedModel::model_metadata(const ModelConfig& config, const Vocab& vocab, TokenLevel level) {
+  return {{kModelKey, config.to_json()}, {kVocabKey, vocab.to_text()}, {kLevelKey, level_name(level)}};
+}
 
 SavedModel SavedModel::load(const std::string& path) {
   SavedModel s;
   s.metadata = nn::read_checkpoint_metadata(path);
   const auto get = [&](const char* key) -> const std::string& {
-    const auto it = s.metadata.find(key);
-    if (it == s.metadata.end())
-      throw FormatError(path + ": not a tapegrad language-model checkpoint (its metadata has no '" + key + "')");
-    return it->second;
+    return required_metadata(s.metadata, key, path, "language-model");
   };
-  s.config = ModelConfig::from_json(get(Trainer::kModelKey), path);
-  s.vocab = Vocab::parse(get(Trainer::kVocabKey), path + " (vocabulary)");
-  s.level = parse_level(get(Trainer::kLevelKey));
+  s.config = ModelConfig::from_json(get(kModelKey), path);
+  s.vocab = Vocab::parse(get(kVocabKey), path + " (vocabulary)");
+  try {
+    s.level = parse_level(get(kLevelKey));
+  } catch (const UsageError& e) {
+    throw FormatError(path + ": " + e.what());
+  }
   if (static_cast<index_t>(s.vocab.size()) != s.config.vocab)
     throw FormatError(path + ": the vocabulary has " + std::to_string(s.vocab.size()) + " tokens but the model " +
                       std::to_string(s.config.vocab));

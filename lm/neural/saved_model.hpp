@@ -1,6 +1,7 @@
-// SavedModel: a trained language model rebuilt from its checkpoint alone (configuration, vocabulary and level are
-// in the checkpoint's metadata; lm/training/trainer.hpp writes them), and the conversion between text and token ids at
-// the model's level — words split on white space, or bytes — for the commands that use a model.
+// SavedModel: a trained language model rebuilt from its checkpoint alone — the checkpoint's metadata hold the model
+// configuration, the vocabulary and the token level under the keys below (the trainer writes them, and the training
+// state beside them: lm/training/training_checkpoint.hpp) — and the conversion between text and token ids at the
+// model's level — words split on white space, or bytes — for the commands that use a model.
 #pragma once
 
 #include <cstdint>
@@ -16,6 +17,13 @@
 namespace tapegrad::lm {
 
 struct SavedModel {
+  // The metadata keys of a language-model checkpoint that describe the model.
+  static constexpr const char* kModelKey = "model_config";  // ModelConfig::to_json()
+  static constexpr const char* kVocabKey = "vocab";         // Vocab::to_text()
+  static constexpr const char* kLevelKey = "level";         // level_name(): "word" | "char"
+  // Those three entries, as a checkpoint stores them.
+  static nn::Metadata model_metadata(const ModelConfig& config, const Vocab& vocab, TokenLevel level);
+
   ModelConfig config;
   Vocab vocab;
   TokenLevel level = TokenLevel::Word;
@@ -32,5 +40,10 @@ struct SavedModel {
   std::string decode(const std::vector<std::int32_t>& ids) const;
   std::string token_text(std::int32_t id) const;  // one token as shown to a user ("</s>" for the boundary)
 };
+
+// The entry `key` of a checkpoint's metadata; FormatError "<path>: not a tapegrad <kind> checkpoint (its metadata
+// has no '<key>')" when there is none. kind: "language-model", "training".
+const std::string& required_metadata(const nn::Metadata& metadata, const char* key, const std::string& path,
+                                     const char* kind);
 
 }  // namespace tapegrad::lm

@@ -10,14 +10,18 @@ namespace ag = autograd;
 using autograd::ScopeGuard;
 using autograd::Var;
 
-std::string WindowLMConfig::describe() const {
-  return "window " + std::to_string(context) + "→1, emb " + std::to_string(emsize) + ", hidden " +
-         std::to_string(nhid) + ", vocab " + std::to_string(vocab) + (direct ? ", direct connections" : "");
+namespace {
+// The configuration, checked before any member is built from it.
+const ModelConfig& checked(const ModelConfig& config) {
+  if (config.recurrent())
+    throw UsageError(std::string("WindowLM: the configuration is of a recurrent model (") +
+                     model_kind_name(config.kind) + "), not a window one");
+  config.validate();
+  return config;
 }
+}  // namespace
 
-WindowLM::WindowLM(const WindowLMConfig& config, Rng& rng) : config_(config), dropout_(config.dropout) {
-  if (config.vocab <= 0) throw UsageError("WindowLM: the vocabulary is empty");
-  if (config.context <= 0) throw UsageError("WindowLM: the context must hold at least one word");
+WindowLM::WindowLM(const ModelConfig& config, Rng& rng) : config_(checked(config)), dropout_(config.dropout) {
   const float emb_range = config.init_range > 0 ? config.init_range : 0.1f;
   nn::LinearOptions lo;
   lo.init_range = config.init_range;

@@ -4,33 +4,27 @@
 //   h = tanh(e·W + b₁)                      (B × nhid)
 //   ŷ = softmax(h·U + b₂ [+ e·D])           (B × vocab)            D: the paper's optional direct connections
 //   J = −(1/B) Σ_b log ŷ[b, w_t]
+//
+// Configured by ModelConfig (lm/neural/model_config.hpp): vocab, context (n − 1 words of history), emsize, nhid,
+// direct, dropout (on the hidden layer) and init_range (0: PyTorch's defaults — embeddings U(±0.1), linear layers
+// U(±1/√in)).
 #pragma once
 
 #include <cstdint>
 #include <span>
 #include <string>
 
+#include "lm/neural/model_config.hpp"
 #include "nn/dropout.hpp"
 #include "nn/embedding.hpp"
 #include "nn/linear.hpp"
 
 namespace tapegrad::lm {
 
-struct WindowLMConfig {
-  index_t vocab = 0;
-  index_t context = 5;  // n − 1 words of history
-  index_t emsize = 60;
-  index_t nhid = 100;
-  bool direct = false;      // direct connections from the embeddings to the output
-  float dropout = 0.0f;     // on the hidden layer
-  float init_range = 0.0f;  // 0: PyTorch defaults (embeddings U(±0.1), linear layers U(±1/√in))
-
-  std::string describe() const;
-};
-
 class WindowLM : public nn::Module {
  public:
-  WindowLM(const WindowLMConfig& config, Rng& rng);
+  // config: a window model; throws UsageError otherwise or when config.validate() does.
+  WindowLM(const ModelConfig& config, Rng& rng);
 
   struct Output {
     autograd::Var loss;    // null without targets
@@ -40,10 +34,10 @@ class WindowLM : public nn::Module {
   Output forward(autograd::Tape& tape, std::span<const std::int32_t> contexts, std::span<const std::int32_t> targets,
                  index_t batch, Rng& rng);
 
-  const WindowLMConfig& config() const { return config_; }
+  const ModelConfig& config() const { return config_; }
 
  private:
-  WindowLMConfig config_;
+  ModelConfig config_;
   nn::Embedding* embedding_;
   nn::Linear* hidden_;
   nn::Linear* output_;

@@ -1,6 +1,7 @@
-// Errors of the lm/ layer: a file that cannot be read (IoError) and a file whose content breaks its format
-// (FormatError). Both derive from tapegrad::Error, so the CLI reports them and exits non-zero. Messages name the
-// file and, where there is one, the line: "data/train.txt:12: invalid UTF-8 at byte 7".
+// Errors of the lm/ layer about files: a file that cannot be read (IoError) and a file whose content breaks its format
+// (FormatError) — a text, an ARPA model, a checkpoint's metadata. (Training's own error, DivergenceError, is in
+// lm/training/trainer.hpp.) Both derive from tapegrad::Error, so the CLI reports them and exits non-zero. Messages name
+// the file and, where there is one, the line: "data/train.txt:12: invalid UTF-8 at byte 7".
 #pragma once
 
 #include <cstddef>
@@ -19,13 +20,6 @@ class IoError : public Error {
 
 // A file's content does not follow its format (empty, binary, invalid UTF-8, a malformed ARPA line, ...).
 class FormatError : public Error {
- public:
-  using Error::Error;
-};
-
-// Training cannot go on: the loss became NaN or infinite (the message names the epoch and step; the checkpoints
-// written before stay as they were).
-class DivergenceError : public Error {
  public:
   using Error::Error;
 };

@@ -1,78 +1,21 @@
 // Trainer: the epoch loop, validation, checkpoints, learning curve, schedule and early stopping.
 #include "lm/training/trainer.hpp"
 
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
-#include <nlohmann/json.hpp>
-#include <sstream>
+#include <span>
 
 #include "lm/neural/evaluate.hpp"
 #include "lm/report/progress.hpp"
-#include "lm/report/svg_plot.hpp"
 #include "lm/text/batcher.hpp"
-#include "lm/text/error.hpp"
-#include "lm/text/text_file.hpp"
 #include "lm/training/stepper.hpp"
-#include "nn/adam.hpp"
-#include "nn/sgd.hpp"
-#include "ops/error.hpp"
 
 namespace tapegrad::lm {
 
 namespace fs = std::filesystem;
-
-// ---- options as JSON (stored in checkpoints) -------------------------------------------------------------------
-
-std::string TrainOptions::to_json() const {
-  const nlohmann::json j = {{"optimizer", optimizer},
-                            {"lr", lr},
-                            {"momentum", momentum},
-                            {"weight_decay", weight_decay},
-                            {"clip", clip},
-                            {"schedule", schedule},
-                            {"decay", decay},
-                            {"decay_start", decay_start},
-                            {"patience", patience},
-                            {"batch", batch},
-                            {"bptt", bptt},
-                            {"eval_batch", eval_batch},
-                            {"epochs", epochs},
-                            {"max_seconds", max_seconds},
-                            {"eval_interval", eval_interval},
-                            {"max_valid_tokens", max_valid_tokens},
-                            {"seed", seed}};
-  return j.dump();
-}
-
-TrainOptions TrainOptions::from_json(const std::string& text, const std::string& source) {
-  TrainOptions o;
-  try {
-    const nlohmann::json j = nlohmann::json::parse(text);
-    o.optimizer = j.at("optimizer").get<std::string>();
-    o.lr = j.at("lr").get<float>();
-    o.momentum = j.at("momentum").get<float>();
-    o.weight_decay = j.at("weight_decay").get<float>();
-    o.clip = j.at("clip").get<float>();
-    o.schedule = j.at("schedule").get<std::string>();
-    o.decay = j.at("decay").get<float>();
-    o.decay_start = j.at("decay_start").get<int>();
-    o.patience = j.at("patience").get<int>();
-    o.batch = j.at("batch").get<index_t>();
-    o.bptt = j.at("bptt").get<index_t>();
-    o.eval_batch = j.at("eval_batch").get<index_t>();
-    o.epochs = j.at("epochs").get<int>();
-    o.max_seconds = j.at("max_seconds").get<double>();
-    o.eval_interval = j.at("eval_interval").get<index_t>();
-    o.max_valid_tokens = j.at("max_valid_tokens").get<index_t>();
-    o.seed = j.at("seed").get<std::uint64_t>();
-  } catch (const nlohmann::json::exception& e) {
-    throw FormatError(source + ": bad training options: " + e.what());
-  }
-  return o;
-}
+using SteadyClock = std::chrono::steady_clock;
 
 // ---- files ---------------------------------------------------------------------------------------------------
 
@@ -90,54 +33,10 @@ std::string Trainer::curve_path(const std::string& save, const char* extension) 
   return stem_of(save).string() + ".curve." + extension;
 }
 
-std::string Trainer::curve_csv(const std::vector<CurvePoint>& curve, bool exact) {
-  std::ostringstream csv;
-  csv << "epoch,lr,train_loss,train_ppl,valid_loss,valid_ppl,seconds,tokens_per_second\n";
-  char line[512];
-  for (const CurvePoint& p : curve) {
-    if (exact)  // every double round-trips (checkpoints: a resumed run reports the same history)
-      std::snprintf(line, sizeof line, "%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n", p.epoch, p.lr, p.train_loss,
-                    std::exp(p.train_loss), p.valid_loss, std::exp(p.valid_loss), p.seconds, p.tokens_per_second);
-    else
-      std::snprintf(line, sizeof line, "%.4f,%.9g,%.6f,%.4f,%.6f,%.4f,%.2f,%.1f\n", p.epoch, p.lr, p.train_loss,
-                    std::exp(p.train_loss), p.valid_loss, std::exp(p.valid_loss), p.seconds, p.tokens_per_second);
-    csv << line;
-  }
-  return csv.str();
-}
-
-std::vector<CurvePoint> Trainer::parse_curve_csv(const std::string& text, const std::string& source) {
-  std::vector<CurvePoint> curve;
-  std::istringstream in(text);
-  std::string line;
-  std::getline(in, line);  // header
-  for (int number = 2; std::getline(in, line); ++number) {
-    CurvePoint p;
-    double train_ppl = 0, valid_ppl = 0;
-    if (std::sscanf(line.c_str(), "%lf,%lf,%lf,%lf,%lf,%lf,%lf,%lf", &p.epoch, &p.lr, &p.train_loss, &train_ppl,
-                    &p.valid_loss, &valid_ppl, &p.seconds, &p.tokens_per_second) != 8)
-      throw FormatError(source + ": learning curve line " + std::to_string(number) + " is malformed");
-    curve.push_back(p);
-  }
-  return curve;
-}
-
 void Trainer::write_curve() const {
   if (options_.save.empty()) return;
-  write_text_file(curve_path(options_.save, "csv"), curve_csv(curve_));
-  PlotSeries train{"train", {}, {}, "#1f77b4", false}, valid{"valid", {}, {}, "#d62728", false};
-  for (const CurvePoint& p : curve_) {
-    train.x.push_back(p.epoch);
-    train.y.push_back(std::exp(p.train_loss));
-    valid.x.push_back(p.epoch);
-    valid.y.push_back(std::exp(p.valid_loss));
-  }
-  PlotOptions po;
-  po.title = model_.config().describe();
-  po.x_label = "epoch";
-  po.y_label = "perplexity";
-  po.log_y = true;
-  write_text_file(curve_path(options_.save, "svg"), svg_line_plot({train, valid}, po));
+  write_curve_files(curve_, model_.config().describe(), curve_path(options_.save, "csv"),
+                    curve_path(options_.save, "svg"));
 }
 
 // ---- construction ----------------------------------------------------------------------------------------------
@@ -147,80 +46,133 @@ Trainer::Trainer(LanguageModel& model, const LmDataset& data, const TrainOptions
   if (static_cast<index_t>(data.vocab.size()) != model.config().vocab)
     throw UsageError("Trainer: the model has a vocabulary of " + std::to_string(model.config().vocab) +
                      " but the data " + std::to_string(data.vocab.size()));
-  if (options.batch <= 0 || options.bptt <= 0 || options.eval_batch <= 0 || options.epochs < 0)
-    throw UsageError("Trainer: batch, bptt and eval batch must be positive and epochs non-negative");
-  if (!(options.clip >= 0)) throw UsageError("Trainer: the clipping norm must be ≥ 0 (0 = no clipping)");
-  const auto params = model.module().parameters();
-  if (options.optimizer == "sgd")
-    optimizer_ = std::make_unique<nn::SGD>(
-        params, nn::SGDOptions{.lr = options.lr, .momentum = options.momentum, .weight_decay = options.weight_decay});
-  else if (options.optimizer == "adam")
-    optimizer_ =
-        std::make_unique<nn::Adam>(params, nn::AdamOptions{.lr = options.lr, .weight_decay = options.weight_decay});
-  else if (options.optimizer == "adamw")
-    optimizer_ =
-        std::make_unique<nn::AdamW>(params, nn::AdamWOptions{.lr = options.lr, .weight_decay = options.weight_decay});
-  else
-    throw UsageError("unknown optimizer '" + options.optimizer + "' (expected sgd, adam or adamw)");
-  if (options.schedule == "plateau")
-    schedule_ = std::make_unique<nn::ReduceOnPlateau>(
-        *optimizer_, nn::PlateauOptions{.factor = options.decay, .patience = 0, .threshold = 0.0, .min_lr = 0.0});
-  else if (options.schedule == "zaremba")
-    schedule_ = std::make_unique<nn::ConstantThenDecay>(*optimizer_, options.decay_start, options.decay);
-  else if (options.schedule != "none")
-    throw UsageError("unknown schedule '" + options.schedule + "' (expected plateau, zaremba or none)");
+  options.validate();
+  optimizer_ = make_optimizer(options, model.module());
+  schedule_ = make_schedule(options, *optimizer_);
 }
 
 Trainer::~Trainer() = default;
 
 // ---- checkpoints ---------------------------------------------------------------------------------------------
 
+TrainingCheckpoint Trainer::state() const {
+  TrainingCheckpoint s;
+  s.model = model_.config();
+  s.options = options_;
+  s.epoch = epoch_;
+  s.best_valid_loss = best_;
+  s.bad_epochs = bad_epochs_;
+  s.curve = curve_;
+  return s;
+}
+
 void Trainer::save(const std::string& path) {
   fs::path dir = fs::path(path).parent_path();
   if (!dir.empty()) fs::create_directories(dir);
-  const nn::Metadata meta = {{kModelKey, model_.config().to_json()},
-                             {kVocabKey, data_.vocab.to_text()},
-                             {kLevelKey, level_name(data_.level)},
-                             {kOptionsKey, options_.to_json()},
-                             {kEpochKey, std::to_string(epoch_)},
-                             {kBestKey, std::to_string(best_)},
-                             {kBadKey, std::to_string(bad_epochs_)},
-                             {kCurveKey, curve_csv(curve_, /*exact=*/true)},
-                             {"data", data_.source}};
   nn::save_checkpoint(
       path, {.model = &model_.module(), .optimizer = optimizer_.get(), .schedule = schedule_.get(), .rng = &rng_},
-      meta);
+      state().metadata(data_));
 }
 
-void Trainer::resume(const std::string& path) {
-  const nn::Metadata peek = nn::read_checkpoint_metadata(path);
-  const auto get = [&](const char* key) -> const std::string& {
-    const auto it = peek.find(key);
-    if (it == peek.end()) throw FormatError(path + ": not a tapegrad training checkpoint (no '" + key + "')");
-    return it->second;
-  };
-  if (ModelConfig::from_json(get(kModelKey), path).to_json() != model_.config().to_json())
-    throw UsageError(path + ": the checkpoint holds a different model (" +
-                     ModelConfig::from_json(get(kModelKey), path).describe() + ") than the one being trained (" +
-                     model_.config().describe() + ")");
-  if (get(kVocabKey) != data_.vocab.to_text())
-    throw UsageError(path + ": the checkpoint was trained with another vocabulary than the data's");
+void Trainer::resume(const TrainingCheckpoint& checkpoint) {
+  if (checkpoint.model.to_json() != model_.config().to_json())
+    throw UsageError(checkpoint.path + ": the checkpoint holds a different model (" + checkpoint.model.describe() +
+                     ") than the one being trained (" + model_.config().describe() + ")");
   nn::load_checkpoint(
-      path, {.model = &model_.module(), .optimizer = optimizer_.get(), .schedule = schedule_.get(), .rng = &rng_});
-  try {
-    epoch_ = std::stoi(get(kEpochKey));
-    best_ = std::stod(get(kBestKey));
-    bad_epochs_ = std::stoi(get(kBadKey));
-  } catch (const std::logic_error&) {
-    throw FormatError(path + ": malformed epoch or loss in the checkpoint's metadata");
-  }
-  curve_ = parse_curve_csv(get(kCurveKey), path);
-  log_ << "resumed from " << path << " after epoch " << epoch_ << " (best valid ppl " << std::exp(best_) << ", lr "
-       << optimizer_->learning_rate() << ")\n";
+      checkpoint.path,
+      {.model = &model_.module(), .optimizer = optimizer_.get(), .schedule = schedule_.get(), .rng = &rng_});
+  epoch_ = checkpoint.epoch;
+  best_ = checkpoint.best_valid_loss;
+  bad_epochs_ = checkpoint.bad_epochs;
+  curve_ = checkpoint.curve;
+  log_ << "resumed from " << checkpoint.path << " after epoch " << epoch_ << " (best valid ppl " << std::exp(best_)
+       << ", lr " << optimizer_->learning_rate() << ")\n";
 }
 
-// ---- the loop ------------------------------------------------------------------------------------------------
+// ---- the pieces of the loop ------------------------------------------------------------------------------------
 
+// The training split in batches. Recurrent models: B streams read in windows of bptt steps, in order, the carried
+// state reset at the start of every epoch. The window model: examples of `context` words and their target, in a new
+// seeded order every epoch.
+class Trainer::Batches {
+ public:
+  Batches(const LanguageModel& model, const LmDataset& data, const TrainOptions& options) : seed_(options.seed) {
+    try {
+      if (model.config().recurrent())
+        streams_ = std::make_unique<StreamBatcher>(data.train, options.batch, options.bptt);
+      else
+        windows_ = std::make_unique<WindowBatcher>(data.train, model.config().context, options.batch,
+                                                   static_cast<std::int32_t>(Vocab::kEos));
+    } catch (const UsageError& e) {  // name the data and the flag to change
+      throw UsageError("the training split of " + data.source + " is too small for --batch-size " +
+                       std::to_string(options.batch) + " (" + e.what() + ")");
+    }
+  }
+
+  // Prepares epoch `epoch` (0-based); returns its number of batches.
+  index_t start_epoch(int epoch, Stepper& stepper) {
+    if (streams_) {
+      stepper.reset_state();
+      return streams_->windows();
+    }
+    windows_->start_epoch(true, seed_, epoch);
+    return windows_->batches();
+  }
+
+  // One training step on batch i of the epoch.
+  StepStats train(index_t i, Stepper& stepper, Rng& rng) {
+    if (streams_) {
+      streams_->get(i, window_);
+      return stepper.train(window_, rng);
+    }
+    windows_->get(i, contexts_, targets_);
+    return stepper.train(contexts_, targets_, rng);
+  }
+
+ private:
+  std::uint64_t seed_;
+  std::unique_ptr<StreamBatcher> streams_;
+  std::unique_ptr<WindowBatcher> windows_;
+  StreamWindow window_;                           // scratch: the current window (recurrent)
+  std::vector<std::int32_t> contexts_, targets_;  // scratch: the current batch (window model)
+};
+
+struct Trainer::Epoch {
+  int index = 0;  // 0-based
+  index_t batches = 0;
+  index_t done = 0;  // batches trained on
+  bool out_of_time = false;
+  index_t skipped = 0;     // steps without an update (non-finite gradient norm)
+  double tokens_seen = 0;  // predictions trained on in the whole epoch
+  // Since the last curve point: the next point's training loss and speed.
+  double loss_sum = 0;  // Σ loss · tokens
+  double tokens = 0;
+  index_t steps = 0;
+  SteadyClock::time_point since = SteadyClock::now();
+
+  void count(const StepStats& s) {
+    skipped += s.skipped;
+    loss_sum += s.loss * static_cast<double>(s.tokens);
+    tokens += static_cast<double>(s.tokens);
+    tokens_seen += static_cast<double>(s.tokens);
+    ++steps;
+  }
+  bool completed() const { return !out_of_time; }
+  // Where the epoch ended, in epochs: index + 1 when complete, fractional when the time limit cut it short.
+  double position() const {
+    return out_of_time ? index + static_cast<double>(done) / static_cast<double>(batches) : index + 1.0;
+  }
+};
+
+double Trainer::elapsed() const { return std::chrono::duration<double>(SteadyClock::now() - run_start_).count(); }
+
+bool Trainer::out_of_time() const { return options_.max_seconds > 0 && elapsed() >= options_.max_seconds; }
+
+bool Trainer::keep_training(const TrainResult& result) const {
+  return epoch_ < options_.epochs && !result.out_of_time && !result.stopped_early;
+}
+
+// The mean validation loss, on at most max_valid_tokens tokens of the validation split.
 double Trainer::validate() {
   std::span<const std::int32_t> valid = data_.valid;
   if (options_.max_valid_tokens > 0 && static_cast<index_t>(valid.size()) > options_.max_valid_tokens)
@@ -231,127 +183,141 @@ double Trainer::validate() {
   return evaluate(model_, valid, eo).loss;
 }
 
-TrainResult Trainer::run() {
-  using clock = std::chrono::steady_clock;
-  const auto start = clock::now();
-  const double seconds_before = curve_.empty() ? 0.0 : curve_.back().seconds;
-  const auto elapsed = [&] { return std::chrono::duration<double>(clock::now() - start).count(); };
-  const bool recurrent = model_.config().recurrent();
-  std::unique_ptr<StreamBatcher> streams;
-  std::unique_ptr<WindowBatcher> windows;
-  try {
-    if (recurrent)
-      streams = std::make_unique<StreamBatcher>(data_.train, options_.batch, options_.bptt);
-    else
-      windows = std::make_unique<WindowBatcher>(data_.train, model_.config().context, options_.batch,
-                                                static_cast<std::int32_t>(Vocab::kEos));
-  } catch (const UsageError& e) {  // name the data and the flag to change
-    throw UsageError("the training split of " + data_.source + " is too small for --batch-size " +
-                     std::to_string(options_.batch) + " (" + e.what() + ")");
-  }
-  Stepper stepper(model_, optimizer_.get(), options_.clip);
-  StreamWindow window;
-  std::vector<std::int32_t> contexts, targets;
-  TrainResult result;
-  const bool terminal = ProgressBar::is_terminal(std::cerr);
+CurvePoint Trainer::add_curve_point(Epoch& epoch, double at_epoch) {
+  const double secs = std::chrono::duration<double>(SteadyClock::now() - epoch.since).count();
+  CurvePoint p;
+  p.epoch = at_epoch;
+  p.lr = optimizer_->learning_rate();
+  p.train_loss = epoch.steps > 0 ? epoch.loss_sum / epoch.tokens : NAN;
+  p.tokens_per_second = secs > 0 ? epoch.tokens / secs : 0;
+  p.valid_loss = validate();
+  p.seconds = seconds_before_ + elapsed();
+  curve_.push_back(p);
+  epoch.loss_sum = epoch.tokens = 0;
+  epoch.steps = 0;
+  epoch.since = SteadyClock::now();
+  return p;
+}
 
-  while (epoch_ < options_.epochs && !result.out_of_time && !result.stopped_early) {
-    const int e = epoch_;
-    index_t batches;
-    if (recurrent) {
-      stepper.reset_state();
-      batches = streams->windows();
-    } else {
-      windows->start_epoch(true, options_.seed, e);
-      batches = windows->batches();
+// One pass over the training batches, or up to the time limit: a step per batch with the progress bar, and a curve
+// point every eval_interval batches (not after the last one: the epoch's end makes that one).
+Trainer::Epoch Trainer::train_epoch(Batches& batches, Stepper& stepper) {
+  Epoch epoch;
+  epoch.index = epoch_;
+  epoch.batches = batches.start_epoch(epoch.index, stepper);
+  ProgressBar bar(std::cerr, "epoch " + std::to_string(epoch.index + 1) + "/" + std::to_string(options_.epochs),
+                  epoch.batches, options_.progress, terminal_);
+  epoch.since = SteadyClock::now();
+  for (index_t i = 0; i < epoch.batches; ++i) {
+    const StepStats s = batches.train(i, stepper, rng_);
+    if (!std::isfinite(s.loss)) {
+      bar.finish();
+      throw DivergenceError("training diverged: the loss is " + std::to_string(s.loss) + " at epoch " +
+                            std::to_string(epoch.index + 1) + ", step " + std::to_string(i + 1) + " of " +
+                            std::to_string(epoch.batches) + " (try a lower --lr or a --clip norm)" +
+                            (options_.save.empty() ? std::string() : "; the checkpoints written so far are kept"));
     }
-    ProgressBar bar(std::cerr, "epoch " + std::to_string(e + 1) + "/" + std::to_string(options_.epochs), batches,
-                    options_.progress, terminal);
-    double loss_sum = 0, tokens = 0, epoch_tokens = 0;
-    index_t done = 0, skipped = 0, point_batches = 0;
-    auto point_start = clock::now();
-    const auto add_point = [&](double at_epoch) {
-      const double secs = std::chrono::duration<double>(clock::now() - point_start).count();
-      CurvePoint p;
-      p.epoch = at_epoch;
-      p.lr = optimizer_->learning_rate();
-      p.train_loss = point_batches > 0 ? loss_sum / tokens : NAN;
-      p.tokens_per_second = secs > 0 ? tokens / secs : 0;
-      p.valid_loss = validate();
-      p.seconds = seconds_before + elapsed();
-      curve_.push_back(p);
-      loss_sum = tokens = 0;
-      point_batches = 0;
-      point_start = clock::now();
-      return p;
-    };
-    for (; done < batches; ++done) {
-      StepStats s;
-      if (recurrent) {
-        streams->get(done, window);
-        s = stepper.train(window, rng_);
-      } else {
-        windows->get(done, contexts, targets);
-        s = stepper.train(contexts, targets, rng_);
-      }
-      if (!std::isfinite(s.loss)) {
-        bar.finish();
-        throw DivergenceError("training diverged: the loss is " + std::to_string(s.loss) + " at epoch " +
-                              std::to_string(e + 1) + ", step " + std::to_string(done + 1) + " of " +
-                              std::to_string(batches) + " (try a lower --lr or a --clip norm)" +
-                              (options_.save.empty() ? std::string() : "; the checkpoints written so far are kept"));
-      }
-      skipped += s.skipped;
-      loss_sum += s.loss * static_cast<double>(s.tokens);
-      tokens += static_cast<double>(s.tokens);
-      epoch_tokens += static_cast<double>(s.tokens);
-      ++point_batches;
-      char info[96];
-      std::snprintf(info, sizeof info, "loss %.3f ppl %.1f | lr %.3g", loss_sum / tokens, std::exp(loss_sum / tokens),
-                    optimizer_->learning_rate());
-      bar.update(done + 1, info, epoch_tokens);
-      if (options_.max_seconds > 0 && elapsed() >= options_.max_seconds) {
-        result.out_of_time = true;
-        ++done;
-        break;
-      }
-      if (options_.eval_interval > 0 && (done + 1) % options_.eval_interval == 0 && done + 1 < batches) {
-        const CurvePoint p = add_point(e + static_cast<double>(done + 1) / static_cast<double>(batches));
-        bar.finish();
-        char line[160];
-        std::snprintf(line, sizeof line, "| epoch %.2f | train ppl %.2f | valid ppl %.2f |\n", p.epoch,
-                      std::exp(p.train_loss), std::exp(p.valid_loss));
-        log_ << line << std::flush;
-      }
+    epoch.count(s);
+    epoch.done = i + 1;
+    char info[96];
+    std::snprintf(info, sizeof info, "loss %.3f ppl %.1f | lr %.3g", epoch.loss_sum / epoch.tokens,
+                  std::exp(epoch.loss_sum / epoch.tokens), optimizer_->learning_rate());
+    bar.update(epoch.done, info, epoch.tokens_seen);
+    if (out_of_time()) {
+      epoch.out_of_time = true;
+      break;
     }
-    bar.finish();
-    const double at = result.out_of_time ? e + static_cast<double>(done) / static_cast<double>(batches) : e + 1.0;
-    const CurvePoint p = add_point(at);
-    if (!result.out_of_time) ++epoch_;
-    const bool improved = p.valid_loss < best_;
-    if (improved) {
-      best_ = p.valid_loss;
-      bad_epochs_ = 0;
-    } else {
-      ++bad_epochs_;
+    if (options_.eval_interval > 0 && epoch.done % options_.eval_interval == 0 && epoch.done < epoch.batches) {
+      const CurvePoint p =
+          add_curve_point(epoch, epoch.index + static_cast<double>(epoch.done) / static_cast<double>(epoch.batches));
+      bar.finish();
+      log_curve_point(p);
     }
-    char line[256];
-    std::snprintf(line, sizeof line,
-                  "| epoch %s | %s | lr %.4g | train loss %.3f ppl %.2f | valid loss %.3f ppl %.2f | %.0f tok/s |%s\n",
-                  result.out_of_time ? (std::to_string(at).substr(0, 5) + " (time limit)").c_str()
-                                     : std::to_string(e + 1).c_str(),
-                  ProgressBar::duration(p.seconds).c_str(), p.lr, p.train_loss, std::exp(p.train_loss), p.valid_loss,
-                  std::exp(p.valid_loss), p.tokens_per_second, improved ? " best" : "");
-    log_ << line;
-    if (skipped > 0) log_ << "  (" << skipped << " steps skipped: non-finite gradient norm)\n";
-    log_ << std::flush;
-    if (!options_.save.empty() && improved) save(options_.save);
-    if (!result.out_of_time) {
-      if (schedule_) schedule_->step(p.valid_loss);
-      if (!options_.save.empty()) save(last_path(options_.save));
+  }
+  bar.finish();
+  return epoch;
+}
+
+// Returns true when the loss is the best so far (the model is then saved as the best).
+bool Trainer::record_validation(double valid_loss) {
+  const bool improved = valid_loss < best_;
+  if (improved) {
+    best_ = valid_loss;
+    bad_epochs_ = 0;
+  } else {
+    ++bad_epochs_;
+  }
+  return improved;
+}
+
+bool Trainer::patience_ran_out() const { return options_.patience > 0 && bad_epochs_ >= options_.patience; }
+
+// "| epoch 2.50 | train ppl 16.22 | valid ppl 16.36 |"
+void Trainer::log_curve_point(const CurvePoint& p) {
+  char line[160];
+  std::snprintf(line, sizeof line, "| epoch %.2f | train ppl %.2f | valid ppl %.2f |\n", p.epoch,
+                std::exp(p.train_loss), std::exp(p.valid_loss));
+  log_ << line << std::flush;
+}
+
+// "| epoch 3 | 1m05s | lr 1 | train loss 2.792 ppl 16.32 | valid loss 2.788 ppl 16.25 | 20345 tok/s | best"
+void Trainer::log_epoch(const Epoch& epoch, const CurvePoint& p, bool improved) {
+  const std::string which = epoch.out_of_time ? std::to_string(epoch.position()).substr(0, 5) + " (time limit)"
+                                              : std::to_string(epoch.index + 1);
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "| epoch %s | %s | lr %.4g | train loss %.3f ppl %.2f | valid loss %.3f ppl %.2f | %.0f tok/s |%s\n",
+                which.c_str(), ProgressBar::duration(p.seconds).c_str(), p.lr, p.train_loss, std::exp(p.train_loss),
+                p.valid_loss, std::exp(p.valid_loss), p.tokens_per_second, improved ? " best" : "");
+  log_ << line;
+  if (epoch.skipped > 0) log_ << "  (" << epoch.skipped << " steps skipped: non-finite gradient norm)\n";
+  log_ << std::flush;
+}
+
+void Trainer::save_best() {
+  if (!options_.save.empty()) save(options_.save);
+}
+
+void Trainer::step_schedule(double valid_loss) {
+  if (schedule_) schedule_->step(valid_loss);
+}
+
+void Trainer::save_last() {
+  if (!options_.save.empty()) save(last_path(options_.save));
+}
+
+// ---- the loop ------------------------------------------------------------------------------------------------
+
+// While the stop conditions allow (epochs left, time left, patience left), each epoch:
+//   1. trains on every batch (or until the time limit), validating every eval_interval batches — train_epoch;
+//      a non-finite loss stops everything (DivergenceError)
+//   2. validates: the epoch's point on the learning curve
+//   3. counts the epoch if it was completed, and keeps the best validation loss and the epochs without improvement
+//   4. logs the epoch's summary line
+//   5. saves the best model when validation improved; after a completed epoch, steps the learning-rate schedule and
+//      saves the .last checkpoint (a cut epoch cannot be resumed exactly, so it leaves no .last)
+//   6. rewrites the learning-curve files, and stops early when patience ran out
+TrainResult Trainer::run() {
+  Batches batches(model_, data_, options_);
+  Stepper stepper(model_, optimizer_.get(), options_.clip);
+  run_start_ = SteadyClock::now();
+  seconds_before_ = curve_.empty() ? 0.0 : curve_.back().seconds;
+  terminal_ = ProgressBar::is_terminal(std::cerr);
+  TrainResult result;
+  while (keep_training(result)) {
+    Epoch epoch = train_epoch(batches, stepper);
+    result.out_of_time = epoch.out_of_time;
+    const CurvePoint p = add_curve_point(epoch, epoch.position());
+    if (epoch.completed()) ++epoch_;
+    const bool improved = record_validation(p.valid_loss);
+    log_epoch(epoch, p, improved);
+    if (improved) save_best();
+    if (epoch.completed()) {
+      step_schedule(p.valid_loss);
+      save_last();
     }
     write_curve();
-    if (options_.patience > 0 && bad_epochs_ >= options_.patience) {
+    if (patience_ran_out()) {
       result.stopped_early = true;
       log_ << "early stop: no improvement in " << bad_epochs_ << " epochs\n";
     }

@@ -9,15 +9,15 @@
 //     the learning-rate schedule stepped; early stopping after `patience` epochs without improvement
 //
 // Checkpoints (safetensors, nn/checkpoint.hpp) hold the parameters, the optimizer and schedule state, the Rng, and
-// metadata: the model configuration, the vocabulary, the training options, the epoch, the best validation loss and
-// the learning curve — everything `resume` needs to continue exactly as if uninterrupted (bit for bit with the same
-// thread count), and everything `tapegrad eval|generate|predict|score` needs to rebuild the model.
+// metadata (lm/training/training_checkpoint.hpp): the model configuration, the vocabulary, the training options, the
+// epoch, the best validation loss and the learning curve — everything `resume` needs to continue exactly as if
+// uninterrupted (bit for bit with the same thread count), and everything `tapegrad eval|generate|predict|score` needs
+// to rebuild the model (lm/neural/saved_model.hpp).
 // Files, for save = "out/lm.safetensors": out/lm.safetensors (the best model), out/lm.last.safetensors (the latest
 // epoch, for resuming), out/lm.curve.csv and out/lm.curve.svg.
 #pragma once
 
-#include <cstdint>
-#include <functional>
+#include <chrono>
 #include <limits>
 #include <memory>
 #include <ostream>
@@ -26,48 +26,22 @@
 
 #include "lm/neural/model.hpp"
 #include "lm/text/dataset.hpp"
-#include "nn/checkpoint.hpp"
+#include "lm/training/learning_curve.hpp"
+#include "lm/training/train_options.hpp"
+#include "lm/training/training_checkpoint.hpp"
 #include "nn/optimizer.hpp"
 #include "nn/schedule.hpp"
+#include "ops/error.hpp"
 
 namespace tapegrad::lm {
 
-struct TrainOptions {
-  // optimisation
-  std::string optimizer = "sgd";  // sgd | adam | adamw
-  float lr = 20.0f;
-  float momentum = 0.0f;  // sgd
-  float weight_decay = 0.0f;
-  float clip = 0.25f;                // maximum global gradient norm; 0 = no clipping
-  std::string schedule = "plateau";  // plateau: lr × decay when validation does not improve (PyTorch's example);
-                                     // zaremba: constant for decay_start epochs, then × decay per epoch; none
-  float decay = 0.25f;
-  int decay_start = 4;
-  int patience = 0;  // early stopping after this many epochs without improvement; 0 = never
-  // data
-  index_t batch = 20;
-  index_t bptt = 35;  // recurrent models
-  index_t eval_batch = 10;
-  int epochs = 40;
-  double max_seconds = 0;        // stop training after this long, then evaluate (0 = no limit)
-  index_t eval_interval = 0;     // also validate every this many batches (0 = at epoch ends only)
-  index_t max_valid_tokens = 0;  // validate on at most this many tokens (0 = all)
-  // bookkeeping
-  std::uint64_t seed = 1111;
-  std::string save;      // the best checkpoint's path ("" = no files)
-  bool progress = true;  // progress bar on stderr
+class Stepper;
 
-  std::string to_json() const;
-  static TrainOptions from_json(const std::string& text, const std::string& source);
-};
-
-struct CurvePoint {
-  double epoch = 0;  // fractional when validated within an epoch
-  double lr = 0;
-  double train_loss = 0;  // mean over the batches since the previous point
-  double valid_loss = 0;
-  double seconds = 0;  // training time so far
-  double tokens_per_second = 0;
+// Training cannot go on: the loss became NaN or infinite (the message names the epoch and step; the checkpoints
+// written before stay as they were).
+class DivergenceError : public Error {
+ public:
+  using Error::Error;
 };
 
 struct TrainResult {
@@ -80,35 +54,45 @@ struct TrainResult {
 
 class Trainer {
  public:
-  // The model must have been built for data.vocab. Builds the optimizer and schedule from the options.
+  // The model must have been built for data.vocab. Checks the options (TrainOptions::validate) and builds the
+  // optimizer and schedule they name.
   Trainer(LanguageModel& model, const LmDataset& data, const TrainOptions& options, std::ostream& log);
   ~Trainer();
 
-  // Restores a `.last` checkpoint written by a trainer with the same model: parameters, optimizer, schedule, Rng,
-  // epoch, best loss, learning curve. Throws CheckpointError/FormatError for a file that does not fit.
-  void resume(const std::string& path);
+  // Continues from a `.last` checkpoint read by TrainingCheckpoint::read (which checked it against the data):
+  // restores parameters, optimizer, schedule, Rng, epoch, best loss and learning curve. Throws UsageError when the
+  // checkpoint holds another model than this trainer's.
+  void resume(const TrainingCheckpoint& checkpoint);
+  void resume(const std::string& path) { resume(TrainingCheckpoint::read(path, data_)); }
+  // Trains until the epochs are done, the time limit is reached or patience runs out; throws DivergenceError when
+  // the loss stops being finite.
   TrainResult run();
-
-  // Checkpoint metadata keys (also read by the evaluation commands).
-  static constexpr const char* kModelKey = "model_config";
-  static constexpr const char* kVocabKey = "vocab";
-  static constexpr const char* kLevelKey = "level";
-  static constexpr const char* kOptionsKey = "train_options";
-  static constexpr const char* kEpochKey = "epoch";
-  static constexpr const char* kBestKey = "best_valid_loss";
-  static constexpr const char* kBadKey = "bad_epochs";
-  static constexpr const char* kCurveKey = "curve_csv";
 
   static std::string last_path(const std::string& save);                          // "<stem>.last.safetensors"
   static std::string curve_path(const std::string& save, const char* extension);  // "<stem>.curve.csv"
-  // The curve as CSV (one row per point); exact: every number printed so that it reads back to the same double.
-  static std::string curve_csv(const std::vector<CurvePoint>& curve, bool exact = false);
-  static std::vector<CurvePoint> parse_curve_csv(const std::string& text, const std::string& source);
 
  private:
+  class Batches;  // the training split in batches: stream windows (recurrent) or shuffled examples (window)
+  struct Epoch;   // one epoch in progress: how far it got, and the sums behind the next curve point
+
+  // The steps of run(), in the order they happen (trainer.cpp lists them).
+  bool keep_training(const TrainResult& result) const;  // the stop conditions: epochs, time limit, patience
+  Epoch train_epoch(Batches& batches, Stepper& stepper);
+  CurvePoint add_curve_point(Epoch& epoch, double at_epoch);  // validates; the training loss since the last point
+  bool record_validation(double valid_loss);                  // best loss and epochs without improvement
+  void log_curve_point(const CurvePoint& p);
+  void log_epoch(const Epoch& epoch, const CurvePoint& p, bool improved);
+  void save_best();
+  void step_schedule(double valid_loss);
+  void save_last();
+  void write_curve() const;
+  bool patience_ran_out() const;
+
+  bool out_of_time() const;
+  double elapsed() const;  // seconds since run() started
   double validate();
   void save(const std::string& path);
-  void write_curve() const;
+  TrainingCheckpoint state() const;
 
   LanguageModel& model_;
   const LmDataset& data_;
@@ -121,7 +105,10 @@ class Trainer {
   int epoch_ = 0;  // completed epochs
   double best_ = std::numeric_limits<double>::infinity();
   int bad_epochs_ = 0;
-  double train_seconds_ = 0;
+  // while run() runs
+  std::chrono::steady_clock::time_point run_start_;
+  double seconds_before_ = 0;  // training time of the runs before a resume
+  bool terminal_ = false;      // stderr is a terminal (the progress bar redraws in place)
 };
 
 }  // namespace tapegrad::lm

@@ -1,5 +1,5 @@
 // The Brown reader and protocol split on a miniature corpus built here (folder and .tgz), and the .tgz reader on
-// hand-made tar records. The full corpus is checked against BROWN.md in test_brown_corpus.cpp.
+// hand-made tar records. The full corpus is checked against its protocol (docs/data.md) in test_brown_corpus.cpp.
 #include <zlib.h>
 
 #include <boost/test/unit_test.hpp>

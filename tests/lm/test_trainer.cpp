@@ -3,6 +3,7 @@
 //     generation continues the pattern (backpropagation through time works end to end);
 //   - a run interrupted after epoch 1 and resumed from its .last checkpoint reproduces the uninterrupted run bit for
 //     bit (losses of every epoch and final parameters), with dropout, Adam and the plateau schedule in play;
+//   - the checks before resuming (another model, another vocabulary, not a training checkpoint) and of the options;
 //   - early stopping, the learning-curve files, sampling determinism, and scoring consistent with evaluation.
 #include <boost/test/unit_test.hpp>
 #include <cmath>
@@ -14,7 +15,9 @@
 #include "lm/neural/evaluate.hpp"
 #include "lm/neural/generate.hpp"
 #include "lm/neural/saved_model.hpp"
+#include "lm/text/error.hpp"
 #include "lm/training/trainer.hpp"
+#include "lm/training/training_checkpoint.hpp"
 #include "lm_test_util.hpp"
 #include "ops/parallel.hpp"
 
@@ -195,6 +198,88 @@ BOOST_AUTO_TEST_CASE(resume_refuses_another_model_or_vocabulary) {
   LanguageModel lstm2(same_size, init);
   Trainer other_vocab(lstm2, other_data, o, log);
   BOOST_CHECK_THROW(other_vocab.resume(checkpoint), Error);  // a different model (vocabulary size) or vocabulary
+}
+
+// TrainingCheckpoint::read, the one check before resuming: it returns what the trainer wrote; it refuses the data of
+// another vocabulary (UsageError naming the file) and a checkpoint without the training state (FormatError naming the
+// file and the missing key); a resumed run keeps the stored options but the ones a run may change.
+BOOST_AUTO_TEST_CASE(reading_a_training_checkpoint) {
+  TempDir dir;
+  const LmDataset data = LmDataset::load(write_varied_data(dir));
+  ModelConfig cfg;
+  cfg.kind = ModelKind::LSTM, cfg.vocab = static_cast<index_t>(data.vocab.size()), cfg.emsize = 6, cfg.nhid = 6;
+  cfg.forget_bias = 1.0f;
+  TrainOptions o = tiny_adam_options(6, 2);
+  o.save = dir.path("lstm.safetensors");
+  Rng init(1);
+  LanguageModel model(cfg, init);
+  std::ostringstream log;
+  const TrainResult r = Trainer(model, data, o, log).run();
+
+  const std::string last = Trainer::last_path(o.save);
+  const TrainingCheckpoint c = TrainingCheckpoint::read(last, data);
+  BOOST_TEST(c.path == last);
+  BOOST_TEST(c.model.to_json() == cfg.to_json());
+  BOOST_TEST(c.model.forget_bias == 1.0f);
+  BOOST_TEST(c.options.to_json() == o.to_json());
+  BOOST_TEST(c.epoch == 2);
+  BOOST_TEST_REQUIRE(c.curve.size() == 2u);
+  BOOST_TEST(c.curve[1].valid_loss == r.curve[1].valid_loss);  // the curve is stored exactly
+  BOOST_TEST(c.best_valid_loss == r.best_valid_loss, boost::test_tools::tolerance(1e-6));
+
+  TrainOptions given = quiet_options();
+  given.epochs = 5, given.max_seconds = 60, given.save = "elsewhere.safetensors", given.lr = 123;
+  const TrainOptions resumed = c.resume_options(given);
+  BOOST_TEST(resumed.epochs == 5);
+  BOOST_TEST(resumed.max_seconds == 60);
+  BOOST_TEST(resumed.save == "elsewhere.safetensors");
+  BOOST_TEST(!resumed.progress);
+  BOOST_TEST(resumed.lr == o.lr);  // the optimisation is the stored one
+  BOOST_TEST(resumed.optimizer == "adam");
+
+  TempDir other_dir;
+  const LmDataset other = LmDataset::load(write_repeating_data(other_dir, "only these words here", 20));
+  test::check_throws<UsageError>([&] { TrainingCheckpoint::read(last, other); },
+                                 {last, "trained with another vocabulary", other.source});
+
+  // A model saved without any training state: SavedModel reads it, resuming refuses it.
+  const std::string bare = dir.path("bare.safetensors");
+  nn::save_checkpoint(bare, {.model = &model.module()}, SavedModel::model_metadata(cfg, data.vocab, data.level));
+  BOOST_TEST(SavedModel::load(bare).config.to_json() == cfg.to_json());
+  test::check_throws<FormatError>([&] { TrainingCheckpoint::read(bare, data); },
+                                  {bare, "not a tapegrad training checkpoint", TrainingCheckpoint::kOptionsKey});
+}
+
+// The training options are checked in one place (TrainOptions::validate): the trainer refuses what it refuses, and a
+// checkpoint holding such options is a malformed file.
+BOOST_AUTO_TEST_CASE(options_are_validated_in_one_place) {
+  const auto refused = [](auto change, const std::string& piece) {
+    TrainOptions o = quiet_options();
+    change(o);
+    test::check_throws<UsageError>([&] { o.validate(); }, {piece});
+    test::check_throws<FormatError>([&] { TrainOptions::from_json(o.to_json(), "c.safetensors"); },
+                                    {"c.safetensors", piece});
+    return o;
+  };
+  refused([](TrainOptions& o) { o.optimizer = "adagrad"; }, "unknown optimizer 'adagrad'");
+  refused([](TrainOptions& o) { o.schedule = "cosine"; }, "unknown schedule 'cosine'");
+  refused([](TrainOptions& o) { o.batch = 0; }, "must be positive");
+  refused([](TrainOptions& o) { o.bptt = -1; }, "must be positive");
+  refused([](TrainOptions& o) { o.eval_batch = 0; }, "must be positive");
+  refused([](TrainOptions& o) { o.epochs = -1; }, "epochs non-negative");
+  const TrainOptions bad_clip = refused([](TrainOptions& o) { o.clip = -1; }, "clipping norm");
+  quiet_options().validate();  // the defaults are fine
+
+  TempDir dir;
+  const LmDataset data = LmDataset::load(write_varied_data(dir));
+  ModelConfig cfg;
+  cfg.kind = ModelKind::RNN, cfg.vocab = static_cast<index_t>(data.vocab.size()), cfg.emsize = 4, cfg.nhid = 4;
+  Rng init(1);
+  LanguageModel model(cfg, init);
+  std::ostringstream log;
+  test::check_throws<UsageError>([&] { Trainer(model, data, bad_clip, log); }, {"clipping norm"});
+  BOOST_TEST((parse_optimizer("adamw") == OptimizerKind::AdamW));
+  BOOST_TEST((parse_schedule("none") == ScheduleKind::None));
 }
 
 // With lr = 0 the validation loss never improves after the first epoch: patience 2 stops after epoch 3; the curve

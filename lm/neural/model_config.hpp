@@ -1,0 +1,60 @@
+// ModelConfig: the one description of a neural language model — which model (the fixed-window LM, or the recurrent
+// LM with RNN, LSTM or GRU cells), its sizes and its options. The same object travels from `tapegrad train` (or a
+// checkpoint's metadata) through LanguageModel into RNNLM or WindowLM, which each read the fields that concern them;
+// nothing is copied field by field on the way. A checkpoint stores it as JSON, so that evaluation and generation
+// rebuild the model from the file alone.
+//
+//   field             read by            meaning
+//   kind              all                window | rnn | lstm | gru
+//   vocab             all                tokens, including <unk> and </s>
+//   emsize, nhid      all                embedding size; hidden units (per layer, or of the window LM's tanh layer)
+//   dropout           all                recurrent: on embeddings, between layers, before the decoder; window: hidden
+//   init_range        all                parameters from U(±a); window: 0 = PyTorch's defaults
+//   nlayers, tied     recurrent          stacked layers; decoder weight = embedding table (needs emsize == nhid)
+//   form              recurrent          fused (one tape node per step) or composed (every gate a node)
+//   gru_reset_after   GRU                reset gate after the recurrent product (cuDNN / PyTorch)
+//   forget_bias       LSTM               initial forget-gate bias (nn::CellOptions::forget_bias)
+//   context, direct   window             n − 1 words of history; direct connections embeddings → output
+#pragma once
+
+#include <string>
+
+#include "nn/cell.hpp"
+
+namespace tapegrad::lm {
+
+enum class ModelKind { Window, RNN, LSTM, GRU };
+ModelKind parse_model_kind(const std::string& name);  // window | rnn | lstm | gru; throws UsageError otherwise
+const char* model_kind_name(ModelKind kind);
+
+struct ModelConfig {
+  ModelKind kind = ModelKind::LSTM;
+  index_t vocab = 0;
+  index_t emsize = 200;
+  index_t nhid = 200;
+  index_t nlayers = 2;
+  float dropout = 0.0f;
+  bool tied = false;
+  index_t context = 5;
+  bool direct = false;
+  nn::CellForm form = nn::CellForm::Fused;
+  bool gru_reset_after = false;
+  float init_range = 0.1f;
+  float forget_bias = 0.0f;
+
+  bool recurrent() const { return kind != ModelKind::Window; }
+  nn::CellType cell_type() const;  // recurrent models only (UsageError for the window model)
+  // "lstm 2×200, emb 200, vocab 10000, dropout 0.50, tied" or "window 5→1, emb 60, hidden 100, vocab 16383"
+  std::string describe() const;
+  // Throws UsageError naming the first fact that does not hold: positive sizes, dropout in [0, 1), init_range ≥ 0,
+  // tied weights with emsize == nhid, a forget-gate bias for the LSTM only.
+  void validate() const;
+
+  std::string to_json() const;
+  // Throws FormatError naming `source` for malformed JSON, missing keys or a configuration validate() refuses. Keys
+  // added after the first checkpoints were written (forget_bias) default to the value those checkpoints were
+  // trained with.
+  static ModelConfig from_json(const std::string& text, const std::string& source);
+};
+
+}  // namespace tapegrad::lm

@@ -1,0 +1,53 @@
+// TrainingCheckpoint: writing and reading the training metadata of a checkpoint, and the checks before resuming.
+#include "lm/training/training_checkpoint.hpp"
+
+#include <stdexcept>
+
+#include "lm/neural/saved_model.hpp"
+#include "lm/text/error.hpp"
+#include "ops/error.hpp"
+
+namespace tapegrad::lm {
+
+nn::Metadata TrainingCheckpoint::metadata(const LmDataset& data) const {
+  nn::Metadata meta = SavedModel::model_metadata(model, data.vocab, data.level);
+  meta[kOptionsKey] = options.to_json();
+  meta[kEpochKey] = std::to_string(epoch);
+  meta[kBestKey] = std::to_string(best_valid_loss);
+  meta[kBadKey] = std::to_string(bad_epochs);
+  meta[kCurveKey] = curve_csv(curve, /*exact=*/true);
+  meta[kDataKey] = data.source;
+  return meta;
+}
+
+TrainingCheckpoint TrainingCheckpoint::read(const std::string& path, const LmDataset& data) {
+  const nn::Metadata meta = nn::read_checkpoint_metadata(path);
+  const auto get = [&](const char* key) -> const std::string& {
+    return required_metadata(meta, key, path, "training");
+  };
+  TrainingCheckpoint c;
+  c.path = path;
+  c.model = ModelConfig::from_json(get(SavedModel::kModelKey), path);
+  if (c.model.vocab != static_cast<index_t>(data.vocab.size()) || get(SavedModel::kVocabKey) != data.vocab.to_text())
+    throw UsageError(path + ": the checkpoint was trained with another vocabulary (" + std::to_string(c.model.vocab) +
+                     " tokens) than the one of " + data.source + " (" + std::to_string(data.vocab.size()) +
+                     " tokens): resume with the data it was trained on");
+  c.options = TrainOptions::from_json(get(kOptionsKey), path);
+  try {
+    c.epoch = std::stoi(get(kEpochKey));
+    c.best_valid_loss = std::stod(get(kBestKey));
+    c.bad_epochs = std::stoi(get(kBadKey));
+  } catch (const std::logic_error&) {  // std::invalid_argument, std::out_of_range
+    throw FormatError(path + ": malformed epoch or loss in the checkpoint's metadata");
+  }
+  c.curve = parse_curve_csv(get(kCurveKey), path);
+  return c;
+}
+
+TrainOptions TrainingCheckpoint::resume_options(const TrainOptions& given) const {
+  TrainOptions o = options;
+  o.epochs = given.epochs, o.max_seconds = given.max_seconds, o.save = given.save, o.progress = given.progress;
+  return o;
+}
+
+}  // namespace tapegrad::lm
