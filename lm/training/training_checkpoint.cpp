@@ -5,6 +5,7 @@
 
 #include "lm/neural/saved_model.hpp"
 #include "lm/text/error.hpp"
+#include "nn/number_text.hpp"
 #include "ops/error.hpp"
 
 namespace tapegrad::lm {
@@ -13,7 +14,7 @@ nn::Metadata TrainingCheckpoint::metadata(const LmDataset& data) const {
   nn::Metadata meta = SavedModel::model_metadata(model, data.vocab, data.level);
   meta[kOptionsKey] = options.to_json();
   meta[kEpochKey] = std::to_string(epoch);
-  meta[kBestKey] = std::to_string(best_valid_loss);
+  meta[kBestKey] = nn::text::format(best_valid_loss);  // shortest text that reads back to the same double
   meta[kBadKey] = std::to_string(bad_epochs);
   meta[kCurveKey] = curve_csv(curve, /*exact=*/true);
   meta[kDataKey] = data.source;
