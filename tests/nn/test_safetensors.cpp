@@ -1,10 +1,7 @@
 // The safetensors layer on its own: files built byte by byte (so each test states exactly what is in the file), a
 // valid one read back, and one malformed file per check — each must throw CheckpointError naming the source and the
 // problem, never crash (the suite also runs under ASan/UBSan). Then the writer's layout and its atomic replace.
-#include <sys/resource.h>
-
 #include <boost/test/unit_test.hpp>
-#include <csignal>
 #include <cstring>
 #include <fstream>
 #include <random>
@@ -12,6 +9,7 @@
 #include "nn/safetensors.hpp"
 #include "ops/error.hpp"
 #include "optim_test_util.hpp"
+#include "support/file_size_limit.hpp"
 
 using namespace tapegrad;
 using namespace tapegrad::testing;
@@ -253,20 +251,15 @@ BOOST_AUTO_TEST_CASE(failed_write_keeps_the_old_file) {
 
   std::vector<float> big(100000, 2.0f);  // 400 kB, over the limit set below
   const std::vector<st::TensorRef> big_tensors = {{"w", st::DType::F32, {100000}, std::as_bytes(std::span(big))}};
-  rlimit saved{};
-  BOOST_REQUIRE(getrlimit(RLIMIT_FSIZE, &saved) == 0);
-  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);  // otherwise exceeding the limit kills the process
-  rlimit limited = saved;
-  limited.rlim_cur = 64 * 1024;
-  BOOST_REQUIRE(setrlimit(RLIMIT_FSIZE, &limited) == 0);
   std::string msg;
-  try {
-    st::write(path, big_tensors, {});
-  } catch (const CheckpointError& e) {
-    msg = e.what();
+  {
+    const tapegrad::testing::FileSizeLimit limit(64 * 1024);
+    try {
+      st::write(path, big_tensors, {});
+    } catch (const CheckpointError& e) {
+      msg = e.what();
+    }
   }
-  setrlimit(RLIMIT_FSIZE, &saved);
-  std::signal(SIGXFSZ, old_handler);
   BOOST_TEST(contains(msg, "writing the temporary file failed"), msg);
   BOOST_TEST(slurp(path) == old_bytes);
   BOOST_TEST(dir.files() == std::vector<std::string>{"model.safetensors"});
