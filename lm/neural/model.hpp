@@ -1,6 +1,7 @@
 // LanguageModel: one handle on any of tapegrad's neural language models — the fixed-window LM (lm/neural/window_lm.hpp)
 // or the recurrent LM with RNN, LSTM or GRU cells (lm/neural/rnn_lm.hpp) — built from one ModelConfig
-// (lm/neural/model_config.hpp), which the model it holds keeps and a checkpoint stores as JSON.
+// (lm/neural/model_config.hpp), which the model it holds keeps and a checkpoint stores as JSON. Once built, all its
+// parameters live in one block and all their gradients in another (nn::Module::pack_parameters).
 #pragma once
 
 #include <memory>
