@@ -27,11 +27,9 @@ namespace tapegrad::nn {
 
 // The global L2 norm of the gradients, without changing them.
 double grad_norm(std::span<Parameter* const> params);
-double grad_norm(const ParameterBlock& block);
 
 // Scales the gradients down when their global norm exceeds max_norm and returns the norm before clipping.
 // Throws UsageError unless max_norm > 0 (max_norm = +inf is allowed and never clips).
 double clip_grad_norm(std::span<Parameter* const> params, double max_norm, bool error_if_nonfinite = false);
-double clip_grad_norm(ParameterBlock& block, double max_norm, bool error_if_nonfinite = false);
 
 }  // namespace tapegrad::nn

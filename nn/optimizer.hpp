@@ -124,22 +124,9 @@ void Optimizer::for_each_segment(F&& f) const {
 
 template <class F>
 void Optimizer::for_each_gradient_segment(F&& f) const {
-  if (ParameterBlock* b = block()) {
-    float* value = b->values().data();
-    const float* grad = std::as_const(*b).gradients().data();
-    b->for_each_gradient_range([&](index_t first, index_t count) {
-      f(Segment{value + first, grad + first, first, count});
-    });
-    return;
-  }
-  for (std::size_t k = 0; k < params_.size(); ++k) {
-    Parameter& p = *params_[k];
-    float* value = p.value().data();
-    const float* grad = std::as_const(p).grad().data();
-    p.for_each_gradient_range([&](index_t first, index_t count) {
-      f(Segment{value + first, grad + first, offsets_[k] + first, count});
-    });
-  }
+  for_each_gradient_run(params_, [&](float* value, const float* grad, index_t offset, index_t count) {
+    f(Segment{value, grad, offset, count});
+  });
 }
 
 namespace detail {

@@ -90,4 +90,28 @@ void ParameterBlock::for_each_gradient_range(F&& f) const {
   if (run_count > 0) f(run_first, run_count);
 }
 
+// Calls f(value, grad, offset, count) for runs of `count` floats that hold every possibly non-zero gradient value of
+// `params` (non-null), in list order: `value` and `grad` point at the run's parameter values and gradients, `offset`
+// is where the run starts counting floats from the start of the list (its place in a block, or in an optimizer's
+// state slots). One pass over the block's merged ranges when `params` is exactly a current block, else parameter by
+// parameter: the same floats in the same order either way, so sums over the runs give the same bits.
+template <class F>
+void for_each_gradient_run(std::span<Parameter* const> params, F&& f) {
+  ParameterBlock* block = params.empty() ? nullptr : params.front()->block();
+  if (block != nullptr && block->holds(params)) {
+    float* value = block->values().data();
+    float* grad = block->gradients().data();
+    block->for_each_gradient_range([&](index_t first, index_t count) { f(value + first, grad + first, first, count); });
+    return;
+  }
+  index_t offset = 0;
+  for (Parameter* p : params) {
+    float* value = p->value().data();
+    float* grad = p->gradient_data();
+    p->for_each_gradient_range(
+        [&](index_t first, index_t count) { f(value + first, grad + first, offset + first, count); });
+    offset += p->numel();
+  }
+}
+
 }  // namespace tapegrad::nn
