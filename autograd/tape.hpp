@@ -131,9 +131,9 @@ class Tape {
   Arena scratch_;          // temporaries of one backward rule; reset before each rule runs
   Arena forward_scratch_;  // save_floats of nodes without gradient; reset at each record()
   std::vector<std::uint8_t> needs_grad_;  // scratch of the needs-grad pass, kept for its capacity
-  std::vector<std::uint32_t>
-      consumers_;                        // lean backward: how many input slots of gradient-needing nodes read each node
-  std::vector<std::uint32_t> consumer_;  // … and the last node of them
+  // Lean backward: how many input slots of gradient-needing nodes read each node, and the last such node.
+  std::vector<std::uint32_t> consumers_;
+  std::vector<std::uint32_t> consumer_;
   // Interned strings, kept across clear() (their number is bounded by the distinct scopes and names a program
   // uses), and looked up by string_view: recording the same graph again allocates nothing.
   struct StringViewHash {

