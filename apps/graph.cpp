@@ -126,7 +126,8 @@ void check_flags(const GraphOptions& o, const GivenFlags& given) {
 
 int run_graph(GraphOptions o, const GivenFlags& given) {
   check_flags(o, given);
-  graph_format_of(o.output);  // a bad extension fails before any work
+  graph_format_of(o.output);  // a bad extension or cell form fails before any work
+  const nn::CellForm form = nn::parse_cell_form(o.form);
 
   Rng rng(o.seed);
   Tape tape;
@@ -136,7 +137,7 @@ int run_graph(GraphOptions o, const GivenFlags& given) {
   std::string what;
   if (given.model || given.checkpoint) {
     o.lm.steps = o.steps, o.lm.emsize = o.input, o.lm.hidden = o.hidden, o.lm.seed = o.seed;
-    o.lm.form = nn::parse_cell_form(o.form);
+    o.lm.form = form;
     lm_graph = record_lm_graph(tape, o.lm);
     loss = lm_graph.loss;
     what = lm_graph.description;
@@ -147,7 +148,7 @@ int run_graph(GraphOptions o, const GivenFlags& given) {
     model = std::move(m);
   } else {
     nn::CellOptions cell_options;
-    cell_options.form = nn::parse_cell_form(o.form);
+    cell_options.form = form;
     auto m = std::make_unique<CellModel>(nn::parse_cell_type(o.cell), o.input, o.hidden, rng, cell_options);
     loss = record_cell(tape, *m, o, rng);
     what = m->cell.describe() + ", " + std::to_string(o.steps) + (o.steps == 1 ? " step" : " steps");
@@ -207,20 +208,8 @@ Command add_graph_command(CLI::App& app) {
                             ->capture_default_str()
                             ->check(CLI::Range(1, 8));
   CLI::Option* form =
-      cmd->add_option("--form", o->form,
-                      "cell form: composed (every gate visible) or fused (one "
-                      "node per step)")
-          ->capture_default_str()
-          ->check(CLI::Validator(
-              [](const std::string& name) {  // the names nn::parse_cell_form knows
-                try {
-                  nn::parse_cell_form(name);
-                  return std::string();
-                } catch (const UsageError& e) {
-                  return std::string(e.what());
-                }
-              },
-              std::string(nn::cell_form_name(nn::CellForm::Composed)) + "|" + nn::cell_form_name(nn::CellForm::Fused)));
+      cmd->add_option("--form", o->form, "cell form: composed (every gate visible) or fused (one node per step)")
+          ->capture_default_str();
   CLI::Option* steps = cmd->add_option("--steps", o->steps, "time steps to unroll (loss on the last output)")
                            ->capture_default_str()
                            ->check(CLI::Range(1, 1000));
