@@ -93,6 +93,16 @@ Var cross_entropy(Var logits, std::span<const std::int32_t> targets);
 Var sum(Var x);   // Σ x → scalar
 Var mean(Var x);  // Σ x / numel → scalar
 
+// ---- Sequences of different lengths (ops_sequence.cpp) --------------------------------------------------------------
+// A padded batch is time-major: x (T × B × H), step t of sequence b at x[t, b], real only for t < lengths[b].
+// Row r of the result is a's row where take_a[r] ≠ 0, else b's (a, b: same shape, rows = all but the last dim).
+// A masked recurrence step: where_rows(active, new_state, old_state) — a padded step changes no state, and no
+// gradient reaches the new state's inputs through it.
+Var where_rows(std::span<const std::int32_t> take_a, Var a, Var b);
+// Pooling over each sequence's real steps: x (T × B × H), lengths (B, each in [1, T]) → (B × H).
+Var time_mean(Var x, std::span<const std::int32_t> lengths);  // (1/L_b) Σ_{t<L_b} x[t, b]
+Var time_max(Var x, std::span<const std::int32_t> lengths);   // max_{t<L_b} x[t, b], per feature
+
 // ---- Fused recurrent cells (ops_recurrent.cpp): one node per time step, gate products as one GEMM -----------------
 // Shapes: x (B × I), h and c (B × H); W_ih (I × nH), W_hh (H × nH), b (nH), with n gate blocks of H columns each.
 // The input side x·W_ih + b may instead be computed outside, for all time steps at once, and passed as xw (B × nH)

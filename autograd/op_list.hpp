@@ -58,6 +58,9 @@ namespace tapegrad::autograd {
   X(LSTMCell,          "lstm_cell",            no,   no,           yes,          no)                \
   X(GRUCell,           "gru_cell",             no,   no,           yes,          no)                \
   X(GRUCellResetAfter, "gru_cell_reset_after", no,   no,           yes,          no)                \
+  X(WhereRows,         "where_rows",           no,   no,           no,           no)                \
+  X(TimeMean,          "time_mean",            no,   no,           no,           no)                \
+  X(TimeMax,           "time_max",             no,   no,           yes,          no)                \
   X(Detach,            "detach",               yes,  no,           no,           no)
 // clang-format on
 

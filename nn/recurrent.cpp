@@ -14,13 +14,42 @@ using autograd::Tape;
 using autograd::Var;
 namespace ag = autograd;
 
+namespace {
+
+// Throws unless lengths is empty or holds one length in [1, T] per sequence of the batch.
+void check_lengths(std::span<const std::int32_t> lengths, const Shape& s) {
+  if (lengths.empty()) return;
+  if (static_cast<index_t>(lengths.size()) != s[1])
+    throw ShapeError("unroll: " + std::to_string(lengths.size()) + " sequence lengths for a batch of " +
+                     std::to_string(s[1]) + " (inputs " + s.str() + ")");
+  for (std::size_t b = 0; b < lengths.size(); ++b)
+    if (lengths[b] < 1 || lengths[b] > s[0])
+      throw UsageError("unroll: sequence " + std::to_string(b) + " has length " + std::to_string(lengths[b]) +
+                       ", outside [1, " + std::to_string(s[0]) + "] (inputs " + s.str() + ")");
+}
+
+// mask[b] = (t < lengths[b]); returns whether any sequence is padded at step t.
+bool step_mask(std::span<const std::int32_t> lengths, index_t t, std::vector<std::int32_t>& mask) {
+  if (lengths.empty()) return false;
+  mask.resize(lengths.size());
+  bool padded = false;
+  for (std::size_t b = 0; b < lengths.size(); ++b) {
+    mask[b] = t < lengths[b] ? 1 : 0;
+    padded |= mask[b] == 0;
+  }
+  return padded;
+}
+
+}  // namespace
+
 void unroll(RecurrentCell& cell, Var xs, const CellState& initial, UnrollResult& result, bool reverse,
-            std::string_view scope) {
+            std::string_view scope, std::span<const std::int32_t> lengths) {
   const Shape s = xs.shape();
   if (s.rank() != 3 || s[2] != cell.input_size())
     throw ShapeError("unroll: inputs must be time × batch × " + std::to_string(cell.input_size()) + " for " +
                      cell.describe() + ", got " + s.str());
   if (s[0] == 0) throw ShapeError("unroll: the sequence is empty (" + s.str() + ")");
+  check_lengths(lengths, s);
   Tape& tape = xs.tape();
   const index_t T = s[0];
   const bool projected = cell.form() == CellForm::Fused;
@@ -38,7 +67,13 @@ void unroll(RecurrentCell& cell, Var xs, const CellState& initial, UnrollResult&
     std::snprintf(step_name, sizeof step_name, "t=%lld", static_cast<long long>(t));
     ScopeGuard step_scope(tape, step_name);
     ScopeGuard cell_scope(tape, scope);
-    state = projected ? cell.step_projected(ag::select(xw, t), state) : cell.step(ag::select(xs, t), state);
+    CellState next = projected ? cell.step_projected(ag::select(xw, t), state) : cell.step(ag::select(xs, t), state);
+    if (step_mask(lengths, t, result.mask)) {  // padded rows keep the state they had
+      ScopeGuard mask_scope(tape, "mask");
+      next.h = ag::where_rows(result.mask, next.h, state.h);
+      if (!next.c.is_null()) next.c = ag::where_rows(result.mask, next.c, state.c);
+    }
+    state = next;
     result.hidden[static_cast<std::size_t>(t)] = state.h;
   }
   result.outputs = ag::stack(result.hidden);
@@ -62,7 +97,8 @@ void Recurrent::set_form(CellForm form) {
   for (RecurrentCell* c : cells_) c->set_form(form);
 }
 
-const SequenceOutput& Recurrent::forward(Var xs, std::span<const CellState> initial, Rng& rng) {
+const SequenceOutput& Recurrent::forward(Var xs, std::span<const CellState> initial, Rng& rng,
+                                         std::span<const std::int32_t> lengths) {
   const std::size_t n_states = cells_.size();
   if (!initial.empty() && initial.size() != n_states)
     throw UsageError("Recurrent::forward: " + std::to_string(initial.size()) + " initial states given, but " +
@@ -85,7 +121,7 @@ const SequenceOutput& Recurrent::forward(Var xs, std::span<const CellState> init
       const std::size_t k = static_cast<std::size_t>(l * directions() + d);
       char scope[40];
       std::snprintf(scope, sizeof scope, "layer%lld%s", static_cast<long long>(l), d == 1 ? "_reverse" : "");
-      unroll(*cells_[k], layer_input, initial[k], out_.runs[k], d == 1, scope);
+      unroll(*cells_[k], layer_input, initial[k], out_.runs[k], d == 1, scope, lengths);
       directions_.push_back(out_.runs[k].outputs);
       out_.final_states[k] = out_.runs[k].final_state;
     }

@@ -4,8 +4,16 @@
 // pass then sums each weight's gradient over the steps by itself (docs/autograd.md).
 //
 // Sequences are time-major: xs is (T × B × I), step t is select(xs, t) (a view, no copy), outputs are (T × B × H).
+//
+// Sequences of different lengths share a batch padded to the longest: give `lengths` (B, each in [1, T]) and step t
+// of sequence b is real only when t < lengths[b]. A padded step changes no state — the new state is chosen row by
+// row with where_rows(mask, new, previous) — so it contributes no gradient either, the forward direction's final
+// state is each sequence's state after its own last token, and the reverse direction starts at each sequence's own
+// last token from the initial state. At a padded step the output repeats the state carried (callers mask it out).
+// Steps where every sequence is real record no mask at all.
 #pragma once
 
+#include <cstdint>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -19,6 +27,7 @@ struct UnrollResult {
   autograd::Var outputs;              // T × B × H: h_t for every t (indexed by t, also when run in reverse)
   CellState final_state;              // the state after the last step run (t = T−1, or t = 0 in reverse)
   std::vector<autograd::Var> hidden;  // h_t per t (B × H each): read ∂J/∂h_t with tape.retain_grad (gradient flow)
+  std::vector<std::int32_t> mask;     // scratch: one step's real rows (kept for its capacity)
 };
 
 // Runs `cell` over xs (T × B × I) from `initial`, steps t = 0 … T−1 (or T−1 … 0 when reverse). Step t records
@@ -26,12 +35,13 @@ struct UnrollResult {
 // steps as one GEMM before the loop (scope "<scope>/input_projection"); the composed form computes it per step and
 // gate, so that every gate of every step is visible.
 // `result` is filled in place, reusing its storage (a training loop that unrolls every step allocates nothing).
+// `lengths` (empty: every sequence has T steps) as described above.
 void unroll(RecurrentCell& cell, autograd::Var xs, const CellState& initial, UnrollResult& result, bool reverse = false,
-            std::string_view scope = {});
+            std::string_view scope = {}, std::span<const std::int32_t> lengths = {});
 inline UnrollResult unroll(RecurrentCell& cell, autograd::Var xs, const CellState& initial, bool reverse = false,
-                           std::string_view scope = {}) {
+                           std::string_view scope = {}, std::span<const std::int32_t> lengths = {}) {
   UnrollResult result;
-  unroll(cell, xs, initial, result, reverse, scope);
+  unroll(cell, xs, initial, result, reverse, scope, lengths);
   return result;
 }
 
@@ -56,9 +66,11 @@ class Recurrent : public Module {
   Recurrent(index_t input, index_t hidden, Rng& rng, RecurrentOptions options = {});
 
   // xs (T × B × I) from `initial` (one state per layer and direction, or empty for zeros) → outputs and final
-  // states. Dropout masks come from rng. The result lives in this module and stays valid until the next call (its
-  // storage is reused, so repeated calls allocate nothing).
-  const SequenceOutput& forward(autograd::Var xs, std::span<const CellState> initial, Rng& rng);
+  // states. Dropout masks come from rng. `lengths` (empty, or B lengths in [1, T]) makes a padded batch: see unroll.
+  // The result lives in this module and stays valid until the next call (its storage is reused, so repeated calls
+  // allocate nothing).
+  const SequenceOutput& forward(autograd::Var xs, std::span<const CellState> initial, Rng& rng,
+                                std::span<const std::int32_t> lengths = {});
 
   index_t input_size() const { return cells_.front()->input_size(); }
   index_t hidden_size() const { return cells_.front()->hidden_size(); }

@@ -133,6 +133,27 @@ std::vector<Case> single_consumer_cases() {
        {u(m), u(m)},
        Value},
       {"embedding", [ids](auto v) { return embedding(v[0], ids); }, {u(Shape{5, 4})}, Value},
+      {"where_rows",
+       [](auto v) {
+         static const std::int32_t mask[] = {1, 0, 1, 0, 0, 1};
+         return where_rows(mask, v[0], v[1]);
+       },
+       {u(m), u(m)},
+       Value},
+      {"time_mean",
+       [](auto v) {
+         static const std::int32_t lengths[] = {3, 1};
+         return time_mean(v[0], lengths);
+       },
+       {u(Shape{3, 2, 5})},
+       Value},
+      {"time_max",
+       [](auto v) {
+         static const std::int32_t lengths[] = {2, 3};
+         return time_max(v[0], lengths);
+       },
+       {u(Shape{3, 2, 5})},
+       Value},
       {"softmax", [](auto v) { return softmax(v[0]); }, {u(m, -2, 2)}, Own},
       {"log_softmax", [](auto v) { return log_softmax(v[0]); }, {u(m, -2, 2)}, Own},
       {"select", [](auto v) { return select(v[0], 1); }, {u(Shape{3, 6, 5})}, Source},

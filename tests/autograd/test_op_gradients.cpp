@@ -207,6 +207,31 @@ BOOST_AUTO_TEST_CASE(embedding_op) {
   }
 }
 
+// where_rows(mask, a, b): each row's gradient goes to exactly the input the row came from
+BOOST_AUTO_TEST_CASE(where_rows_op) {
+  std::mt19937 rng(21);
+  for (const Shape& s : {Shape{1, 1}, Shape{5, 3}, Shape{3, 17}, Shape{2, 3, 5}}) {
+    std::vector<std::int32_t> mask(static_cast<std::size_t>(s.rows()));
+    for (std::size_t r = 0; r < mask.size(); ++r) mask[r] = (r % 3 == 1) ? 0 : 1;  // mixed, and all-ones for 1 row
+    expect_gradients_match([mask](Tape&, std::span<const Var> v) { return where_rows(mask, v[0], v[1]); },
+                           {uniform_tensor(s, rng), uniform_tensor(s, rng)}, "where_rows " + s.str());
+  }
+}
+
+// time_mean / time_max over each sequence's own steps (T × B × H, lengths differ; padded steps get no gradient —
+// central differences see that their entries do not change the result)
+BOOST_AUTO_TEST_CASE(time_pooling_ops) {
+  std::mt19937 rng(22);
+  const std::vector<std::int32_t> lengths = {4, 1, 3};
+  for (index_t H : {1, 3, 17}) {
+    Tensor x = uniform_tensor(Shape{4, 3, H}, rng);
+    expect_gradients_match([lengths](Tape&, std::span<const Var> v) { return time_mean(v[0], lengths); }, {x},
+                           "time_mean H=" + std::to_string(H));
+    expect_gradients_match([lengths](Tape&, std::span<const Var> v) { return time_max(v[0], lengths); }, {x},
+                           "time_max H=" + std::to_string(H));
+  }
+}
+
 // cross_entropy(logits, targets): mean over rows of −log softmax[target]
 BOOST_AUTO_TEST_CASE(cross_entropy_op) {
   std::mt19937 rng(15);
