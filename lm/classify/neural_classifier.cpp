@@ -1,0 +1,103 @@
+// NeuralClassifier: encoder, pooling, output layer; loss, probabilities and checkpoints (see neural_classifier.hpp).
+#include "lm/classify/neural_classifier.hpp"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "autograd/functions.hpp"
+#include "lm/neural/saved_model.hpp"
+#include "lm/sequence/encoder_checkpoint.hpp"
+#include "lm/sequence/task_trainer.hpp"
+#include "lm/text/error.hpp"
+#include "ops/error.hpp"
+
+namespace tapegrad::lm {
+
+namespace ag = autograd;
+
+NeuralClassifier::NeuralClassifier(const EncoderConfig& config, Pool pool, EncoderVocab vocab,
+                                   std::vector<std::string> labels, Rng& rng)
+    : vocab_(std::move(vocab)),
+      labels_(std::move(labels)),
+      pool_(pool),
+      dropout_(config.dropout),
+      unk_probability_(vocab_.word_dropout_probabilities(config.word_dropout)) {
+  if (labels_.size() < 2) throw UsageError("a classifier needs at least two classes");
+  encoder_ = &add_module("encoder", std::make_unique<SentenceEncoder>(config, static_cast<index_t>(vocab_.words.size()),
+                                                                     static_cast<index_t>(vocab_.chars.size()), rng));
+  register_module("dropout", dropout_);
+  output_ = &add_module("output", std::make_unique<nn::Linear>(config.output_size(),
+                                                               static_cast<index_t>(labels_.size()), rng));
+  pack_parameters();
+}
+
+ag::Var NeuralClassifier::scores(ag::Tape& tape, const PaddedBatch& batch, const EncodedSentences& data, Rng& rng) {
+  const ag::Var y = encoder_->forward(tape, batch, data, rng, unk_probability_);
+  ag::ScopeGuard scope(tape, "classifier");
+  const ag::Var v = pool_sequence(pool_, y, encoder_->sequence(), batch.lengths, config().bidirectional);
+  return output_->forward(dropout_.forward(v, rng));
+}
+
+ag::Var NeuralClassifier::loss(ag::Tape& tape, const EncodedSentences& data, std::span<const std::int32_t> gold,
+                               std::span<const std::size_t> items, Rng& rng) {
+  pad_batch(items, [&](std::size_t i) { return std::span<const std::int32_t>(data.words[i]); }, SymbolTable::kPad,
+            batch_);
+  targets_.clear();
+  for (std::size_t item : items) targets_.push_back(gold[item]);
+  return ag::cross_entropy(scores(tape, batch_, data, rng), targets_);
+}
+
+std::vector<std::vector<float>> NeuralClassifier::probabilities(const EncodedSentences& data, std::size_t batch_size) {
+  const bool was_training = is_training();
+  eval();
+  std::vector<std::vector<float>> out(data.size());
+  std::vector<std::size_t> lengths(data.size());
+  for (std::size_t i = 0; i < data.size(); ++i) lengths[i] = data.words[i].size();
+  ag::Tape tape;
+  ag::NoGradGuard no_grad(tape);
+  Rng rng(0);
+  for_each_bucket(lengths, batch_size, [&](std::span<const std::size_t> items) {
+    tape.clear();
+    pad_batch(items, [&](std::size_t i) { return std::span<const std::int32_t>(data.words[i]); },
+              SymbolTable::kPad, batch_);
+    const Tensor p = ag::softmax(scores(tape, batch_, data, rng)).to_tensor();
+    const index_t n = p.shape()[1];
+    for (std::size_t b = 0; b < items.size(); ++b)
+      out[items[b]].assign(p.data() + static_cast<index_t>(b) * n, p.data() + static_cast<index_t>(b + 1) * n);
+  });
+  train(was_training);
+  return out;
+}
+
+void NeuralClassifier::save(const std::string& path, const nn::Metadata& extra) {
+  nn::Metadata m = encoder_metadata(kKind, config(), vocab_);
+  m["labels"] = nlohmann::json(labels_).dump();
+  m["pool"] = pool_name(pool_);
+  for (const auto& [k, v] : extra) m[k] = v;
+  nn::save_checkpoint(path, {.model = this}, m);
+}
+
+std::unique_ptr<NeuralClassifier> NeuralClassifier::load(const std::string& path, nn::Metadata* metadata) {
+  const nn::Metadata m = nn::read_checkpoint_metadata(path);
+  auto [config, vocab] = read_encoder_metadata(m, kKind, path);
+  std::vector<std::string> labels;
+  try {
+    labels = nlohmann::json::parse(required_metadata(m, "labels", path, kKind)).get<std::vector<std::string>>();
+  } catch (const nlohmann::json::exception& e) {
+    throw FormatError(path + ": bad labels (" + e.what() + ")");
+  }
+  Pool pool;
+  try {
+    pool = parse_pool(required_metadata(m, "pool", path, kKind));
+  } catch (const UsageError& e) {
+    throw FormatError(path + ": " + e.what());
+  }
+  Rng rng(0);
+  auto model = std::make_unique<NeuralClassifier>(config, pool, std::move(vocab), std::move(labels), rng);
+  nn::load_checkpoint(path, {.model = model.get()});
+  model->eval();
+  if (metadata) *metadata = m;
+  return model;
+}
+
+}  // namespace tapegrad::lm

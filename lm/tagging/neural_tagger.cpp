@@ -1,0 +1,103 @@
+// NeuralTagger: encoder + per-token linear layer, its loss, prediction and checkpoints (see neural_tagger.hpp).
+#include "lm/tagging/neural_tagger.hpp"
+
+#include "autograd/functions.hpp"
+#include "lm/neural/saved_model.hpp"
+#include "lm/sequence/encoder_checkpoint.hpp"
+#include "lm/sequence/task_trainer.hpp"
+#include "lm/text/error.hpp"
+
+namespace tapegrad::lm {
+
+namespace ag = autograd;
+
+namespace {
+
+std::span<const std::int32_t> words_of(const EncodedSentences& data, std::size_t i) { return data.words[i]; }
+
+// Rows of y (T × B × D) at the batch's real steps → (N × D), in real_rows order.
+ag::Var real_steps(ag::Var y, const PaddedBatch& batch) {
+  const index_t D = y.shape()[2];
+  return ag::embedding(ag::reshape(y, Shape{batch.rows(), D}), batch.real_rows);
+}
+
+}  // namespace
+
+NeuralTagger::NeuralTagger(const EncoderConfig& config, EncoderVocab vocab, SymbolTable tags, Rng& rng)
+    : vocab_(std::move(vocab)), tags_(std::move(tags)), unk_probability_(vocab_.word_dropout_probabilities(config.word_dropout)) {
+  encoder_ = &add_module("encoder", std::make_unique<SentenceEncoder>(config, static_cast<index_t>(vocab_.words.size()),
+                                                                     static_cast<index_t>(vocab_.chars.size()), rng));
+  output_ = &add_module("output", std::make_unique<nn::Linear>(config.output_size(),
+                                                               static_cast<index_t>(tags_.size()), rng));
+  pack_parameters();
+}
+
+ag::Var NeuralTagger::loss(ag::Tape& tape, const EncodedSentences& data,
+                           const std::vector<std::vector<std::int32_t>>& gold, std::span<const std::size_t> items,
+                           Rng& rng) {
+  pad_batch(items, [&](std::size_t i) { return words_of(data, i); }, SymbolTable::kPad, batch_);
+  targets_.clear();
+  for (std::size_t item : items) targets_.insert(targets_.end(), gold[item].begin(), gold[item].end());
+  const ag::Var y = encoder_->forward(tape, batch_, data, rng, unk_probability_);
+  ag::ScopeGuard scope(tape, "output");
+  return ag::cross_entropy(output_->forward(real_steps(y, batch_)), targets_);
+}
+
+std::vector<std::vector<std::int32_t>> NeuralTagger::predict(const EncodedSentences& data, std::size_t batch_size) {
+  const bool was_training = is_training();
+  eval();
+  std::vector<std::vector<std::int32_t>> out(data.size());
+  std::vector<std::size_t> lengths(data.size());
+  for (std::size_t i = 0; i < data.size(); ++i) lengths[i] = data.words[i].size();
+  ag::Tape tape;
+  ag::NoGradGuard no_grad(tape);
+  Rng rng(0);
+  for_each_bucket(lengths, batch_size, [&](std::span<const std::size_t> items) {
+    tape.clear();
+    pad_batch(items, [&](std::size_t i) { return words_of(data, i); }, SymbolTable::kPad, batch_);
+    const ag::Var scores = output_->forward(real_steps(encoder_->forward(tape, batch_, data, rng), batch_));
+    const Tensor s = scores.to_tensor();
+    const index_t n_tags = s.shape()[1];
+    index_t row = 0;
+    for (std::size_t item : items) {
+      auto& tags = out[item];
+      tags.resize(data.words[item].size());
+      for (auto& tag : tags) {
+        const float* r = s.data() + row * n_tags;
+        index_t best = 0;
+        for (index_t k = 1; k < n_tags; ++k)
+          if (r[k] > r[best]) best = k;
+        tag = static_cast<std::int32_t>(best);
+        ++row;
+      }
+    }
+  });
+  train(was_training);
+  return out;
+}
+
+nn::Metadata NeuralTagger::metadata() const {
+  nn::Metadata m = encoder_metadata(kKind, config(), vocab_);
+  m["tags"] = tags_.to_json();
+  return m;
+}
+
+void NeuralTagger::save(const std::string& path, const nn::Metadata& extra) {
+  nn::Metadata m = metadata();
+  for (const auto& [k, v] : extra) m[k] = v;
+  nn::save_checkpoint(path, {.model = this}, m);
+}
+
+std::unique_ptr<NeuralTagger> NeuralTagger::load(const std::string& path, nn::Metadata* metadata) {
+  const nn::Metadata m = nn::read_checkpoint_metadata(path);
+  auto [config, vocab] = read_encoder_metadata(m, kKind, path);
+  SymbolTable tags = SymbolTable::from_json(required_metadata(m, "tags", path, "tagger"), false, path);
+  Rng rng(0);
+  auto tagger = std::make_unique<NeuralTagger>(config, std::move(vocab), std::move(tags), rng);
+  nn::load_checkpoint(path, {.model = tagger.get()});
+  tagger->eval();
+  if (metadata) *metadata = m;
+  return tagger;
+}
+
+}  // namespace tapegrad::lm
