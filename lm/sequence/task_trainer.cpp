@@ -84,7 +84,7 @@ TaskTrainResult train_task(nn::Module& model, std::span<const std::size_t> lengt
     model.eval();
     e.valid_score = validate();
     result.curve.push_back(e);
-    const bool improved = result.best_epoch == 0 || e.valid_score > result.best_score;
+    const bool improved = result.best_epoch == 0 || e.valid_score >= result.best_score;  // a tie: the later epoch
     char line[200];
     std::snprintf(line, sizeof line, "| epoch %3zu | loss %.4f | valid %.2f%% | %.0f tok/s | %s%s\n", epoch,
                   e.train_loss, 100.0 * e.valid_score, e.tokens_per_second, ProgressBar::duration(e.seconds).c_str(),

@@ -1,6 +1,6 @@
 // Training loop shared by the sequence tasks (tagging, classification): epochs over length-bucketed batches, Adam,
 // gradient clipping, validation after every epoch, the best epoch's parameters kept (model selection on valid),
-// early stopping, a time budget, progress output, and a checkpoint of the best model written by the caller.
+// (a tie goes to the later, longer-trained epoch), early stopping, a time budget, progress output, and a checkpoint of the best model written by the caller.
 //
 // The task supplies two functions: the loss of one batch (recorded on the tape given, model in training mode) and a
 // validation score (higher is better: accuracy), computed in evaluation mode.
