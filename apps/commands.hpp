@@ -19,6 +19,9 @@ Command add_data_command(CLI::App& app);
 // `tapegrad ngram train|eval|score|topk|generate`: n-gram language models (MLE, add-k, Kneser-Ney; ARPA files).
 Command add_ngram_command(CLI::App& app);
 
+// `tapegrad tag train|eval|predict`: part-of-speech taggers of the Brown corpus (most frequent tag, trigram HMM).
+Command add_tag_command(CLI::App& app);
+
 // `tapegrad train`: trains a neural language model (window, rnn, lstm, gru) with truncated BPTT.
 Command add_train_command(CLI::App& app);
 
