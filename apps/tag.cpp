@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "apps/commands.hpp"
+#include "lm/tagging/bilstm_tagger.hpp"
 #include "lm/tagging/hmm_tagger.hpp"
 #include "lm/tagging/most_frequent_tagger.hpp"
 #include "lm/tagging/tagged_corpus.hpp"
@@ -47,11 +48,23 @@ struct HmmFlags {
   std::size_t max_suffix = 10;
 };
 
+// The neural tagger's own flags.
+struct NeuralFlags {
+  std::string cell = "lstm";
+  index_t layers = 1, hidden = 128, word_dim = 100, char_dim = 30, char_hidden = 50;
+  float dropout = 0.5f, word_dropout = 0.25f, lr = 2e-3f, lr_decay = 0.95f, clip = 5.0f;
+  bool lowercase = false;
+  std::size_t epochs = 20, batch_size = 32, patience = 4;
+  double max_minutes = 30;
+  std::uint64_t seed = 1;
+};
+
 struct TagCommandOptions {
   std::string data, tag_map, tagset, model, save, load, split = "valid", input;
   std::size_t top = 10;
   bool json = false, quiet = false;
   HmmFlags hmm;
+  NeuralFlags neural;
 };
 
 // Progress lines on stderr: "tag: <what> (<seconds since start> s)".
@@ -107,6 +120,65 @@ const std::vector<ModelKind>& model_kinds() {
          h.suffix.rare_max = o.hmm.rare_max;
          h.suffix.max_suffix = o.hmm.max_suffix;
          return std::make_unique<lm::HmmTagger>(lm::HmmTagger::train(s.train, s.tagset, h));
+       }},
+      {"bilstm",
+       "bidirectional RNN over word embeddings ⊕ a character BiLSTM per word (Adam, epoch chosen on valid)",
+       [](CLI::App* cmd, TagCommandOptions& o) {
+         NeuralFlags& n = o.neural;
+         cmd->add_option("--cell", n.cell, "bilstm: lstm | gru | rnn")->capture_default_str();
+         cmd->add_option("--layers", n.layers, "bilstm: stacked layers")->capture_default_str();
+         cmd->add_option("--hidden", n.hidden, "bilstm: hidden size per direction")->capture_default_str();
+         cmd->add_option("--word-dim", n.word_dim, "bilstm: word embedding size")->capture_default_str();
+         cmd->add_option("--char-dim", n.char_dim, "bilstm: character embedding size (0: words only)")
+             ->capture_default_str();
+         cmd->add_option("--char-hidden", n.char_hidden, "bilstm: character BiLSTM size per direction")
+             ->capture_default_str();
+         cmd->add_flag("--lowercase", n.lowercase, "bilstm: look words up lower-cased (characters keep the case)");
+         cmd->add_option("--dropout", n.dropout, "bilstm: dropout on token vectors and RNN outputs")
+             ->capture_default_str();
+         cmd->add_option("--word-dropout", n.word_dropout,
+                         "bilstm: α; a training word seen c times becomes <unk> with probability α/(α+c)")
+             ->capture_default_str();
+         cmd->add_option("--lr", n.lr, "bilstm: Adam learning rate")->capture_default_str();
+         cmd->add_option("--lr-decay", n.lr_decay, "bilstm: learning-rate factor after every epoch")
+             ->capture_default_str();
+         cmd->add_option("--clip", n.clip, "bilstm: gradient norm clipping (0: off)")->capture_default_str();
+         cmd->add_option("--epochs", n.epochs, "bilstm: at most this many epochs")->capture_default_str();
+         cmd->add_option("--batch-size", n.batch_size, "bilstm: sentences per batch")->capture_default_str();
+         cmd->add_option("--patience", n.patience, "bilstm: stop after this many epochs without a better valid score")
+             ->capture_default_str();
+         cmd->add_option("--max-minutes", n.max_minutes, "bilstm: training time budget (0: none)")
+             ->capture_default_str();
+         cmd->add_option("--seed", n.seed, "bilstm: random seed")->capture_default_str();
+       },
+       [](const lm::TaggedSplits& s, const TagCommandOptions& o) -> std::unique_ptr<lm::Tagger> {
+         const NeuralFlags& n = o.neural;
+         lm::TaggerTrainSpec spec;
+         spec.encoder.cell = nn::parse_cell_type(n.cell);
+         spec.encoder.layers = n.layers;
+         spec.encoder.hidden = n.hidden;
+         spec.encoder.word_dim = n.word_dim;
+         spec.encoder.char_dim = n.char_dim;
+         spec.encoder.char_hidden = n.char_hidden;
+         spec.encoder.lowercase_words = n.lowercase;
+         spec.encoder.dropout = n.dropout;
+         spec.encoder.word_dropout = n.word_dropout;
+         spec.train.lr = n.lr;
+         spec.train.lr_decay = n.lr_decay;
+         spec.train.clip = n.clip;
+         spec.train.epochs = n.epochs;
+         spec.train.batching.batch_size = n.batch_size;
+         spec.train.patience = n.patience;
+         spec.train.max_minutes = n.max_minutes;
+         spec.train.seed = n.seed;
+         spec.train.progress = !o.quiet;
+         if (!o.save.empty()) {
+           if (!lm::BiLstmTagger::is_checkpoint_path(o.save))
+             throw UsageError("--save " + o.save + ": a bilstm tagger is a checkpoint, name it *.safetensors");
+           spec.save = o.save;  // the best epoch so far, written as training goes
+           spec.extra["tagset"] = std::string(lm::tagset_name(s.tagset));
+         }
+         return std::make_unique<lm::BiLstmTagger>(lm::BiLstmTagger::train(s, spec, std::cerr));
        }},
   };
   return kinds;

@@ -32,6 +32,8 @@ class Tagger {
   virtual std::string describe() const = 0;
   // The tag ids (each below tags().size()) of one sentence's words.
   virtual std::vector<TagId> tag(std::span<const std::string_view> words) const = 0;
+  // The tags of every unit of a corpus; by default one tag() call per unit (a neural tagger batches them).
+  virtual std::vector<std::vector<TagId>> tag_all(const TokenCorpus& units) const;
   // Writes the model to one file, atomically (write_text_file); IoError naming the file on failure.
   virtual void save(const std::string& path) const = 0;
 
