@@ -299,7 +299,9 @@ std::unique_ptr<lm::Tagger> tagger_for(const TagCommandOptions& o, std::optional
   if (!data) data = read_data(o, tagset, progress);
   const auto t0 = Clock::now();
   std::unique_ptr<lm::Tagger> t = kind.train(data->splits, o);
-  progress("trained in " + std::to_string(seconds_since(t0)) + " s: " + t->describe());
+  char took[32];
+  std::snprintf(took, sizeof took, "%.2f s", seconds_since(t0));
+  progress("trained in " + std::string(took) + ": " + t->describe());
   return t;
 }
 

@@ -37,8 +37,12 @@ std::string HmmTagger::describe() const {
     std::snprintf(buf, sizeof buf, "deleted interpolation (l1 %.3f, l2 %.3f, l3 %.3f)", l[0], l[1], l[2]);
   else
     std::snprintf(buf, sizeof buf, "Kneser-Ney");
-  char theta[64];
+  char theta[64], beam[64];
   std::snprintf(theta, sizeof theta, "%.4f", suffixes_.theta());
+  if (options_.beam > 0)
+    std::snprintf(beam, sizeof beam, "%g", options_.beam);
+  else
+    std::snprintf(beam, sizeof beam, "off (exact)");
   return "trigram HMM (" + std::string(tagset_name(tagset())) + " tags: " + std::to_string(tags().size()) +
          "), transitions " + buf + ", " + group_digits(lexicon_.size()) +
          " word forms, suffixes of words seen <= " + std::to_string(options_.suffix.rare_max) + " times up to " +
@@ -89,10 +93,11 @@ void HmmTagger::save(const std::string& path) const {
   write_tagger_file(path, j);
 }
 
-HmmTagger HmmTagger::load(const std::string& path) {
-  const json j = read_tagger_file(path);
-  TaggerHeader h = read_tagger_header(j, path);
-  if (h.kind != kKind) throw FormatError(where(path) + "a '" + h.kind + "' tagger, not '" + kKind + "'");
+HmmTagger HmmTagger::load(const std::string& path) { return from_file(read_tagger_file(path)); }
+
+HmmTagger HmmTagger::from_file(const TaggerFile& file) {
+  expect_kind(file, kKind);
+  const json& j = file.json;
   try {
     HmmOptions o;
     const json& jo = j.at("options");
@@ -100,15 +105,16 @@ HmmTagger HmmTagger::load(const std::string& path) {
     o.suffix.rare_max = jo.at("rare_max").get<std::uint64_t>();
     o.suffix.max_suffix = jo.at("max_suffix").get<std::size_t>();
     o.beam = jo.at("beam").get<double>();
+    const std::size_t num_tags = file.header.tags.size();
     TagLexicon lexicon;
     for (const auto& [word, pairs] : j.at("words").items())
-      for (const json& p : pairs) lexicon.add(word, p.at(0).get<TagId>(), p.at(1).get<std::uint64_t>(), h.tags.size());
-    NgramCounts counts = ngram_counts_from_json(j.at("tag_ngrams"), path);
-    return HmmTagger(h.tagset, std::move(h.tags), o, std::move(lexicon), std::move(counts));
+      for (const json& p : pairs) lexicon.add(word, p.at(0).get<TagId>(), p.at(1).get<std::uint64_t>(), num_tags);
+    NgramCounts counts = ngram_counts_from_json(j.at("tag_ngrams"), file.path);
+    return HmmTagger(file.header.tagset, file.header.tags, o, std::move(lexicon), std::move(counts));
   } catch (const json::exception& e) {
-    throw FormatError(where(path) + "bad HMM tagger: " + e.what());
+    throw FormatError(where(file.path) + "bad HMM tagger: " + e.what());
   } catch (const UsageError& e) {
-    throw FormatError(where(path) + "bad HMM tagger: " + e.what());
+    throw FormatError(where(file.path) + "bad HMM tagger: " + e.what());
   }
 }
 

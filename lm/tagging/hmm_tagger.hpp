@@ -39,6 +39,7 @@ class HmmTagger : public Tagger {
   std::vector<TagId> tag(std::span<const std::string_view> words) const override;
   void save(const std::string& path) const override;
   static HmmTagger load(const std::string& path);
+  static HmmTagger from_file(const TaggerFile& file);
 
   // The decoding lattice of a sentence: candidate tags and emission scores per word.
   void lattice(std::span<const std::string_view> words, Lattice& out) const;

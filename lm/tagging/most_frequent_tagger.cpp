@@ -45,21 +45,21 @@ void MostFrequentTagger::save(const std::string& path) const {
   write_tagger_file(path, j);
 }
 
-MostFrequentTagger MostFrequentTagger::load(const std::string& path) {
-  const json j = read_tagger_file(path);
-  TaggerHeader h = read_tagger_header(j, path);
-  if (h.kind != kKind) throw FormatError(where(path) + "a '" + h.kind + "' tagger, not '" + kKind + "'");
-  MostFrequentTagger m(h.tagset, std::move(h.tags));
+MostFrequentTagger MostFrequentTagger::load(const std::string& path) { return from_file(read_tagger_file(path)); }
+
+MostFrequentTagger MostFrequentTagger::from_file(const TaggerFile& file) {
+  expect_kind(file, kKind);
+  MostFrequentTagger m(file.header.tagset, file.header.tags);
   try {
-    for (const auto& [word, tag] : j.at("words").items()) {
+    for (const auto& [word, tag] : file.json.at("words").items()) {
       const auto id = tag.get<TagId>();
       if (id >= m.tags().size())
-        throw FormatError(where(path) + "the word '" + word + "' has tag id " + std::to_string(id) + " of " +
+        throw FormatError(where(file.path) + "the word '" + word + "' has tag id " + std::to_string(id) + " of " +
                           std::to_string(m.tags().size()));
       m.best_.emplace(word, id);
     }
   } catch (const json::exception& e) {
-    throw FormatError(where(path) + "bad word list: " + e.what());
+    throw FormatError(where(file.path) + "bad word list: " + e.what());
   }
   return m;
 }

@@ -26,8 +26,9 @@ class MostFrequentTagger : public Tagger {
   std::string describe() const override;
   std::vector<TagId> tag(std::span<const std::string_view> words) const override;
   void save(const std::string& path) const override;
-  // The model of a file written by save() (load_tagger dispatches here for kind "mft").
+  // The model of a file written by save(); from_file: the same from the parsed file (load_tagger's way).
   static MostFrequentTagger load(const std::string& path);
+  static MostFrequentTagger from_file(const TaggerFile& file);
 
   TagId default_tag() const { return 0; }
   std::size_t num_words() const { return best_.size(); }

@@ -17,11 +17,12 @@ std::vector<std::vector<TagId>> Tagger::tag_all(const TokenCorpus& units) const 
 
 std::unique_ptr<Tagger> load_tagger(const std::string& path) {
   if (BiLstmTagger::is_checkpoint_path(path)) return std::make_unique<BiLstmTagger>(BiLstmTagger::load(path));
-  const std::string kind = read_tagger_header(read_tagger_file(path), path).kind;
+  const TaggerFile file = read_tagger_file(path);
   // One line per kind of tagger.
-  if (kind == MostFrequentTagger::kKind) return std::make_unique<MostFrequentTagger>(MostFrequentTagger::load(path));
-  if (kind == HmmTagger::kKind) return std::make_unique<HmmTagger>(HmmTagger::load(path));
-  throw FormatError(where(path) + "a tagger of unknown kind '" + kind + "' (this build reads mft, hmm, and bilstm .safetensors checkpoints)");
+  if (file.header.kind == MostFrequentTagger::kKind)
+    return std::make_unique<MostFrequentTagger>(MostFrequentTagger::from_file(file));
+  if (file.header.kind == HmmTagger::kKind) return std::make_unique<HmmTagger>(HmmTagger::from_file(file));
+  throw FormatError(where(path) + "a tagger of unknown kind '" + file.header.kind + "' (this build reads mft, hmm, and bilstm .safetensors checkpoints)");
 }
 
 TagScore evaluate_tagger(const Tagger& tagger, const TokenCorpus& split, const KnownWords& known,

@@ -4,7 +4,8 @@
 // load_tagger reads back.
 //
 // A new kind of tagger: derive from Tagger, give it a kind() name, write its file with write_tagger_file (the
-// common header: kind, tag set, tags), and add one line for that kind to load_tagger in tagger.cpp.
+// common header: kind, tag set, tags), read it back from a TaggerFile, and add one line for that kind to load_tagger
+// in tagger.cpp.
 #pragma once
 
 #include <functional>
@@ -21,6 +22,8 @@
 #include "lm/text/corpus.hpp"
 
 namespace tapegrad::lm {
+
+struct TaggerFile;  // a saved tagger read and parsed (tagger_file.hpp, internal to lm/tagging)
 
 class Tagger {
  public:

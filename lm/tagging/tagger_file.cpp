@@ -42,13 +42,22 @@ TaggerHeader read_tagger_header(const json& j, const std::string& source) {
 
 void write_tagger_file(const std::string& path, const json& j) { write_text_file(path, j.dump() + "\n"); }
 
-json read_tagger_file(const std::string& path) {
+TaggerFile read_tagger_file(const std::string& path) {
+  TaggerFile f;
+  f.path = path;
   const std::string text = read_text_file(path, {.utf8 = true});
   try {
-    return json::parse(text);
+    f.json = json::parse(text);
   } catch (const json::parse_error& e) {
     throw FormatError(where(path) + "not a tapegrad tagger file (not JSON: " + e.what() + ")");
   }
+  f.header = read_tagger_header(f.json, path);
+  return f;
+}
+
+void expect_kind(const TaggerFile& file, const std::string& kind) {
+  if (file.header.kind != kind)
+    throw FormatError(where(file.path) + "a '" + file.header.kind + "' tagger, not '" + kind + "'");
 }
 
 json ngram_counts_to_json(const NgramCounts& c) {

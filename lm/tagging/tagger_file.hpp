@@ -28,8 +28,17 @@ struct TaggerHeader {
 TaggerHeader read_tagger_header(const nlohmann::json& j, const std::string& source);
 
 void write_tagger_file(const std::string& path, const nlohmann::json& j);
-// The file's JSON object; IoError when unreadable, FormatError (naming the file) when it is not JSON.
-nlohmann::json read_tagger_file(const std::string& path);
+
+// A tagger file read and parsed once, its header checked: what each kind's loader starts from.
+struct TaggerFile {
+  std::string path;
+  nlohmann::json json;
+  TaggerHeader header;
+};
+// IoError when unreadable, FormatError (naming the file) when it is not JSON or its header is wrong.
+TaggerFile read_tagger_file(const std::string& path);
+// FormatError naming the file unless the file holds a tagger of this kind.
+void expect_kind(const TaggerFile& file, const std::string& kind);
 
 // An NgramCounts as JSON and back: per level its words, the first-child offsets of the level below, the counts and
 // the suffix links — exactly the arrays of the structure, so a loaded model is the trained one.
