@@ -31,6 +31,9 @@ Command add_generate_command(CLI::App& app);
 Command add_predict_command(CLI::App& app);
 Command add_score_command(CLI::App& app);
 
+// `tapegrad classify train|eval|predict`: sentence classification (MR polarity): baselines, cross-validation.
+Command add_classify_command(CLI::App& app);
+
 // `tapegrad gradflow`: ‖∂J_T/∂h_k‖ through time for RNN/LSTM/GRU language models, at init and after training.
 Command add_gradflow_command(CLI::App& app);
 

