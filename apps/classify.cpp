@@ -32,7 +32,7 @@ using Clock = std::chrono::steady_clock;
 
 // Every model kind `classify train --model` knows, in the order --help lists them.
 std::vector<ClassifierKind>& classifier_kinds() {
-  static std::vector<ClassifierKind> kinds = {naive_bayes_kind()};
+  static std::vector<ClassifierKind> kinds = {naive_bayes_kind(), bilstm_kind()};
   return kinds;
 }
 

@@ -46,5 +46,7 @@ struct ClassifierKind {
 
 // nb: multinomial naive Bayes on unigram + bigram presence features (classify_nb.cpp).
 ClassifierKind naive_bayes_kind();
+// bilstm: a (bidirectional) RNN over word embeddings, pooled per sentence (classify_bilstm.cpp).
+ClassifierKind bilstm_kind();
 
 }  // namespace tapegrad::cli
