@@ -65,6 +65,7 @@ struct TagCommandOptions {
   bool json = false, quiet = false;
   HmmFlags hmm;
   NeuralFlags neural;
+  std::vector<CLI::Option*> training_flags;  // the model kinds' own flags, on every subcommand
 };
 
 // Progress lines on stderr: "tag: <what> (<seconds since start> s)".
@@ -286,6 +287,10 @@ std::unique_ptr<lm::Tagger> tagger_for(const TagCommandOptions& o, std::optional
   if (o.load.empty() && o.model.empty())
     throw UsageError("no tagger: give --load FILE (from `tapegrad tag train --save`) or --model KIND");
   if (!o.load.empty()) {
+    for (const CLI::Option* flag : o.training_flags)
+      if (flag->count() > 0)
+        throw UsageError(flag->get_name() + " is a training setting: it applies with --model, not to the tagger " +
+                         o.load + ", which keeps the settings it was trained with");
     progress("loading " + o.load);
     std::unique_ptr<lm::Tagger> t = lm::load_tagger(o.load);
     if (!o.tagset.empty() && lm::parse_tagset(o.tagset) != t->tagset())
@@ -414,7 +419,10 @@ void add_model_flags(CLI::App* cmd, TagCommandOptions& o, const std::string& wha
   std::string names;
   for (const ModelKind& k : model_kinds()) names += (names.empty() ? "" : " | ") + k.name;
   cmd->add_option("--model", o.model, what + ": " + names);
+  const std::size_t before = cmd->get_options().size();
   for (const ModelKind& k : model_kinds()) k.add_flags(cmd, o);
+  const std::vector<CLI::Option*> all = cmd->get_options();
+  o.training_flags.insert(o.training_flags.end(), all.begin() + static_cast<std::ptrdiff_t>(before), all.end());
 }
 
 }  // namespace

@@ -21,7 +21,7 @@
 //
 // Every history that occurs in training gets its own precomputed row of num_tags()+1 log-probabilities; the unseen
 // ones share the row of their last tag b (both smoothings then depend on b alone). Memory: one float per (seen
-// tag bigram, tag) pair — 4 MB for the base tag set.
+// tag bigram, tag) pair — 2.7 MB for Brown's base tags, 12.6 MB for its raw tags.
 #pragma once
 
 #include <array>

@@ -14,6 +14,7 @@
 // Ties go to the candidate listed first (smaller index in C), so decoding is deterministic.
 #pragma once
 
+#include <cassert>
 #include <cstddef>
 #include <span>
 #include <vector>
@@ -44,6 +45,7 @@ class Lattice {
   // Starts the next position; its candidates follow with add().
   void next_position() { begin_.push_back(tags_.size()); }
   void add(TagId tag, float log_emission) {
+    assert(begin_.size() > 1 && "Lattice::add before the first next_position()");
     tags_.push_back(tag);
     emission_.push_back(log_emission);
     ++begin_.back();
