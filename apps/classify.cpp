@@ -15,7 +15,6 @@
 #include <iostream>
 #include <iterator>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "apps/commands.hpp"
 #include "lm/classify/cross_validation.hpp"
