@@ -17,6 +17,7 @@ struct BiLstmFlags {
   float dropout = 0.5f, word_dropout = 0.25f, lr = 1e-3f, lr_decay = 1.0f, clip = 5.0f, weight_decay = 0.0f;
   std::size_t epochs = 8, batch_size = 32, patience = 3;
   std::uint64_t seed = 1;
+  std::string init_from;
 };
 
 }  // namespace
@@ -48,6 +49,8 @@ ClassifierKind bilstm_kind() {
     g.add_option("--patience", f->patience, "bilstm: stop after this many epochs without a better valid score")
         ->capture_default_str();
     g.add_option("--seed", f->seed, "bilstm: random seed")->capture_default_str();
+    g.add_option("--init-from", f->init_from,
+                 "bilstm: start the word embeddings and forward cells from this language model (tapegrad train)");
   };
   k.check = [f] {
     lm::parse_pool(f->pool);
@@ -73,6 +76,7 @@ ClassifierKind bilstm_kind() {
     spec.train.batching.batch_size = f->batch_size;
     spec.train.patience = f->patience;
     spec.train.seed = f->seed;
+    spec.init_from = f->init_from;
     spec.train.progress = !o.quiet;
     std::ostream null_stream(nullptr);
     return std::make_unique<lm::BiLstmClassifier>(

@@ -55,7 +55,7 @@ struct NeuralFlags {
   float dropout = 0.5f, word_dropout = 0.25f, lr = 2e-3f, lr_decay = 0.95f, clip = 5.0f;
   bool lowercase = false;
   std::size_t epochs = 20, batch_size = 32, patience = 4;
-  double max_minutes = 30;
+  double max_minutes = 0, max_cpu_minutes = 30;
   std::uint64_t seed = 1;
 };
 
@@ -148,7 +148,11 @@ const std::vector<ModelKind>& model_kinds() {
          cmd->add_option("--batch-size", n.batch_size, "bilstm: sentences per batch")->capture_default_str();
          cmd->add_option("--patience", n.patience, "bilstm: stop after this many epochs without a better valid score")
              ->capture_default_str();
-         cmd->add_option("--max-minutes", n.max_minutes, "bilstm: training time budget (0: none)")
+         cmd->add_option("--max-minutes", n.max_minutes, "bilstm: training time budget, wall clock (0: none)")
+             ->capture_default_str();
+         cmd->add_option("--max-cpu-minutes", n.max_cpu_minutes,
+                         "bilstm: training budget in processor time of this process (0: none); with one thread, "
+                         "the wall time the training takes on an idle core")
              ->capture_default_str();
          cmd->add_option("--seed", n.seed, "bilstm: random seed")->capture_default_str();
        },
@@ -171,6 +175,7 @@ const std::vector<ModelKind>& model_kinds() {
          spec.train.batching.batch_size = n.batch_size;
          spec.train.patience = n.patience;
          spec.train.max_minutes = n.max_minutes;
+         spec.train.max_cpu_minutes = n.max_cpu_minutes;
          spec.train.seed = n.seed;
          spec.train.progress = !o.quiet;
          if (!o.save.empty()) {

@@ -3,6 +3,8 @@
 
 #include <ostream>
 
+#include "lm/classify/lm_init.hpp"
+
 #include "ops/error.hpp"
 
 namespace tapegrad::lm {
@@ -22,6 +24,11 @@ ClassifierTrainResult train_classifier(const ClassSentences& train, const ClassS
   ClassifierTrainResult result;
   result.classifier = std::make_unique<NeuralClassifier>(spec.encoder, spec.pool, std::move(vocab), spec.labels, init);
   NeuralClassifier& model = *result.classifier;
+  if (!spec.init_from.empty()) {
+    const LmInitReport r = init_encoder_from_lm(model.encoder(), model.vocab().words, spec.init_from);
+    log << "initialised from " << spec.init_from << " (" << r.lm << "): " << r.words_copied << " of "
+        << r.words_total << " word vectors, " << r.layers_copied << " forward layer(s)\n";
+  }
   log << "classifier: " << spec.encoder.describe() << ", " << pool_name(spec.pool) << " pooling, "
       << model.vocab().words.size() << " words, " << model.parameter_count() << " parameters\n";
   std::vector<std::size_t> lengths;

@@ -27,6 +27,7 @@ struct ClassifierTrainSpec {
   TaskTrainOptions train;
   std::uint64_t min_count = 1;
   std::string save;    // the best model's checkpoint ("" = not saved)
+  std::string init_from;  // a recurrent LM checkpoint to start the encoder from (lm/classify/lm_init.hpp); "" = random
   nn::Metadata extra;  // more metadata for the checkpoint
 };
 

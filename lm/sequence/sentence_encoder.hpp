@@ -59,6 +59,7 @@ class SentenceEncoder : public nn::Module {
   const nn::SequenceOutput& sequence() const { return *sequence_; }
   const EncoderConfig& config() const { return config_; }
   nn::Recurrent& rnn() { return *rnn_; }
+  nn::Embedding& words() { return *words_; }
 
  private:
   EncoderConfig config_;

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <ctime>
 #include <cstdio>
 #include <iostream>
 
@@ -18,6 +19,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double cpu_seconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
 
 }  // namespace
 
@@ -54,6 +56,7 @@ TaskTrainResult train_task(nn::Module& model, std::span<const std::size_t> lengt
     ProgressBar bar(std::cerr, label, static_cast<index_t>(batches.size()), options.progress,
                     ProgressBar::is_terminal(std::cerr));
     const auto t0 = Clock::now();
+    const double cpu0 = cpu_seconds();
     double loss_sum = 0, tokens = 0;
     for (std::size_t k = 0; k < batches.size(); ++k) {
       tape.clear();
@@ -77,6 +80,8 @@ TaskTrainResult train_task(nn::Module& model, std::span<const std::size_t> lengt
     TaskEpoch e;
     e.epoch = epoch;
     e.seconds = seconds_since(t0);
+    e.cpu_seconds = cpu_seconds() - cpu0;
+    result.train_cpu_seconds += e.cpu_seconds;
     e.train_loss = loss_sum / static_cast<double>(batches.size());
     e.tokens_per_second = tokens / std::max(e.seconds, 1e-9);
     result.train_seconds += e.seconds;
@@ -86,9 +91,9 @@ TaskTrainResult train_task(nn::Module& model, std::span<const std::size_t> lengt
     result.curve.push_back(e);
     const bool improved = result.best_epoch == 0 || e.valid_score >= result.best_score;  // a tie: the later epoch
     char line[200];
-    std::snprintf(line, sizeof line, "| epoch %3zu | loss %.4f | valid %.2f%% | %.0f tok/s | %s%s\n", epoch,
+    std::snprintf(line, sizeof line, "| epoch %3zu | loss %.4f | valid %.2f%% | %.0f tok/s | %s (cpu %s)%s\n", epoch,
                   e.train_loss, 100.0 * e.valid_score, e.tokens_per_second, ProgressBar::duration(e.seconds).c_str(),
-                  improved ? " | best" : "");
+                  ProgressBar::duration(e.cpu_seconds).c_str(), improved ? " | best" : "");
     log << line << std::flush;
     if (improved) {
       result.best_epoch = epoch;
@@ -103,6 +108,10 @@ TaskTrainResult train_task(nn::Module& model, std::span<const std::size_t> lengt
     }
     if (options.max_minutes > 0 && result.train_seconds >= 60.0 * options.max_minutes) {
       log << "stopping: the time budget of " << options.max_minutes << " minutes is spent\n";
+      break;
+    }
+    if (options.max_cpu_minutes > 0 && result.train_cpu_seconds >= 60.0 * options.max_cpu_minutes) {
+      log << "stopping: the processor-time budget of " << options.max_cpu_minutes << " minutes is spent\n";
       break;
     }
     lr *= options.lr_decay;

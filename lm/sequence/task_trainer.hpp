@@ -27,7 +27,10 @@ struct TaskTrainOptions {
   float weight_decay = 0.0f;
   float clip = 5.0f;            // global gradient norm; 0 = off
   std::size_t patience = 0;     // stop after this many epochs without a better validation score; 0 = never
-  double max_minutes = 0.0;     // stop after the epoch that crosses this much training time; 0 = no limit
+  double max_minutes = 0.0;     // stop after the epoch that crosses this much training time (wall); 0 = no limit
+  // The same in processor time of this process (all threads; validation excluded): on a machine shared with other
+  // work, the budget the training would have used alone (with one thread, CPU time ≈ the wall time of an idle core).
+  double max_cpu_minutes = 0.0;
   std::uint64_t seed = 1;
   bool progress = true;         // a progress bar per epoch (stderr)
 };
@@ -37,6 +40,7 @@ struct TaskEpoch {
   double train_loss = 0.0;      // mean over the epoch's batches
   double valid_score = 0.0;
   double seconds = 0.0;         // this epoch's training time (validation excluded)
+  double cpu_seconds = 0.0;     // the processor time it took (all threads)
   double tokens_per_second = 0.0;
 };
 
@@ -45,6 +49,7 @@ struct TaskTrainResult {
   std::size_t best_epoch = 0;   // 1-based; its parameters are in the model when train_task returns
   double best_score = 0.0;
   double train_seconds = 0.0;   // all epochs, validation excluded
+  double train_cpu_seconds = 0.0;
 };
 
 using BatchLoss = std::function<autograd::Var(autograd::Tape&, std::span<const std::size_t> items, Rng&)>;

@@ -41,7 +41,7 @@ BiLstmTagger BiLstmTagger::train(const TaggedSplits& splits, const TaggerTrainSp
   s.extra["tagset"] = std::string(tagset_name(splits.tagset));
   TaggerTrainResult r = train_tagger(tag_sentences_of(splits.train), tag_sentences_of(splits.valid), s, log);
   log << "best epoch " << r.training.best_epoch << ": valid " << 100.0 * r.training.best_score << "% after "
-      << r.training.train_seconds << " s of training\n";
+      << r.training.train_seconds << " s of training (" << r.training.train_cpu_seconds << " s processor time)\n";
   return BiLstmTagger(std::move(r.tagger), splits.tagset);
 }
 
