@@ -28,13 +28,17 @@ std::vector<std::vector<std::size_t>> bucket_batches(std::span<const std::size_t
   std::vector<std::size_t> order(lengths.size());
   std::iota(order.begin(), order.end(), std::size_t{0});
   if (rng) shuffle_with(order, *rng);  // random ties
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return lengths[a] < lengths[b]; });
+  if (options.by_length)
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return lengths[a] < lengths[b]; });
 
   std::vector<std::vector<std::size_t>> batches;
   std::vector<std::size_t> current;
   for (std::size_t item : order) {
-    // Sorted ascending, so this item is the longest of the batch if it joins.
-    const std::size_t padded = (current.size() + 1) * std::max<std::size_t>(lengths[item], 1);
+    std::size_t longest = std::max<std::size_t>(lengths[item], 1);  // (sorted: this item, if it joins)
+    if (!options.by_length)
+      for (std::size_t i : current) longest = std::max(longest, lengths[i]);
+    const std::size_t padded = (current.size() + 1) * longest;
     const bool full = current.size() == options.batch_size ||
                       (options.max_tokens > 0 && !current.empty() && padded > options.max_tokens);
     if (full) batches.push_back(std::move(current)), current.clear();

@@ -16,6 +16,7 @@ namespace tapegrad::lm {
 struct BucketOptions {
   std::size_t batch_size = 32;  // sequences per batch, at most
   std::size_t max_tokens = 0;   // padded steps (B × longest) per batch, at most; 0 = no limit
+  bool by_length = true;        // false: batches of random items (no bucketing; for comparison)
 };
 
 // lengths[i]: the length of item i. rng = nullptr: deterministic order (sorted by length, then index; batches in

@@ -9,7 +9,10 @@
 #include <sstream>
 
 #include "autograd/functions.hpp"
+#include "lm/classify/lm_init.hpp"
 #include "lm/classify/train_classifier.hpp"
+#include "lm/neural/model.hpp"
+#include "lm/neural/saved_model.hpp"
 #include "lm/sequence/bucket_batcher.hpp"
 #include "lm/sequence/characters.hpp"
 #include "lm/sequence/padded_batch.hpp"
@@ -100,6 +103,17 @@ BOOST_AUTO_TEST_CASE(bucket_batches_cover_every_item_once_within_limits) {
     BOOST_TEST(seen.size() == lengths.size());
     BOOST_TEST(std::set<std::size_t>(seen.begin(), seen.end()).size() == lengths.size());
   }
+  // Without bucketing: every item once, batches of random lengths within the token limit.
+  Rng r(6);
+  BucketOptions random_batches{8, 120};
+  random_batches.by_length = false;
+  std::multiset<std::size_t> seen;
+  for (const auto& b : bucket_batches(lengths, random_batches, &r)) {
+    std::size_t longest = 0;
+    for (std::size_t i : b) seen.insert(i), longest = std::max(longest, lengths[i]);
+    BOOST_TEST((b.size() == 1 || b.size() * longest <= 120u));
+  }
+  BOOST_TEST(std::set<std::size_t>(seen.begin(), seen.end()).size() == lengths.size());
   // The same seed, the same batches; another seed, another order.
   Rng a(9), b(9), c(10);
   BOOST_TEST((bucket_batches(lengths, {}, &a) == bucket_batches(lengths, {}, &b)));
@@ -262,6 +276,55 @@ BOOST_AUTO_TEST_CASE(classifier_learns_negation_with_every_pooling) {
     }
   }
   BOOST_CHECK_THROW(parse_pool("median"), UsageError);
+}
+
+// Language-model initialisation: shared words get the LM's embedding rows, the forward cell of layer 0 the LM's
+// weights; other words, the reverse cell and mismatched LMs are left alone or refused.
+BOOST_AUTO_TEST_CASE(encoder_initialised_from_a_language_model) {
+  ModelConfig c;
+  c.kind = ModelKind::LSTM;
+  c.emsize = 3;
+  c.nhid = 4;
+  c.nlayers = 1;
+  const Vocab lm_vocab = Vocab::from_tokens({"<unk>", "</s>", "good", "film"});
+  c.vocab = static_cast<index_t>(lm_vocab.size());
+  Rng rng(3);
+  LanguageModel lm(c, rng);
+  const std::string path = temp_file("lm.safetensors").string();
+  nn::save_checkpoint(path, {.model = &lm.module()}, SavedModel::model_metadata(c, lm_vocab, TokenLevel::Word));
+
+  EncoderConfig e = tiny_config(0);
+  e.word_dim = 3;
+  e.hidden = 4;
+  const Sentences s = {{"good", "plot"}, {"film"}};
+  EncoderVocab vocab = EncoderVocab::build(s, e);
+  SentenceEncoder encoder(e, static_cast<index_t>(vocab.words.size()), 2, rng);
+  const Tensor reverse_before = encoder.rnn().cell(0, 1).W_hh().value();
+  const Tensor plot_before = encoder.words().table().value();
+  const LmInitReport r = init_encoder_from_lm(encoder, vocab.words, path);
+  BOOST_TEST(r.words_total == 3u);   // good, plot, film
+  BOOST_TEST(r.words_copied == 2u);  // plot is not in the LM
+  BOOST_TEST(r.layers_copied == 1u);
+  const Tensor& table = encoder.words().table().value();
+  const Tensor& lm_table = lm.rnn().embedding().table().value();
+  for (const char* w : {"good", "film"})
+    for (index_t j = 0; j < 3; ++j)
+      BOOST_TEST(table[vocab.words.id(w) * 3 + j] == lm_table[*lm_vocab.find(w) * 3 + j]);
+  for (index_t j = 0; j < 3; ++j)
+    BOOST_TEST(table[vocab.words.id("plot") * 3 + j] == plot_before[vocab.words.id("plot") * 3 + j]);
+  const Tensor& w_hh = encoder.rnn().cell(0, 0).W_hh().value();
+  for (index_t i = 0; i < w_hh.numel(); ++i) BOOST_TEST_REQUIRE(w_hh[i] == lm.rnn().rnn().cell(0).W_hh().value()[i]);
+  const Tensor& reverse = encoder.rnn().cell(0, 1).W_hh().value();
+  for (index_t i = 0; i < reverse.numel(); ++i) BOOST_TEST_REQUIRE(reverse[i] == reverse_before[i]);
+  // A GRU classifier or another hidden size cannot start from this LSTM.
+  e.hidden = 5;
+  SentenceEncoder wider(e, static_cast<index_t>(vocab.words.size()), 2, rng);
+  BOOST_CHECK_THROW(init_encoder_from_lm(wider, vocab.words, path), UsageError);
+  e.hidden = 4;
+  e.cell = nn::CellType::GRU;
+  SentenceEncoder gru(e, static_cast<index_t>(vocab.words.size()), 2, rng);
+  BOOST_CHECK_THROW(init_encoder_from_lm(gru, vocab.words, path), UsageError);
+  std::filesystem::remove(path);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
