@@ -51,16 +51,22 @@ TimeDims check_time_pool(OpCode op, Var x, std::span<const std::int32_t> lengths
   return {s[0], s[1], s[2]};
 }
 
+// Records op(x, lengths) → (B × H), saving the lengths for the backward rule; kernel(T, B, H, lengths, x, y).
+template <class Kernel>
+Var time_pool(OpCode op, Var x, std::span<const std::int32_t> lengths, Kernel kernel) {
+  const TimeDims d = check_time_pool(op, x, lengths);
+  Tape& tape = x.tape();
+  Var y = tape.record(op, std::span<const Var>(&x, 1), Shape{d.B, d.H});
+  tape.save_ids(y, lengths);
+  kernel(d.T, d.B, d.H, lengths.data(), x.value().data, tape.mutable_value(y));
+  return y;
+}
+
 }  // namespace
 
 // y[b] = (1/L_b) Σ_{t<L_b} x[t, b];   gx[t, b] += gy[b] / L_b  for t < L_b
 Var time_mean(Var x, std::span<const std::int32_t> lengths) {
-  const TimeDims d = check_time_pool(OpCode::TimeMean, x, lengths);
-  Tape& tape = x.tape();
-  Var y = tape.record(OpCode::TimeMean, std::span<const Var>(&x, 1), Shape{d.B, d.H});
-  tape.save_ids(y, lengths);
-  ops::time_mean(d.T, d.B, d.H, lengths.data(), x.value().data, tape.mutable_value(y));
-  return y;
+  return time_pool(OpCode::TimeMean, x, lengths, ops::time_mean);
 }
 void backward_TimeMean(const BackwardContext& c) {
   const Shape& s = c.input_shape(0);
@@ -69,12 +75,7 @@ void backward_TimeMean(const BackwardContext& c) {
 
 // y[b, h] = max_{t<L_b} x[t, b, h];   gx[t*, b, h] += gy[b, h] at the first maximising t*
 Var time_max(Var x, std::span<const std::int32_t> lengths) {
-  const TimeDims d = check_time_pool(OpCode::TimeMax, x, lengths);
-  Tape& tape = x.tape();
-  Var y = tape.record(OpCode::TimeMax, std::span<const Var>(&x, 1), Shape{d.B, d.H});
-  tape.save_ids(y, lengths);
-  ops::time_max(d.T, d.B, d.H, lengths.data(), x.value().data, tape.mutable_value(y));
-  return y;
+  return time_pool(OpCode::TimeMax, x, lengths, ops::time_max);
 }
 void backward_TimeMax(const BackwardContext& c) {
   const Shape& s = c.input_shape(0);

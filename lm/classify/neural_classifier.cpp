@@ -48,24 +48,13 @@ ag::Var NeuralClassifier::loss(ag::Tape& tape, const EncodedSentences& data, std
 }
 
 std::vector<std::vector<float>> NeuralClassifier::probabilities(const EncodedSentences& data, std::size_t batch_size) {
-  const bool was_training = is_training();
-  eval();
   std::vector<std::vector<float>> out(data.size());
-  std::vector<std::size_t> lengths(data.size());
-  for (std::size_t i = 0; i < data.size(); ++i) lengths[i] = data.words[i].size();
-  ag::Tape tape;
-  ag::NoGradGuard no_grad(tape);
-  Rng rng(0);
-  for_each_bucket(lengths, batch_size, [&](std::span<const std::size_t> items) {
-    tape.clear();
-    pad_batch(items, [&](std::size_t i) { return std::span<const std::int32_t>(data.words[i]); },
-              SymbolTable::kPad, batch_);
-    const Tensor p = ag::softmax(scores(tape, batch_, data, rng)).to_tensor();
+  for_each_eval_batch(*this, data, batch_size, batch_, [&](const PaddedBatch& batch, ag::Tape& tape, Rng& rng) {
+    const Tensor p = ag::softmax(scores(tape, batch, data, rng)).to_tensor();
     const index_t n = p.shape()[1];
-    for (std::size_t b = 0; b < items.size(); ++b)
-      out[items[b]].assign(p.data() + static_cast<index_t>(b) * n, p.data() + static_cast<index_t>(b + 1) * n);
+    for (std::size_t b = 0; b < batch.items.size(); ++b)
+      out[batch.items[b]].assign(p.data() + static_cast<index_t>(b) * n, p.data() + static_cast<index_t>(b + 1) * n);
   });
-  train(was_training);
   return out;
 }
 

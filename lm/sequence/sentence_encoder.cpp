@@ -5,6 +5,7 @@
 
 #include "autograd/functions.hpp"
 #include "lm/sequence/characters.hpp"
+#include "lm/sequence/task_trainer.hpp"
 
 namespace tapegrad::lm {
 
@@ -86,6 +87,27 @@ std::vector<float> EncoderVocab::word_dropout_probabilities(float alpha) const {
   std::vector<float> p(word_counts.size(), 0.0f);
   for (std::size_t id = 2; id < p.size(); ++id) p[id] = alpha / (alpha + static_cast<float>(word_counts[id]));
   return p;
+}
+
+void for_each_eval_batch(nn::Module& model, const EncodedSentences& data, std::size_t batch_size, PaddedBatch& batch,
+                         const std::function<void(const PaddedBatch&, ag::Tape&, Rng&)>& f) {
+  struct RestoreMode {
+    nn::Module& m;
+    bool training;
+    ~RestoreMode() { m.train(training); }
+  } restore{model, model.is_training()};
+  model.eval();
+  std::vector<std::size_t> lengths(data.size());
+  for (std::size_t i = 0; i < data.size(); ++i) lengths[i] = data.words[i].size();
+  ag::Tape tape;
+  ag::NoGradGuard no_grad(tape);
+  Rng rng(0);  // unused in evaluation mode (no dropout), but the encoder takes one
+  for_each_bucket(lengths, batch_size, [&](std::span<const std::size_t> items) {
+    tape.clear();
+    pad_batch(items, [&](std::size_t i) { return std::span<const std::int32_t>(data.words[i]); }, SymbolTable::kPad,
+              batch);
+    f(batch, tape, rng);
+  });
 }
 
 SentenceEncoder::SentenceEncoder(const EncoderConfig& config, index_t word_vocab, index_t char_vocab, Rng& rng)

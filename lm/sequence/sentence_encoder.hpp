@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -46,6 +47,12 @@ struct EncoderVocab {
 };
 
 std::string lowercase_ascii(std::string_view word);  // A–Z → a–z, every other byte kept
+
+// Runs f(batch, tape, rng) over every sentence of `data` in length-bucketed padded batches (batch.items says which),
+// with `model` in evaluation mode and no gradient recorded — what prediction does. The tape is cleared before each
+// batch; the model's mode is restored afterwards (also when f throws).
+void for_each_eval_batch(nn::Module& model, const EncodedSentences& data, std::size_t batch_size, PaddedBatch& batch,
+                         const std::function<void(const PaddedBatch&, autograd::Tape&, Rng&)>& f);
 
 class SentenceEncoder : public nn::Module {
  public:

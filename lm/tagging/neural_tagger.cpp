@@ -1,6 +1,8 @@
 // NeuralTagger: encoder + per-token linear layer, its loss, prediction and checkpoints (see neural_tagger.hpp).
 #include "lm/tagging/neural_tagger.hpp"
 
+#include <algorithm>
+
 #include "autograd/functions.hpp"
 #include "lm/neural/saved_model.hpp"
 #include "lm/sequence/encoder_checkpoint.hpp"
@@ -44,35 +46,20 @@ ag::Var NeuralTagger::loss(ag::Tape& tape, const EncodedSentences& data,
 }
 
 std::vector<std::vector<std::int32_t>> NeuralTagger::predict(const EncodedSentences& data, std::size_t batch_size) {
-  const bool was_training = is_training();
-  eval();
   std::vector<std::vector<std::int32_t>> out(data.size());
-  std::vector<std::size_t> lengths(data.size());
-  for (std::size_t i = 0; i < data.size(); ++i) lengths[i] = data.words[i].size();
-  ag::Tape tape;
-  ag::NoGradGuard no_grad(tape);
-  Rng rng(0);
-  for_each_bucket(lengths, batch_size, [&](std::span<const std::size_t> items) {
-    tape.clear();
-    pad_batch(items, [&](std::size_t i) { return words_of(data, i); }, SymbolTable::kPad, batch_);
-    const ag::Var scores = output_->forward(real_steps(encoder_->forward(tape, batch_, data, rng), batch_));
-    const Tensor s = scores.to_tensor();
+  for_each_eval_batch(*this, data, batch_size, batch_, [&](const PaddedBatch& batch, ag::Tape& tape, Rng& rng) {
+    const Tensor s = output_->forward(real_steps(encoder_->forward(tape, batch, data, rng), batch)).to_tensor();
     const index_t n_tags = s.shape()[1];
-    index_t row = 0;
-    for (std::size_t item : items) {
+    const float* row = s.data();  // real_rows order: sentence by sentence, in time order
+    for (std::size_t item : batch.items) {
       auto& tags = out[item];
       tags.resize(data.words[item].size());
       for (auto& tag : tags) {
-        const float* r = s.data() + row * n_tags;
-        index_t best = 0;
-        for (index_t k = 1; k < n_tags; ++k)
-          if (r[k] > r[best]) best = k;
-        tag = static_cast<std::int32_t>(best);
-        ++row;
+        tag = static_cast<std::int32_t>(std::max_element(row, row + n_tags) - row);  // the first best on a tie
+        row += n_tags;
       }
     }
   });
-  train(was_training);
   return out;
 }
 
