@@ -119,8 +119,8 @@ int run(const Options& o) {
               {"parameters", model.parameter_count()},
               {"best_epoch", r.training.best_epoch},
               {"epochs_run", r.training.curve.size()},
-              {"valid_perplexity", r.valid.perplexity()},
-              {"test_perplexity", test.perplexity()},
+              {"valid_perplexity", r.valid.tokens > 0 ? json(r.valid.perplexity()) : json(nullptr)},
+              {"test_perplexity", test.tokens > 0 ? json(test.perplexity()) : json(nullptr)},
               {"train_seconds", r.training.train_seconds},
               {"seconds", seconds},
               {"samples", samples}};
@@ -132,12 +132,18 @@ int run(const Options& o) {
   std::snprintf(line, sizeof line, "model: %s, vocabulary %zu, %lld parameters\n", model.config().describe().c_str(),
                 model.vocab().size(), static_cast<long long>(model.parameter_count()));
   std::cout << line;
-  std::snprintf(line, sizeof line, "best epoch %zu of %zu: valid ppl %.2f (%lld predictions)\n",
-                r.training.best_epoch, r.training.curve.size(), r.valid.perplexity(),
-                static_cast<long long>(r.valid.tokens));
+  // A split without sentences (a small labelled file) has no perplexity to show.
+  const auto ppl = [](const lm::Perplexity& p) {
+    if (p.tokens == 0) return std::string("- (no sentences)");
+    char buf[80];
+    std::snprintf(buf, sizeof buf, "%.2f (%lld predictions)", p.perplexity(), static_cast<long long>(p.tokens));
+    return std::string(buf);
+  };
+  std::snprintf(line, sizeof line, "best epoch %zu of %zu: valid ppl %s\n", r.training.best_epoch,
+                r.training.curve.size(), ppl(r.valid).c_str());
   std::cout << line;
-  std::snprintf(line, sizeof line, "test ppl %.2f (%lld predictions)\ntrained in %.1f s (%.1f s with validation)\n",
-                test.perplexity(), static_cast<long long>(test.tokens), r.training.train_seconds, seconds);
+  std::snprintf(line, sizeof line, "test ppl %s\ntrained in %.1f s (%.1f s with validation)\n", ppl(test).c_str(),
+                r.training.train_seconds, seconds);
   std::cout << line;
   for (const std::string& label : model.labels())
     for (const auto& s : samples[label]) std::cout << label << ":\t" << s.get<std::string>() << '\n';
