@@ -34,6 +34,9 @@ Command add_score_command(CLI::App& app);
 // `tapegrad classify train|eval|predict`: sentence classification (MR polarity): baselines, cross-validation.
 Command add_classify_command(CLI::App& app);
 
+// `tapegrad train-conditioned`: trains a class-conditioned language model (MR polarity); `generate --label` uses it.
+Command add_train_conditioned_command(CLI::App& app);
+
 // `tapegrad gradflow`: ‖∂J_T/∂h_k‖ through time for RNN/LSTM/GRU language models, at init and after training.
 Command add_gradflow_command(CLI::App& app);
 

@@ -5,6 +5,8 @@
 //   tapegrad predict  --checkpoint M --context TEXT -k 10  the most probable next tokens
 //   tapegrad score    --checkpoint M --text TEXT           log-probability of a sentence, token by token
 // --json gives machine-readable output.
+// A class-conditioned model (`tapegrad train-conditioned`, lm/conditioned/) is also used through `generate`, which then
+// requires --label and writes one sentence of that label per line (-n of them, seeds seed, seed+1, …).
 #include <cmath>
 #include <cstdio>
 #include <iostream>
@@ -14,6 +16,8 @@
 #include <vector>
 
 #include "apps/commands.hpp"
+#include "lm/classify/labelled_corpus.hpp"
+#include "lm/conditioned/conditioned_generate.hpp"
 #include "lm/neural/evaluate.hpp"
 #include "lm/neural/generate.hpp"
 #include "lm/neural/saved_model.hpp"
@@ -92,25 +96,73 @@ Command add_eval_command(CLI::App& app) {
   };
 }
 
+namespace {
+
+struct GenerateOptions : Common {
+  std::string prefix, label;
+  lm::SampleOptions sample;
+  int count = 1;
+  bool allow_unk = false;
+  CLI::Option* label_flag = nullptr;
+};
+
+// `generate` with a class-conditioned model: one sentence of the label per line, each stopping at </s>.
+int generate_with_label(const GenerateOptions& o) {
+  const std::unique_ptr<lm::ConditionedLM> model = lm::ConditionedLM::load(o.checkpoint);
+  if (o.label_flag->count() == 0)
+    throw UsageError(o.checkpoint + " is a class-conditioned model: give --label (the labels are: " +
+                     model->label_list() + ")");
+  const std::int32_t label = model->label_id(o.label);
+  const std::vector<std::string> prefix_words = lm::split_on_space(o.prefix);
+  const std::vector<std::int32_t> prefix = model->encode_words(prefix_words);
+  std::string shown_prefix;
+  for (const std::string& w : prefix_words) shown_prefix += w + " ";
+  lm::ConditionedSampleOptions so;
+  so.sample = o.sample;
+  so.allow_unk = o.allow_unk;
+  json all = json::array();
+  for (int i = 0; i < o.count; ++i) {
+    so.sample.seed = o.sample.seed + static_cast<std::uint64_t>(i);
+    const std::string text = model->decode(lm::generate_conditioned(*model, label, prefix, so));
+    if (o.json_output)
+      all.push_back({{"seed", so.sample.seed}, {"label", o.label}, {"prefix", o.prefix}, {"text", text}});
+    else
+      std::cout << shown_prefix << text << '\n';
+  }
+  if (o.json_output) std::cout << all.dump(2) << "\n";
+  return 0;
+}
+
+}  // namespace
+
 Command add_generate_command(CLI::App& app) {
-  struct Options : Common {
-    std::string prefix;
-    lm::SampleOptions sample;
-    int count = 1;
-  };
-  auto o = std::make_shared<Options>();
-  CLI::App* sub = app.add_subcommand("generate", "generate text with a neural language model");
+  auto o = std::make_shared<GenerateOptions>();
+  CLI::App* sub = app.add_subcommand("generate", "generate text with a neural language model (or sentences of a label "
+                                                 "with a class-conditioned one: --label)");
   add_common(sub, *o);
   sub->add_option("--prefix", o->prefix, "text to continue (empty: start of a text)");
-  sub->add_option("--length", o->sample.max_tokens, "tokens to generate")->capture_default_str();
+  sub->add_option("--length", o->sample.max_tokens, "tokens to generate (with --label: at most, per sentence)")
+      ->capture_default_str();
   sub->add_option("--temperature", o->sample.temperature, "> 0; lower is more conservative")->capture_default_str();
   sub->add_option("--top-k", o->sample.top_k, "sample among the k most probable tokens (0: all)")
       ->capture_default_str();
   sub->add_flag("--greedy", o->sample.greedy, "always take the most probable token");
-  sub->add_flag("--stop-at-eos", o->sample.stop_at_eos, "stop at the end of a sentence");
+  sub->add_flag("--stop-at-eos", o->sample.stop_at_eos, "stop at the end of a sentence (always so with --label)");
   sub->add_option("--seed", o->sample.seed, "sampling seed")->capture_default_str();
-  sub->add_option("--count", o->count, "samples (seeds seed, seed+1, …)")->capture_default_str();
+  sub->add_option("-n,--count", o->count, "samples (seeds seed, seed+1, …)")->capture_default_str();
+  o->label_flag = sub->add_option("--label", o->label,
+                                  "a class-conditioned model (tapegrad train-conditioned): the label of the sentences "
+                                  "to write, one per line; required for such a model, refused for any other");
+  sub->add_flag("--allow-unk", o->allow_unk, "with --label: <unk> may be drawn (by default it never is)");
   return [o] {
+    if (o->count < 0) throw UsageError("--count must be ≥ 0, got " + std::to_string(o->count));
+    if (o->threads > 0) ops::set_num_threads(o->threads);
+    if (lm::ConditionedLM::is_conditioned(nn::read_checkpoint_metadata(o->checkpoint)))
+      return generate_with_label(*o);
+    if (o->label_flag->count() > 0)
+      throw UsageError("--label applies to a class-conditioned model (tapegrad train-conditioned); " + o->checkpoint +
+                       " is an ordinary language model");
+    if (o->allow_unk) throw UsageError("--allow-unk applies with --label to a class-conditioned model only");
     lm::SavedModel m = open(*o);
     const std::vector<std::int32_t> prefix = m.encode(o->prefix);
     lm::NextToken next(*m.model);

@@ -82,39 +82,44 @@ std::vector<std::int32_t> best_k(std::span<const float> v, index_t k) {
 }
 }  // namespace
 
-std::vector<std::int32_t> generate(NextToken& lm, std::span<const std::int32_t> prefix, const SampleOptions& o) {
+void check_sample_options(const SampleOptions& o) {
   if (!(o.temperature > 0)) throw UsageError("generate: the temperature must be positive");
   if (o.top_k < 0) throw UsageError("generate: top-k must be ≥ 0");
+}
+
+std::int32_t draw_token(std::span<const float> lp, const SampleOptions& o, Rng& rng) {
+  if (o.greedy) return best_k(lp, 1)[0];
+  // P(v) ∝ exp(log p(v) / T), over the top k when asked; drawn by inverting the cumulative sum.
+  std::vector<std::int32_t> candidates;
+  if (o.top_k > 0) {
+    candidates = best_k(lp, o.top_k);
+  } else {
+    candidates.resize(lp.size());
+    std::iota(candidates.begin(), candidates.end(), 0);
+  }
+  double top = -INFINITY;
+  for (std::int32_t c : candidates) top = std::max(top, static_cast<double>(lp[static_cast<std::size_t>(c)]));
+  std::vector<double> weights(candidates.size());
+  double total = 0;
+  std::size_t last_positive = 0;  // where a draw lands when rounding leaves u ≥ 0 after every weight
+  for (std::size_t i = 0; i < candidates.size(); ++i) {
+    total += weights[i] = std::exp((lp[static_cast<std::size_t>(candidates[i])] - top) / o.temperature);
+    if (weights[i] > 0) last_positive = i;
+  }
+  double u = rng.uniform_double() * total;
+  std::size_t i = 0;
+  while (i < last_positive && u >= weights[i]) u -= weights[i++];
+  return candidates[i];
+}
+
+std::vector<std::int32_t> generate(NextToken& lm, std::span<const std::int32_t> prefix, const SampleOptions& o) {
+  check_sample_options(o);
   lm.reset();
   for (std::int32_t id : prefix) lm.feed(id);
   Rng rng(o.seed);
   std::vector<std::int32_t> out;
-  std::vector<double> weights;
   for (index_t n = 0; n < o.max_tokens; ++n) {
-    const std::span<const float> lp = lm.log_probs();
-    std::int32_t next;
-    if (o.greedy) {
-      next = best_k(lp, 1)[0];
-    } else {
-      // P(v) ∝ exp(log p(v) / T), over the top k when asked; drawn by inverting the cumulative sum.
-      std::vector<std::int32_t> candidates;
-      if (o.top_k > 0) {
-        candidates = best_k(lp, o.top_k);
-      } else {
-        candidates.resize(lp.size());
-        std::iota(candidates.begin(), candidates.end(), 0);
-      }
-      double top = -INFINITY;
-      for (std::int32_t c : candidates) top = std::max(top, static_cast<double>(lp[static_cast<std::size_t>(c)]));
-      weights.resize(candidates.size());
-      double total = 0;
-      for (std::size_t i = 0; i < candidates.size(); ++i)
-        total += weights[i] = std::exp((lp[static_cast<std::size_t>(candidates[i])] - top) / o.temperature);
-      double u = rng.uniform_double() * total;
-      std::size_t i = 0;
-      while (i + 1 < candidates.size() && u >= weights[i]) u -= weights[i++];
-      next = candidates[i];
-    }
+    const std::int32_t next = draw_token(lm.log_probs(), o, rng);
     out.push_back(next);
     lm.feed(next);
     if (o.stop_at_eos && next == static_cast<std::int32_t>(Vocab::kEos)) break;

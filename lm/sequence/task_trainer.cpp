@@ -90,9 +90,15 @@ TaskTrainResult train_task(nn::Module& model, std::span<const std::size_t> lengt
     e.valid_score = validate();
     result.curve.push_back(e);
     const bool improved = result.best_epoch == 0 || e.valid_score >= result.best_score;  // a tie: the later epoch
-    char line[200];
-    std::snprintf(line, sizeof line, "| epoch %3zu | loss %.4f | valid %.2f%% | %.0f tok/s | %s (cpu %s)%s\n", epoch,
-                  e.train_loss, 100.0 * e.valid_score, e.tokens_per_second, ProgressBar::duration(e.seconds).c_str(),
+    char score[64];
+    if (options.describe_score)
+      std::snprintf(score, sizeof score, "%s", options.describe_score(e.valid_score).c_str());
+    else
+      std::snprintf(score, sizeof score, "valid %.2f%%", 100.0 * e.valid_score);
+    char line[240];
+    std::snprintf(line, sizeof line, "| epoch %3zu | loss %.4f | %s | %.0f tok/s | %s (cpu %s)%s
+", epoch,
+                  e.train_loss, score, e.tokens_per_second, ProgressBar::duration(e.seconds).c_str(),
                   ProgressBar::duration(e.cpu_seconds).c_str(), improved ? " | best" : "");
     log << line << std::flush;
     if (improved) {

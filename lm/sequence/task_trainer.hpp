@@ -33,6 +33,9 @@ struct TaskTrainOptions {
   double max_cpu_minutes = 0.0;
   std::uint64_t seed = 1;
   bool progress = true;         // a progress bar per epoch (stderr)
+  // The validation score as the epoch line shows it (e.g. "valid ppl 123.45" for a score of −123.45); empty: a
+  // percentage, "valid 81.20%".
+  std::function<std::string(double)> describe_score;
 };
 
 struct TaskEpoch {
