@@ -34,6 +34,10 @@ Command add_score_command(CLI::App& app);
 // `tapegrad classify train|eval|predict`: sentence classification (MR polarity): baselines, cross-validation.
 Command add_classify_command(CLI::App& app);
 
+// `tapegrad inspect [negation]`: a trained neural classifier's gates, state norms and prefix probabilities per token
+// (table, SVG heat map), and the negation study on the MR test sentences.
+Command add_inspect_command(CLI::App& app);
+
 // `tapegrad gradflow`: ‖∂J_T/∂h_k‖ through time for RNN/LSTM/GRU language models, at init and after training.
 Command add_gradflow_command(CLI::App& app);
 
