@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -640,6 +641,7 @@ NegationStudy negation_study(NeuralClassifier& model, const LabelledCorpus& corp
   const auto pos_it = std::find(labels.begin(), labels.end(), "positive");
   const std::size_t pos = pos_it != labels.end() ? static_cast<std::size_t>(pos_it - labels.begin()) : labels.size() - 1;
   st.positive_label = labels[pos];
+  st.labels = labels;
 
   Rng rng(seed);
   std::vector<const LabelledSentence*> studied;
@@ -698,22 +700,41 @@ NegationStudy negation_study(NeuralClassifier& model, const LabelledCorpus& corp
   st.not_control = change_stats(b_not, c_not, kb_not, kc_not);
   st.contraction_removed = change_stats(b_con, w_con, kb_con, kw_con);
   st.contraction_control = change_stats(b_con, c_con, kb_con, kc_con);
+  for (std::size_t c = 0; c < labels.size(); ++c) {
+    std::vector<double> b, w, r;
+    std::vector<int> kb, kw, kr;
+    for (std::size_t i = 0; i < b_all.size(); ++i)
+      if (kb_all[i] == static_cast<int>(c))
+        b.push_back(b_all[i]), w.push_back(w_all[i]), r.push_back(c_all[i]), kb.push_back(kb_all[i]),
+            kw.push_back(kw_all[i]), kr.push_back(kc_all[i]);
+    st.removed_by_prediction.push_back(change_stats(b, w, kb, kw));
+    st.control_by_prediction.push_back(change_stats(b, r, kb, kr));
+  }
   st.accuracy_original = studied.empty() ? 0.0 : static_cast<double>(correct) / static_cast<double>(studied.size());
 
-  // gate activations at the negators and at every other token
-  std::vector<Accumulator> at_neg, at_other;
-  std::vector<std::vector<double>> unit_neg, unit_other;  // per (direction, gate): per-unit sums
+  // gate activations at the negators, at the control's random tokens and at every other token
+  std::vector<Accumulator> at_neg, at_random, at_other;
+  std::vector<std::vector<double>> unit_neg, unit_random, unit_other;  // per (direction, gate): per-unit sums
+  struct TypeSums {
+    std::vector<std::size_t> n;               // per (direction, gate)
+    std::vector<double> change;               // per (direction, gate)
+    std::vector<std::vector<double>> units;   // per (direction, gate): per-unit sums
+  };
+  std::map<std::string, TypeSums> types;
+  std::vector<std::vector<double>> unit_all;
+  std::vector<std::size_t> n_all;
   for (std::size_t i = 0; i < studied.size(); ++i) {
     const bool keep = st.examples.size() < examples;
     SentenceTrace tr = inspect_sentence(model, studied[i]->tokens, keep);
     if (st.gates.empty())
       for (const DirectionTrace& d : tr.directions)
         for (const std::string& g : d.gate_names) {
-          st.gates.push_back({d.name, g, {}, {}, -1, 0, 0});
-          at_neg.emplace_back(), at_other.emplace_back();
-          unit_neg.emplace_back(static_cast<std::size_t>(tr.hidden), 0.0);
-          unit_other.emplace_back(static_cast<std::size_t>(tr.hidden), 0.0);
+          st.gates.push_back({d.name, g, {}, {}, {}, -1, 0, 0, 0});
+          at_neg.emplace_back(), at_random.emplace_back(), at_other.emplace_back();
+          for (auto* u : {&unit_neg, &unit_random, &unit_other, &unit_all}) u->emplace_back(static_cast<std::size_t>(tr.hidden), 0.0);
+          n_all.push_back(0);
         }
+    const NegationEdit& e = edits[i];
     std::size_t k = 0;
     for (const DirectionTrace& d : tr.directions)
       for (std::size_t g = 0; g < d.gate_names.size(); ++g, ++k)
@@ -723,17 +744,33 @@ NegationStudy negation_study(NeuralClassifier& model, const LabelledCorpus& corp
           double change = 0;
           for (std::size_t j = 0; j < d.gates[g][t].size(); ++j) change += std::fabs(d.gates[g][t][j] - d.gates[g][*prev][j]);
           change /= static_cast<double>(d.gates[g][t].size());
-          const bool neg = std::binary_search(edits[i].negators.begin(), edits[i].negators.end(), t);
-          (neg ? at_neg : at_other)[k].add(d.gate_mean(g, t), change);
-          std::vector<double>& units = neg ? unit_neg[k] : unit_other[k];
-          for (std::size_t j = 0; j < units.size(); ++j) units[j] += d.gates[g][t][j];
+          const auto add = [&](Accumulator& a, std::vector<double>& units) {
+            a.add(d.gate_mean(g, t), change);
+            for (std::size_t j = 0; j < units.size(); ++j) units[j] += d.gates[g][t][j];
+          };
+          TypeSums& ts = types[studied[i]->tokens[t]];
+          if (ts.n.empty()) {
+            ts.n.assign(st.gates.size(), 0);
+            ts.change.assign(st.gates.size(), 0.0);
+            ts.units.assign(st.gates.size(), std::vector<double>(static_cast<std::size_t>(tr.hidden), 0.0));
+          }
+          ++ts.n[k], ++n_all[k];
+          ts.change[k] += change;
+          for (std::size_t j = 0; j < ts.units[k].size(); ++j)
+            ts.units[k][j] += d.gates[g][t][j], unit_all[k][j] += d.gates[g][t][j];
+          if (std::binary_search(e.negators.begin(), e.negators.end(), t)) {
+            add(at_neg[k], unit_neg[k]);
+            continue;
+          }
+          add(at_other[k], unit_other[k]);
+          if (std::binary_search(e.removed.begin(), e.removed.end(), t)) add(at_random[k], unit_random[k]);
         }
     if (keep) {
       NegationExample ex;
       ex.line = studied[i]->line;
       ex.gold = labels[static_cast<std::size_t>(studied[i]->label)];
       ex.trace = std::move(tr);
-      ex.edit = edits[i];
+      ex.edit = e;
       ex.p_positive = p0[i][pos], ex.p_without = p1[i][pos], ex.p_control = p2[i][pos];
       st.examples.push_back(std::move(ex));
     }
@@ -741,12 +778,39 @@ NegationStudy negation_study(NeuralClassifier& model, const LabelledCorpus& corp
   for (std::size_t k = 0; k < st.gates.size(); ++k) {
     GateComparison& g = st.gates[k];
     g.negator = at_neg[k].stats();
+    g.random = at_random[k].stats();
     g.other = at_other[k].stats();
+    if (g.other.steps == 0) continue;
+    const auto at = [](const std::vector<double>& sums, std::size_t j, std::size_t n) { return sums[j] / static_cast<double>(n); };
     double best = -1;
-    for (std::size_t j = 0; j < unit_neg[k].size() && g.negator.steps > 0 && g.other.steps > 0; ++j) {
-      const double a = unit_neg[k][j] / static_cast<double>(g.negator.steps);
-      const double o = unit_other[k][j] / static_cast<double>(g.other.steps);
-      if (std::fabs(a - o) > best) best = std::fabs(a - o), g.unit = static_cast<int>(j), g.unit_at_negator = a, g.unit_at_other = o;
+    for (std::size_t j = 0; j < unit_neg[k].size(); ++j) {
+      const double o = at(unit_other[k], j, g.other.steps);
+      if (g.negator.steps > 0 && std::fabs(at(unit_neg[k], j, g.negator.steps) - o) > best) {
+        best = std::fabs(at(unit_neg[k], j, g.negator.steps) - o);
+        g.unit = static_cast<int>(j), g.unit_at_negator = at(unit_neg[k], j, g.negator.steps), g.unit_at_other = o;
+      }
+      if (g.random.steps > 0)
+        g.random_unit_difference = std::max(g.random_unit_difference, std::fabs(at(unit_random[k], j, g.random.steps) - o));
+    }
+    // "not" among the frequent word types
+    std::vector<std::pair<double, double>> frequent;  // (largest unit difference, mean |change|)
+    std::optional<std::pair<double, double>> not_values;
+    for (const auto& [word, ts] : types) {
+      if (ts.n[k] < st.min_type_count) continue;
+      double largest = 0;
+      for (std::size_t j = 0; j < ts.units[k].size(); ++j)
+        largest = std::max(largest, std::fabs(at(ts.units[k], j, ts.n[k]) - at(unit_all[k], j, n_all[k])));
+      frequent.emplace_back(largest, ts.change[k] / static_cast<double>(ts.n[k]));
+      if (word == "not") not_values = frequent.back();
+    }
+    st.types_compared = frequent.size();
+    if (not_values) {
+      g.not_unit_difference = not_values->first, g.not_change = not_values->second;
+      g.not_unit_rank = 1, g.not_change_rank = 1;
+      for (const auto& [largest, change] : frequent) {
+        g.not_unit_rank += largest > not_values->first ? 1 : 0;
+        g.not_change_rank += change > not_values->second ? 1 : 0;
+      }
     }
   }
   return st;
@@ -788,25 +852,48 @@ std::string negation_report(const NegationStudy& st) {
                 ("mean dP(" + st.positive_label.substr(0, 3) + ")").c_str());
   out << buf << change_row("negators removed", st.negation_removed) << change_row("control", st.control)
       << change_row("  only \"not\": removed", st.not_removed) << change_row("  only \"not\": control", st.not_control)
-      << change_row("  with a contraction: made affirmative", st.contraction_removed)
-      << change_row("  with a contraction: control", st.contraction_control);
+      << change_row("  contraction: made affirmative", st.contraction_removed)
+      << change_row("  contraction: control", st.contraction_control);
+  for (std::size_t c = 0; c < st.removed_by_prediction.size(); ++c) {
+    const std::string name = "  predicted " + st.labels[c];
+    out << change_row(name + ": removed", st.removed_by_prediction[c])
+        << change_row(name + ": control", st.control_by_prediction[c]);
+  }
   std::snprintf(buf, sizeof buf, "%.2g", sign_test(st.negation_moved_more, n));
   out << "the negation edit moved P(" << st.positive_label << ") more than its control in " << st.negation_moved_more
       << " of " << n << " sentences (" << percent(st.negation_moved_more, n) << "; two-sided sign test p = " << buf
       << ")\n\n";
 
-  out << "gates at the negators vs at every other token (unit means; a direction's first step left out):\n";
-  std::snprintf(buf, sizeof buf, "  %-9s %-7s %22s %22s %19s   %s\n", "direction", "gate", "at negators (steps)",
-                "at other tokens (steps)", "mean |change| n / o", "unit differing most: negators vs others");
+  out << "gates at the negators, at the control's random tokens and at every other token (unit means; a direction's "
+         "first step left out):\n";
+  std::snprintf(buf, sizeof buf, "  %-9s %-7s %21s %21s %21s %23s   %s\n", "direction", "gate", "negators (steps)",
+                "random tokens (steps)", "other tokens (steps)", "mean |change| n / r / o",
+                "unit differing most from the others: negators; largest for random tokens");
   out << buf;
   for (const GateComparison& g : st.gates) {
-    std::snprintf(buf, sizeof buf, "  %-9s %-7s %8.3f ± %.3f (%5zu) %8.3f ± %.3f (%5zu) %9.3f / %.3f   unit %d: %.3f vs %.3f\n",
-                  g.direction.c_str(), g.gate.c_str(), g.negator.mean, g.negator.sd, g.negator.steps, g.other.mean,
-                  g.other.sd, g.other.steps, g.negator.mean_abs_change, g.other.mean_abs_change, g.unit,
-                  g.unit_at_negator, g.unit_at_other);
+    std::snprintf(buf, sizeof buf,
+                  "  %-9s %-7s %6.3f ± %.3f (%5zu) %6.3f ± %.3f (%5zu) %6.3f ± %.3f (%5zu) %7.4f / %.4f / %.4f   unit %d: "
+                  "%.3f vs %.3f (%+.3f); %.3f\n",
+                  g.direction.c_str(), g.gate.c_str(), g.negator.mean, g.negator.sd, g.negator.steps, g.random.mean,
+                  g.random.sd, g.random.steps, g.other.mean, g.other.sd, g.other.steps, g.negator.mean_abs_change,
+                  g.random.mean_abs_change, g.other.mean_abs_change, g.unit, g.unit_at_negator, g.unit_at_other,
+                  g.unit_at_negator - g.unit_at_other, g.random_unit_difference);
     out << buf;
   }
   out << "  (mean |change|: (1/H) Σ_j |g_j(t) − g_j(previous step)|, the previous step in the direction's own order)\n";
+  out << "\"not\" among the " << st.types_compared << " word types seen at least " << st.min_type_count
+      << " times in these sentences (rank 1 = the largest):\n";
+  for (const GateComparison& g : st.gates) {
+    if (g.not_unit_rank == 0) {
+      out << "  " << g.direction << ' ' << g.gate << ": \"not\" is too rare here\n";
+      continue;
+    }
+    std::snprintf(buf, sizeof buf,
+                  "  %-9s %-7s largest unit |difference from all steps| %.3f (rank %zu); mean |change| %.4f (rank %zu)\n",
+                  g.direction.c_str(), g.gate.c_str(), g.not_unit_difference, g.not_unit_rank, g.not_change,
+                  g.not_change_rank);
+    out << buf;
+  }
 
   for (const NegationExample& ex : st.examples) {
     out << "\nexample, line " << ex.line << " (gold " << ex.gold << "): " << quote(ex.trace.tokens) << '\n'
@@ -859,6 +946,11 @@ std::string negation_json(const NegationStudy& st) {
                 {"median_abs_change", s.median_abs_change},
                 {"mean_change", s.mean_change}};
   };
+  const auto by_class = [&](const std::vector<ChangeStats>& v) {
+    json j = json::object();
+    for (std::size_t c = 0; c < v.size(); ++c) j[st.labels[c]] = stats(v[c]);
+    return j;
+  };
   const auto gate_stats = [](const GateStats& g) {
     return json{{"steps", g.steps}, {"mean", g.mean}, {"sd", g.sd}, {"mean_abs_change", g.mean_abs_change}};
   };
@@ -867,7 +959,13 @@ std::string negation_json(const NegationStudy& st) {
     gates.push_back({{"direction", g.direction},
                      {"gate", g.gate},
                      {"at_negators", gate_stats(g.negator)},
+                     {"at_random_tokens", gate_stats(g.random)},
                      {"at_other_tokens", gate_stats(g.other)},
+                     {"random_unit_difference", g.random_unit_difference},
+                     {"not_unit_difference", g.not_unit_difference},
+                     {"not_unit_rank", g.not_unit_rank},
+                     {"not_change", g.not_change},
+                     {"not_change_rank", g.not_change_rank},
                      {"unit", g.unit},
                      {"unit_at_negators", g.unit_at_negator},
                      {"unit_at_other_tokens", g.unit_at_other}});
@@ -899,9 +997,13 @@ std::string negation_json(const NegationStudy& st) {
               {"not_control", stats(st.not_control)},
               {"contraction_removed", stats(st.contraction_removed)},
               {"contraction_control", stats(st.contraction_control)},
+              {"removed_by_prediction", by_class(st.removed_by_prediction)},
+              {"control_by_prediction", by_class(st.control_by_prediction)},
               {"negation_moved_more", st.negation_moved_more},
               {"sign_test_p", sign_test(st.negation_moved_more, st.negation_removed.sentences)},
               {"gates", gates},
+              {"min_type_count", st.min_type_count},
+              {"types_compared", st.types_compared},
               {"examples", examples}}
       .dump(2);
 }

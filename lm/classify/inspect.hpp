@@ -119,12 +119,22 @@ struct GateStats {
   double mean_abs_change = 0;       // mean over steps of (1/H) Σ_j |g_j(t) − g_j(previous)|
 };
 
+// A control for the gates: the positions the control edit removes (random non-negator tokens of the same sentences,
+// as many as there are negators) go through the same statistics as the negators, so that "the negators differ from
+// the other tokens by d" can be read against "a random token of the same sentences differs by d' ".
 struct GateComparison {
   std::string direction, gate;
-  GateStats negator, other;
-  // The unit whose mean activation differs most between negators and other tokens.
+  GateStats negator, random, other;  // other: every non-negator step (the random ones included)
+  // The unit whose mean activation differs most between the negators and the other tokens, and the largest such
+  // difference of any unit for the random tokens (what picking the most different of H units finds by chance).
   int unit = -1;
   double unit_at_negator = 0, unit_at_other = 0;
+  double random_unit_difference = 0;
+  // The word "not" against every word type seen at least NegationStudy::min_type_count times in the studied sentences
+  // (steps that have a previous step): per type, the largest |per-unit mean at the type − per-unit mean over all
+  // steps|, and the type's mean |change|. Rank 1 = the largest of all those types; 0 when "not" is too rare.
+  double not_unit_difference = 0, not_change = 0;
+  std::size_t not_unit_rank = 0, not_change_rank = 0;
 };
 
 struct NegationExample {
@@ -138,6 +148,7 @@ struct NegationExample {
 struct NegationStudy {
   std::string source;
   std::string positive_label;         // the class whose probability is tracked
+  std::vector<std::string> labels;    // the classifier's classes
   std::uint64_t seed = 0;
   std::size_t sentences = 0;          // in the corpus given
   std::size_t with_negator = 0;       // holding a negator
@@ -147,9 +158,15 @@ struct NegationStudy {
   ChangeStats negation_removed, control;                 // every studied sentence
   ChangeStats not_removed, not_control;                  // those whose negators are all "not" / "n't"
   ChangeStats contraction_removed, contraction_control;  // those holding a contraction
+  // By the class predicted for the original sentence (index = class id): a model that reads a negator as an operator
+  // moves P(positive) in opposite directions for "not good" (predicted negative) and "not bad" (predicted positive);
+  // one that reads it as a negative word raises P(positive) in both when it is removed.
+  std::vector<ChangeStats> removed_by_prediction, control_by_prediction;
   std::size_t negation_moved_more = 0;  // sentences where |ΔP| of the negation edit exceeds the control's
   double accuracy_original = 0;         // on the studied sentences, against the gold labels
   std::vector<GateComparison> gates;    // per direction and gate
+  std::size_t min_type_count = 20;      // word types compared with "not" (see GateComparison)
+  std::size_t types_compared = 0;       // how many word types (and "not" among them) were seen that often
   std::vector<NegationExample> examples;
 };
 
