@@ -89,7 +89,7 @@ Command add_inspect_command(CLI::App& app) {
   inspect->add_option("--checkpoint", f->checkpoint, checkpoint_help);
   inspect->add_option("--sentence", f->sentence,
                       "the sentence: tokens separated by spaces, quoted or as several words (MR is lower-cased and "
-                      "tokenised: \"is n't\" is one token \"isn't\")");
+                      "writes contractions as one token: isn't, not is n't)");
   inspect->add_option("-o,--output", f->output, "write the heat-map figure to this SVG file");
   inspect->add_flag("--absolute", f->absolute,
                     "per-unit maps on the 0-1 activation scale (default: each unit's deviation from its mean over the "
