@@ -36,6 +36,9 @@ Command add_classify_command(CLI::App& app);
 
 // `tapegrad train-conditioned`: trains a class-conditioned language model (MR polarity); `generate --label` uses it.
 Command add_train_conditioned_command(CLI::App& app);
+// `tapegrad inspect [negation]`: a trained neural classifier's gates, state norms and prefix probabilities per token
+// (table, SVG heat map), and the negation study on the MR test sentences.
+Command add_inspect_command(CLI::App& app);
 
 // `tapegrad gradflow`: ‖∂J_T/∂h_k‖ through time for RNN/LSTM/GRU language models, at init and after training.
 Command add_gradflow_command(CLI::App& app);

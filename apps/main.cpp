@@ -22,7 +22,7 @@ int main(int argc, char** argv) {
       tapegrad::cli::add_graph_command,    tapegrad::cli::add_train_command,   tapegrad::cli::add_eval_command,
       tapegrad::cli::add_generate_command, tapegrad::cli::add_predict_command, tapegrad::cli::add_score_command, tapegrad::cli::add_gradflow_command,
       tapegrad::cli::add_tag_command, tapegrad::cli::add_classify_command,
-      tapegrad::cli::add_train_conditioned_command};
+      tapegrad::cli::add_train_conditioned_command, tapegrad::cli::add_inspect_command};
   std::vector<std::pair<CLI::App*, tapegrad::cli::Command>> commands;
   for (Adder add : adders) {
     const std::size_t before = app.get_subcommands({}).size();

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Regenerates every figure of the docs, so the pictures never drift from the code. The commands live in the docs
 # themselves: every line of docs/*.md of the form
-#   tapegrad graph … -o docs/figures/NAME.svg       (or tapegrad gradflow …, which also writes NAME.csv)
+#   tapegrad graph … -o docs/figures/NAME.svg       (or tapegrad gradflow …, which also writes NAME.csv, or
+#                                                     tapegrad inspect …, a trained classifier's heat map)
 # (inside a code block, right under the figure it makes) is run from the repository root. A command that reads a
 # trained checkpoint (--checkpoint PATH) is skipped, keeping its figure, when PATH does not exist: those come from
-# hours of training (scripts/brown-experiments.sh) and say so where they are shown.
+# training (scripts/brown-experiments.sh, or the command the doc gives) and say so where they are shown.
 # Usage: scripts/gen-figures.sh [--check] [--out DIR] [--tapegrad PATH]
 #   --check      run nothing; fail if a figure the docs show (](figures/NAME)) is missing from docs/figures/, if no
 #                command makes it, or if a command makes a figure no doc shows (run by CTest; Graphviz output varies
@@ -27,7 +28,7 @@ while [ $# -gt 0 ]; do
   shift
 done
 
-commands=$(grep -h -E '^tapegrad (graph|gradflow) .* -o docs/figures/[^ ]+$' docs/*.md || true)
+commands=$(grep -h -E '^tapegrad (graph|gradflow|inspect) .* -o docs/figures/[^ ]+$' docs/*.md || true)
 made=$(sed -E 's/.* -o docs\/figures\/([^ ]+)$/\1/' <<<"$commands" | sort)
 shown=$(grep -h -o -E '\]\(figures/[^)]+\)' docs/*.md | sed -E 's/\]\(figures\/(.*)\)/\1/' |
   grep -v '\.csv$' | sort -u)  # a gradflow figure's .csv comes with its .svg
@@ -37,7 +38,7 @@ if [ $check = 1 ]; then
   for f in $shown; do
     [ -f "docs/figures/$f" ] || { echo "gen-figures: docs show figures/$f, but it is missing" >&2; status=1; }
     grep -qx "$f" <<<"$made" ||
-      { echo "gen-figures: no 'tapegrad graph … -o docs/figures/$f' line in docs makes figures/$f" >&2; status=1; }
+      { echo "gen-figures: no 'tapegrad graph|gradflow|inspect … -o docs/figures/$f' line in docs makes figures/$f" >&2; status=1; }
   done
   for f in $made; do
     grep -qx "$f" <<<"$shown" || { echo "gen-figures: docs/figures/$f is made but no doc shows it" >&2; status=1; }
@@ -57,7 +58,7 @@ while IFS= read -r line; do
   missing=$({ grep -o -E -- '--checkpoint [^ ]+' <<<"$line" || true; } | cut -d' ' -f2 |
     while read -r c; do [ -e "$c" ] || echo "$c"; done)
   if [ -n "$missing" ]; then
-    echo "gen-figures: kept ${line##* } as it is: $(tr '\n' ' ' <<<"$missing")missing (scripts/brown-experiments.sh)"
+    echo "gen-figures: kept ${line##* } as it is: $(tr '\n' ' ' <<<"$missing")missing (trained by scripts/brown-experiments.sh or the doc's command)"
     continue
   fi
   args=${line#tapegrad }

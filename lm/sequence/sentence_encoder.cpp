@@ -161,6 +161,7 @@ ag::Var SentenceEncoder::forward(ag::Tape& tape, const PaddedBatch& batch, const
     x = ag::reshape(x, Shape{batch.steps, batch.size, config_.token_size()});
     if (is_training() && config_.dropout > 0.0f) x = dropout_.forward(x, rng);
   }
+  rnn_inputs_ = x;
   const nn::SequenceOutput& seq = rnn_->forward(x, {}, rng, batch.lengths);
   sequence_ = &seq;
   ag::Var y = seq.outputs;

@@ -64,6 +64,9 @@ class SentenceEncoder : public nn::Module {
   autograd::Var forward(autograd::Tape& tape, const PaddedBatch& batch, const EncodedSentences& data, Rng& rng,
                         std::span<const float> unk_probability = {});
   const nn::SequenceOutput& sequence() const { return *sequence_; }
+  // The token vectors the RNN read in the last call, x_t (T × B × token_size, after dropout in training mode): with
+  // sequence() what an inspection needs to recompute the first layer's gates (lm/classify/inspect.hpp).
+  autograd::Var rnn_inputs() const { return rnn_inputs_; }
   const EncoderConfig& config() const { return config_; }
   nn::Recurrent& rnn() { return *rnn_; }
   nn::Embedding& words() { return *words_; }
@@ -75,6 +78,7 @@ class SentenceEncoder : public nn::Module {
   nn::Recurrent* rnn_;
   nn::Dropout dropout_;
   const nn::SequenceOutput* sequence_ = nullptr;
+  autograd::Var rnn_inputs_;
   // scratch, kept for its capacity
   std::vector<std::int32_t> ids_;
   std::vector<std::int32_t> spelling_rows_;
