@@ -63,6 +63,7 @@ struct Cluster {
   bool time = false;
   bool pair = false;                  // reverse_row_suffix: the two rows of a bidirectional scope
   bool row = false;                   // reverse_row_suffix: one direction's steps, inside its pair
+  bool reverse = false;               // a row: the backward direction's (it holds the anchor, see print_rows)
   std::size_t ordinal = 0;            // among time clusters, or among the other clusters, in order of first appearance
   std::vector<std::size_t> children;  // clusters, in order of first appearance
   std::vector<std::size_t> items;
@@ -267,6 +268,7 @@ std::size_t Builder::cluster_for(const std::string& scope) {
       row.label = name.ends_with(o_.reverse_row_suffix) ? "← " + name : name + " →";
       row.row = true;
       const bool reverse = name.ends_with(o_.reverse_row_suffix);
+      row.reverse = reverse;
       const std::string base = reverse ? name.substr(0, name.size() - o_.reverse_row_suffix.size()) : name;
       Cluster pair;  // both rows, so that they stay next to each other
       pair.prefix = row.prefix;
@@ -412,6 +414,9 @@ void Builder::print_cluster(std::ostream& out, std::size_t c, int depth) const {
       out << indent(depth + 1) << "style=\"rounded\"; color=\"#404040\"; penwidth=1.5; fontsize=14;\n";
     else
       out << indent(depth + 1) << "style=\"rounded,dashed\"; color=\"#a0a0a0\"; fontsize=10; fontcolor=\"#505050\";\n";
+    if (sub.row && sub.reverse)
+      out << indent(depth + 1) << "row_anchor_" << sub.ordinal
+          << " [shape=point, style=invis, width=0, height=0, label=\"\"];\n";
     print_cluster(out, child, depth + 1);
     out << indent(depth) << "}\n";
   }
@@ -466,10 +471,20 @@ std::vector<std::pair<std::size_t, std::size_t>> Builder::step_order_edges() con
 }
 
 // reverse_row_suffix: each row is a cluster of its own (cluster_for), so the two directions never mix; these
-// constraints align them per step. In every time step holding a scope S and a scope S + suffix, the first nodes of
-// both (those with no input inside the step) share a rank, and so do the last nodes (no consumer inside the step;
-// not already among the first): the two cells of step t start and end at the same x. Both cells have the same
-// structure, so these constraints agree with their data edges.
+// constraints align them per step and put the forward row above.
+//
+// Alignment: in every time step holding a scope S and a scope S + suffix, the first nodes of both cells (those with no
+// input inside the step) share a rank, and so do the last nodes (no consumer inside the step; not already among the
+// first): the two cells of step t start and end at the same x. Both cells have the same structure, so these
+// constraints agree with their data edges.
+//
+// Order: dot has no constraint that says which of two clusters goes above the other. It orders the contents of a
+// cluster first by a breadth-first walk from the nodes without inputs, taken in the order of its internal ids (the
+// memory addresses of their names: left alone, the rows swap from one process to the next), and inside a cluster the
+// first one reached is drawn lowest (in a left-to-right graph). So the backward row gets an invisible node
+// (row_anchor_<n>) one rank before its first step, with edges to the first nodes of both rows' first step: it becomes
+// the only place that walk can start from, the backward row is reached first and drawn below. (dot's crossing
+// reduction could still swap the rows; the graph asks it for fewer passes, mclimit.)
 void Builder::print_rows(std::ostream& out) const {
   const std::string& suffix = o_.reverse_row_suffix;
   if (suffix.empty()) return;
@@ -484,10 +499,12 @@ void Builder::print_rows(std::ostream& out) const {
     for (std::size_t k : lower) out << " " << items_[k].id << ";";
     out << "}\n";
   };
-  for (const auto& [step, rows] : steps)
+  std::set<std::size_t> anchored;         // reverse row clusters whose anchor has its edges
+  for (const auto& [step, rows] : steps)  // by prefix, then by t: a pair's first step comes first
     for (const auto& [name, reverse] : rows) {
       if (name.size() <= suffix.size() || !name.ends_with(suffix)) continue;
-      const auto forward = rows.find(name.substr(0, name.size() - suffix.size()));
+      const std::string base = name.substr(0, name.size() - suffix.size());
+      const auto forward = rows.find(base);
       if (forward == rows.end()) continue;
       std::vector<std::size_t> first[2], last[2];
       const std::vector<std::size_t>* row[2] = {&forward->second, &reverse};
@@ -500,6 +517,12 @@ void Builder::print_rows(std::ostream& out) const {
         }
       align(first[0], first[1]);
       align(last[0], last[1]);
+      const auto row_cluster = cluster_index_.find(step.first + "\x1f" + base + "\x1f" + name);
+      if (row_cluster != cluster_index_.end() && anchored.insert(row_cluster->second).second)
+        for (int r = 0; r < 2; ++r)
+          for (std::size_t k : first[r])
+            out << "  row_anchor_" << clusters_[row_cluster->second].ordinal << " -> " << items_[k].id
+                << " [style=invis];\n";
     }
 }
 
@@ -530,9 +553,8 @@ std::string Builder::build() {
   out << "digraph tape {\n"
       << "  graph [rankdir=LR, newrank=true, fontname=\"Helvetica,Arial,sans-serif\", nodesep=0.15, ranksep=0.3";
   if (!o_.title.empty()) out << ", label=" << dot_style::quote(o_.title) << ", labelloc=t, fontsize=16";
-  // Rows: dot has no constraint that orders two sibling clusters within a rank. Its first ordering follows the text
-  // (the forward row, printed first, above); its crossing-reduction passes now and then swap the two rows when they
-  // run long. Fewer passes (mclimit scales their number) keep the order the text gives.
+  // Rows: dot's crossing-reduction passes now and then swap the two rows when they run long; fewer passes (mclimit
+  // scales their number) keep the order the row anchors give (print_rows).
   if (row_clusters_ > 0) out << ", mclimit=0.2";
   out << "];\n"
       << "  node [shape=record, style=\"rounded,filled\", fontname=\"Helvetica,Arial,sans-serif\", fontsize=10, "

@@ -59,11 +59,10 @@ struct DotOptions {
   // Bidirectional recurrences as two rows. nn::Recurrent records the forward cell of step t under "t=<t>/layer0"
   // and the backward cell under "t=<t>/layer0_reverse". When this suffix is not empty, two scopes right below the
   // time steps of one parent, S and S + suffix, are drawn as two rows: a cluster per direction ("S →", "← S_reverse",
-  // inside a cluster for the pair) holding that direction's steps t = 0 … T−1 left to right, each step a cluster
-  // "t=<t>", and per step the two cells aligned (their first nodes share a rank, and so do their last ones). The
-  // forward row, recorded first, is drawn above: dot keeps the order of the text here (mclimit is lowered so that its
-  // crossing reduction does not swap the rows; it has no hard constraint for that). "_reverse" for nn::Recurrent;
-  // empty: off.
+  // both inside a cluster for the pair) holding that direction's steps t = 0 … T−1 left to right, each step a cluster
+  // "t=<t>", and per step the two cells aligned (their first nodes share a rank, and so do their last ones). S's row
+  // is drawn above: an invisible node in the other row (`row_anchor_<n>`) makes dot reach that row first, which it
+  // puts below. "_reverse" for nn::Recurrent; empty: off.
   std::string reverse_row_suffix;
   // Captions of the top-level time steps (scopes "t=<t>/…"): step t's cluster is labelled "t=<t> · step_captions[t]"
   // (e.g. the word read at t); steps beyond the list keep "t=<t>".

@@ -5,6 +5,7 @@
 #include <graphviz/gvc.h>
 
 #include <algorithm>
+#include <array>
 #include <boost/test/unit_test.hpp>
 #include <map>
 #include <set>
@@ -54,6 +55,40 @@ DotOptions rows_options() {
   DotOptions o;
   o.reverse_row_suffix = "_reverse";
   return o;
+}
+
+// Where dot puts the cells of each step and direction: extents of x and y (Graphviz's y grows upwards), and the x of
+// the step's select(xs, t) and tanh.
+struct RowLayout {
+  std::vector<std::array<double, 2>> min_x, max_x, min_y, max_y, select_x, tanh_x;  // [t][row]
+};
+
+RowLayout lay_out(const BiRnnTape& b, int steps) {
+  GraphPtr g = parse_dot(to_dot(b.tape, rows_options()));
+  BOOST_REQUIRE(g);
+  GVC_t* gvc = layout_context();
+  BOOST_REQUIRE(gvLayout(gvc, g.get(), "dot") == 0);
+  attach_attrs(g.get());
+  const auto n = static_cast<std::size_t>(steps);
+  RowLayout l;
+  l.min_x.assign(n, {1e300, 1e300}), l.min_y = l.min_x;
+  l.max_x.assign(n, {-1e300, -1e300}), l.max_y = l.max_x;
+  l.select_x.assign(n, {0, 0}), l.tanh_x = l.select_x;
+  for (Agnode_t* v = agfstnode(g.get()); v; v = agnxtnode(g.get(), v)) {
+    const Place p = place_of(b.tape, agnameof(v));
+    if (p.row < 0) continue;
+    const auto t = static_cast<std::size_t>(p.t), r = static_cast<std::size_t>(p.row);
+    const std::string pos = attr(v, "pos");  // "x,y"
+    const double x = std::stod(pos), y = std::stod(pos.substr(pos.find(',') + 1));
+    l.min_x[t][r] = std::min(l.min_x[t][r], x);
+    l.max_x[t][r] = std::max(l.max_x[t][r], x);
+    l.min_y[t][r] = std::min(l.min_y[t][r], y);
+    l.max_y[t][r] = std::max(l.max_y[t][r], y);
+    if (attr(v, "label").find("select") != std::string::npos) l.select_x[t][r] = x;
+    if (attr(v, "label").find("tanh") != std::string::npos) l.tanh_x[t][r] = x;
+  }
+  gvFreeLayout(gvc, g.get());
+  return l;
 }
 
 }  // namespace
@@ -116,35 +151,39 @@ BOOST_AUTO_TEST_CASE(the_two_cells_of_a_step_share_their_ranks) {
 // cells of a step start and end at the same x, and the forward cell is above the backward one.
 BOOST_AUTO_TEST_CASE(dot_lays_the_directions_out_as_two_aligned_rows) {
   constexpr int T = 3;
-  BiRnnTape b(T);
-  GraphPtr g = parse_dot(to_dot(b.tape, rows_options()));
-  BOOST_REQUIRE(g);
-  GVC_t* gvc = layout_context();
-  BOOST_REQUIRE(gvLayout(gvc, g.get(), "dot") == 0);
-  attach_attrs(g.get());
-  double min_x[T][2], max_x[T][2], min_y[T][2], max_y[T][2], select_x[T][2], tanh_x[T][2];
-  for (int t = 0; t < T; ++t)
-    for (int r = 0; r < 2; ++r) min_x[t][r] = min_y[t][r] = 1e300, max_x[t][r] = max_y[t][r] = -1e300;
-  for (Agnode_t* v = agfstnode(g.get()); v; v = agnxtnode(g.get(), v)) {
-    const Place p = place_of(b.tape, agnameof(v));
-    if (p.row < 0) continue;
-    const std::string pos = attr(v, "pos");  // "x,y"
-    const double x = std::stod(pos), y = std::stod(pos.substr(pos.find(',') + 1));
-    min_x[p.t][p.row] = std::min(min_x[p.t][p.row], x);
-    max_x[p.t][p.row] = std::max(max_x[p.t][p.row], x);
-    min_y[p.t][p.row] = std::min(min_y[p.t][p.row], y);
-    max_y[p.t][p.row] = std::max(max_y[p.t][p.row], y);
-    if (attr(v, "label").find("select") != std::string::npos) select_x[p.t][p.row] = x;
-    if (attr(v, "label").find("tanh") != std::string::npos) tanh_x[p.t][p.row] = x;
+  const BiRnnTape b(T);
+  const RowLayout l = lay_out(b, T);
+  for (std::size_t t = 0; t < T; ++t) {
+    BOOST_TEST(l.select_x[t][0] == l.select_x[t][1], "step " << t);
+    BOOST_TEST(l.tanh_x[t][0] == l.tanh_x[t][1], "step " << t);
+    BOOST_TEST(l.min_y[t][0] > l.max_y[t][1], "step " << t << ": the forward cell above the backward one");
+    for (std::size_t r = 0; r < 2; ++r)
+      if (t + 1 < T)
+        BOOST_TEST(l.max_x[t][r] < l.min_x[t + 1][r], "row " << r << ": step " << t << " before " << t + 1);
   }
-  for (int t = 0; t < T; ++t) {
-    BOOST_TEST(select_x[t][0] == select_x[t][1], "step " << t);
-    BOOST_TEST(tanh_x[t][0] == tanh_x[t][1], "step " << t);
-    BOOST_TEST(min_y[t][0] > max_y[t][1], "step " << t << ": the forward cell above the backward one");
-    for (int r = 0; r < 2; ++r)
-      if (t + 1 < T) BOOST_TEST(max_x[t][r] < min_x[t + 1][r], "row " << r << ": step " << t << " before " << t + 1);
+}
+
+// Which of two sibling clusters dot draws on top would otherwise depend on the memory addresses of their names (its
+// internal ids), so on whatever the process allocated before: the same text laid out after different allocations
+// must keep the forward row on top every time.
+BOOST_AUTO_TEST_CASE(the_forward_row_stays_on_top_whatever_the_heap_holds) {
+  std::vector<std::string> clutter;
+  int below = 0, layouts = 0;
+  for (int round = 0; round < 15; ++round) {
+    for (int k = 0; k < 60 * round; ++k) clutter.emplace_back(static_cast<std::size_t>(5 + (k * 7919) % 40), 'x');
+    for (std::size_t k = 0; k < clutter.size(); k += 3) clutter[k] = std::string();  // holes of every size
+    for (int T : {2, 3, 5}) {
+      const BiRnnTape b(T);
+      const RowLayout l = lay_out(b, T);
+      ++layouts;
+      for (std::size_t t = 0; t < static_cast<std::size_t>(T); ++t)
+        if (l.min_y[t][0] <= l.max_y[t][1]) {
+          ++below;
+          break;
+        }
+    }
   }
-  gvFreeLayout(gvc, g.get());
+  BOOST_TEST(below == 0, "the forward row was not on top in " << below << " of " << layouts << " layouts");
 }
 
 // One cluster per direction, both in one cluster for the pair; in each, one cluster per step holding that direction's
@@ -160,12 +199,15 @@ BOOST_AUTO_TEST_CASE(each_direction_is_a_row_of_step_clusters) {
   BOOST_REQUIRE(rows.size() == 2u);
   BOOST_TEST(attr(rows[0], "label") == "layer0 →");  // recorded first: printed first
   BOOST_TEST(attr(rows[1], "label") == "← layer0_reverse");
-  BOOST_TEST(agnnodes(pairs[0]) == 2 * 5 * T);
+  // 5 nodes per step and direction, and the backward row's invisible anchor (which puts it below the other).
+  BOOST_TEST(agnnodes(pairs[0]) == 2 * 5 * T + 1);
+  BOOST_TEST(attr(find_node(g.get(), "row_anchor_1"), "style") == "invis");
+  BOOST_TEST(agsubnode(rows[1], find_node(g.get(), "row_anchor_1"), 0) != nullptr);
   for (int r = 0; r < 2; ++r) {
     Agraph_t* row = rows[static_cast<std::size_t>(r)];
-    BOOST_TEST(agnnodes(row) == 5 * T);
+    BOOST_TEST(agnnodes(row) == 5 * T + r);
     for (Agnode_t* v = agfstnode(row); v; v = agnxtnode(row, v))
-      BOOST_TEST(place_of(b.tape, agnameof(v)).row == r, agnameof(v));
+      if (std::string(agnameof(v)) != "row_anchor_1") BOOST_TEST(place_of(b.tape, agnameof(v)).row == r, agnameof(v));
     const auto steps = subgraphs(row, "cluster_step_");
     BOOST_REQUIRE(steps.size() == static_cast<std::size_t>(T));
     for (Agraph_t* step : steps) {
