@@ -2,9 +2,10 @@
 # Regenerates every figure of the docs, so the pictures never drift from the code. The commands live in the docs
 # themselves: every line of docs/*.md of the form
 #   tapegrad graph … -o docs/figures/NAME.svg       (or tapegrad gradflow …, which also writes NAME.csv)
-# (inside a code block, right under the figure it makes) is run from the repository root. A command that reads a
-# trained checkpoint (--checkpoint PATH) is skipped, keeping its figure, when PATH does not exist: those come from
-# hours of training (scripts/brown-experiments.sh) and say so where they are shown.
+# (inside a code block, right under the figure it makes) is run from the repository root, its words split as a shell
+# would split them (a quoted argument is one word) but nothing in them run. A command that reads a trained checkpoint
+# (--checkpoint PATH) is skipped, keeping its figure, when PATH does not exist: those come from hours of training
+# (scripts/brown-experiments.sh) and say so where they are shown.
 # Usage: scripts/gen-figures.sh [--check] [--out DIR] [--tapegrad PATH]
 #   --check      run nothing; fail if a figure the docs show (](figures/NAME)) is missing from docs/figures/, if no
 #                command makes it, or if a command makes a figure no doc shows (run by CTest; Graphviz output varies
@@ -61,9 +62,10 @@ while IFS= read -r line; do
     continue
   fi
   args=${line#tapegrad }
-  args="${args% -o docs/figures/*} -o $out/${line##*/}"
-  # shellcheck disable=SC2086  # the command's words are meant to split
-  "$tapegrad" $args || { echo "gen-figures: '$line' failed" >&2; exit 1; }
+  # The command's words, split as a shell would split them, quotes included (--sentence "the old man"), by xargs,
+  # which runs nothing written in them.
+  mapfile -t words < <(xargs printf '%s\n' <<<"${args% -o docs/figures/*}")
+  "$tapegrad" "${words[@]}" -o "$out/${line##*/}" || { echo "gen-figures: '$line' failed" >&2; exit 1; }
   written=$((written + 1))
 done <<<"$commands"
 [ "$out" = docs/figures ] || { echo "gen-figures: $written figures written to $out/"; exit 0; }
