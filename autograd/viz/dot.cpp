@@ -259,17 +259,17 @@ std::size_t Builder::cluster_for(const std::string& scope) {
     const bool time = is_time_component(parts[k]);
     if (!o_.scope_clusters && !time) continue;  // only time steps are clusters; the rest goes into the labels
     std::size_t end = k + 1;                    // the cluster stands for parts [0, end)
-    std::string label = o_.scope_clusters || time ? std::string(parts[k]) : join(parts, first, end);
+    std::string label = o_.scope_clusters ? std::string(parts[k]) : join(parts, first, k + 1);
     if (time && k + 1 < parts.size() && is_row(join(parts, 0, k), parts[k + 1])) {
       // One direction of a pair: its row, and in it this step, which also stands for the direction's scope.
       const std::string name(parts[k + 1]);
+      const bool reverse = name.ends_with(o_.reverse_row_suffix);
+      const std::string base = reverse ? name.substr(0, name.size() - o_.reverse_row_suffix.size()) : name;
       Cluster row;
       row.prefix = join(parts, 0, k);
-      row.label = name.ends_with(o_.reverse_row_suffix) ? "← " + name : name + " →";
+      row.label = reverse ? "← " + name : name + " →";
       row.row = true;
-      const bool reverse = name.ends_with(o_.reverse_row_suffix);
       row.reverse = reverse;
-      const std::string base = reverse ? name.substr(0, name.size() - o_.reverse_row_suffix.size()) : name;
       Cluster pair;  // both rows, so that they stay next to each other
       pair.prefix = row.prefix;
       pair.label = base + ", both directions";

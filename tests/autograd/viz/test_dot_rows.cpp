@@ -225,6 +225,35 @@ BOOST_AUTO_TEST_CASE(each_direction_is_a_row_of_step_clusters) {
   BOOST_TEST(subgraphs(g.get(), "cluster_step_").size() == static_cast<std::size_t>(T));
 }
 
+// At the module level each cell of each step is one box (collapsed at depth 2, "t=<t>/layer0"), placed in its row's
+// step; without scope clusters the rows are still drawn, the steps labelled by their time component.
+BOOST_AUTO_TEST_CASE(boxes_and_unclustered_scopes_keep_their_rows) {
+  constexpr int T = 3;
+  BiRnnTape b(T);
+  DotOptions o = rows_options();
+  o.level = DotLevel::Module;
+  GraphPtr g = parse_dot(to_dot(b.tape, o));
+  BOOST_REQUIRE(g);
+  const auto rows = subgraphs(g.get(), "cluster_row_");
+  BOOST_REQUIRE(rows.size() == 2u);
+  for (std::size_t r = 0; r < 2; ++r) {
+    const auto steps = subgraphs(rows[r], "cluster_step_");
+    BOOST_REQUIRE(steps.size() == static_cast<std::size_t>(T));
+    for (Agraph_t* step : steps) {
+      BOOST_REQUIRE(agnnodes(step) == 1);
+      BOOST_TEST(attr(agfstnode(step), "tooltip") ==
+                 std::string(attr(step, "label")) + (r ? "/layer0_reverse" : "/layer0"));
+    }
+  }
+  o.level = DotLevel::Op;
+  o.scope_clusters = false;
+  g = parse_dot(to_dot(b.tape, o));
+  BOOST_REQUIRE(g);
+  BOOST_TEST(subgraphs(g.get(), "cluster_row_").size() == 2u);
+  BOOST_TEST(subgraphs(g.get(), "cluster_scope_").empty());
+  for (Agraph_t* step : subgraphs(g.get(), "cluster_step_")) BOOST_TEST(attr(step, "label").rfind("t=", 0) == 0);
+}
+
 // Captions go on the steps of the top level, in both rows.
 BOOST_AUTO_TEST_CASE(captions_label_the_top_level_steps) {
   BiRnnTape b(3);
