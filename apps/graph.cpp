@@ -1,8 +1,8 @@
-// `tapegrad graph`: draws the tape a model records — a 2-layer MLP, a recurrent cell unrolled over a few steps, or a
-// whole language model (window, RNN, LSTM, GRU; fresh or from a checkpoint) on a short real text — as a diagram
-// (SVG, PNG, PDF or DOT, by the output's extension), at the op or the module level, optionally with the gradient
-// flow or a gradient-norm heat map after backward. The figures of docs/diagrams.md come from here
-// (scripts/gen-figures.sh).
+// `tapegrad graph`: draws the tape a model records — a 2-layer MLP, a recurrent cell unrolled over a few steps, a
+// whole language model (window, RNN, LSTM, GRU; fresh or from a checkpoint) on a short real text, or a bidirectional
+// tagger on a sentence (its two directions as two rows of time steps) — as a diagram (SVG, PNG, PDF or DOT, by the
+// output's extension), at the op or the module level, optionally with the gradient flow or a gradient-norm heat map
+// after backward. The figures of docs/diagrams.md come from here (scripts/gen-figures.sh).
 #include <iostream>
 #include <memory>
 #include <string>
@@ -10,6 +10,7 @@
 
 #include "apps/commands.hpp"
 #include "apps/graph_lm.hpp"
+#include "apps/graph_tagger.hpp"
 #include "autograd/autograd.hpp"
 #include "autograd/viz/dot.hpp"
 #include "autograd/viz/render.hpp"
@@ -44,11 +45,15 @@ struct GraphOptions {
   std::size_t max_nodes = 400;
   std::string title;
   std::string output;
-  LmGraphOptions lm;  // --model / --checkpoint
+  LmGraphOptions lm;                   // --model / --checkpoint
+  std::vector<std::string> sentences;  // --model tagger
+  bool chars = false;                  // --model tagger
 };
 
 // The sentence --model reads by default: the first line of Tiny Shakespeare, tokenised as the word corpora are.
 constexpr const char* kDefaultText = "First Citizen : Before we proceed any further , hear me speak .";
+// The sentence --model tagger reads by default.
+constexpr const char* kDefaultSentence = "the old man";
 
 constexpr index_t kMlpClasses = 3;
 
@@ -106,14 +111,26 @@ Var record_cell(Tape& tape, CellModel& model, const GraphOptions& o, Rng& rng) {
 }
 
 struct GivenFlags {
-  bool steps, form, cell, model, checkpoint, loss, context, layers;
+  bool steps, form, cell, model, checkpoint, loss, context, layers, batch, text, sentence, chars;
 };
 
+bool is_tagger(const GraphOptions& o, const GivenFlags& given) { return given.model && o.lm.model == "tagger"; }
+
 void check_flags(const GraphOptions& o, const GivenFlags& given) {
-  const bool lm = given.model || given.checkpoint;
-  if (lm && given.cell) throw UsageError("graph: give either --cell (a lone cell or MLP) or --model/--checkpoint");
   if (given.model && given.checkpoint)
     throw UsageError("graph: --checkpoint already says which model it is; drop --model");
+  if (is_tagger(o, given)) {
+    if (o.cell == "mlp")
+      throw UsageError("graph: --model tagger reads with an rnn, lstm or gru cell (--cell), not mlp");
+    if (given.steps || given.loss || given.context || given.layers || given.batch || given.text)
+      throw UsageError(
+          "graph: --steps, --loss, --context, --layers, --batch and --text do not apply to --model "
+          "tagger: it reads --sentence (give --sentence twice for a padded batch of two sentences)");
+    return;
+  }
+  if (given.sentence || given.chars) throw UsageError("graph: --sentence and --chars apply to --model tagger");
+  const bool lm = given.model || given.checkpoint;
+  if (lm && given.cell) throw UsageError("graph: give either --cell (a lone cell or MLP) or --model/--checkpoint");
   if (!lm && (given.loss || given.context || given.layers))
     throw UsageError("graph: --loss, --context and --layers apply to language models (--model or --checkpoint)");
   const bool window = lm && o.lm.model == "window";
@@ -132,10 +149,23 @@ int run_graph(GraphOptions o, const GivenFlags& given) {
   Rng rng(o.seed);
   Tape tape;
   std::unique_ptr<nn::Module> model;
-  LmGraph lm_graph;  // owns the language model, when there is one
+  LmGraph lm_graph;          // owns the language model, when there is one
+  TaggerGraph tagger_graph;  // owns the tagger, when there is one
   Var loss;
   std::string what;
-  if (given.model || given.checkpoint) {
+  if (is_tagger(o, given)) {
+    TaggerGraphOptions t;
+    t.sentences = given.sentence ? o.sentences : std::vector<std::string>{kDefaultSentence};
+    t.cell = nn::parse_cell_type(o.cell);
+    t.form = form;
+    t.chars = o.chars;
+    t.word_dim = o.input;
+    t.hidden = o.hidden;
+    t.seed = o.seed;
+    tagger_graph = record_tagger_graph(tape, t);
+    loss = tagger_graph.loss;
+    what = tagger_graph.description;
+  } else if (given.model || given.checkpoint) {
     o.lm.steps = o.steps, o.lm.emsize = o.input, o.lm.hidden = o.hidden, o.lm.seed = o.seed;
     o.lm.form = form;
     lm_graph = record_lm_graph(tape, o.lm);
@@ -163,6 +193,10 @@ int run_graph(GraphOptions o, const GivenFlags& given) {
   dot.heat = o.heat;
   dot.stats = o.stats;
   dot.max_nodes = o.max_nodes;
+  if (tagger_graph.tagger) {  // the two directions as two rows of steps, each step captioned with its word
+    dot.reverse_row_suffix = "_reverse";
+    dot.step_captions = tagger_graph.step_captions;
+  }
   dot.title = !o.title.empty() ? o.title
                                : what + " — " + o.level + " level" + (o.heat ? ", heat: log‖∂J/∂v‖" : "") +
                                      (o.grad ? ", with gradient flow" : "");
@@ -182,20 +216,30 @@ Command add_graph_command(CLI::App& app) {
       "language model on a short text) as a diagram: SVG, PNG, PDF or DOT, chosen by the output file's extension");
   CLI::Option* cell = cmd->add_option("--cell", o->cell,
                                       "a lone model: mlp (2 linear layers, tanh, cross-entropy) or a recurrent cell "
-                                      "on random inputs")
+                                      "on random inputs; with --model tagger, the tagger's cell (rnn, lstm or gru)")
                           ->capture_default_str()
                           ->check(CLI::IsMember({"mlp", "rnn", "lstm", "gru"}));
   CLI::Option* model =
       cmd->add_option("--model", o->lm.model,
                       "a language model on real text instead: window, rnn, lstm or gru (embedding, cells, decoder, "
-                      "softmax cross-entropy), fresh with --input/--hidden sizes and the text's words as vocabulary")
-          ->check(CLI::IsMember({"window", "rnn", "lstm", "gru"}));
+                      "softmax cross-entropy), fresh with --input/--hidden sizes and the text's words as vocabulary; "
+                      "or tagger: a bidirectional --cell tagger on --sentence (made-up tags), its two directions drawn "
+                      "as two rows of steps")
+          ->check(CLI::IsMember({"window", "rnn", "lstm", "gru", "tagger"}));
   CLI::Option* checkpoint =
       cmd->add_option("--checkpoint", o->lm.checkpoint, "a language model saved by `tapegrad train`, drawn on --text")
           ->check(CLI::ExistingFile);
   o->lm.text = kDefaultText;
-  cmd->add_option("--text", o->lm.text, "language models: the input text (the first tokens are read)")
-      ->capture_default_str();
+  CLI::Option* text =
+      cmd->add_option("--text", o->lm.text, "language models: the input text (the first tokens are read)")
+          ->capture_default_str();
+  CLI::Option* sentence =
+      cmd->add_option("--sentence", o->sentences,
+                      "--model tagger: the sentence read (words split on white space; default \"" +
+                          std::string(kDefaultSentence) + "\"); give it twice for a padded batch of two")
+          ->allow_extra_args(false);
+  CLI::Option* chars =
+      cmd->add_flag("--chars", o->chars, "--model tagger: with the character encoder (a BiLSTM over each word)");
   CLI::Option* loss = cmd->add_option("--loss", o->lm.loss,
                                       "recurrent language models: last (J on the last prediction only, reached "
                                       "through time) or all (the training loss over every step)")
@@ -223,11 +267,14 @@ Command add_graph_command(CLI::App& app) {
   cmd->add_flag("--heat", o->heat, "run backward and colour nodes by log ‖∂J/∂v‖ (where the gradient fades)");
   cmd->add_flag("--stats", o->stats, "add value statistics (and ‖grad‖ after backward) to every node");
   cmd->add_flag("--dump", o->dump, "also print the tape as text (the diagram's twin) on stdout");
-  cmd->add_option("--batch", o->batch, "batch size")->capture_default_str()->check(CLI::Range(1, 64));
+  CLI::Option* batch =
+      cmd->add_option("--batch", o->batch, "batch size")->capture_default_str()->check(CLI::Range(1, 64));
   cmd->add_option("--input", o->input, "input size (the embedding size with --model)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
-  cmd->add_option("--hidden", o->hidden, "hidden size")->capture_default_str()->check(CLI::Range(1, 1024));
+  cmd->add_option("--hidden", o->hidden, "hidden size (per direction with --model tagger)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 1024));
   cmd->add_option("--seed", o->seed, "random seed of weights and inputs")->capture_default_str();
   cmd->add_option("--max-nodes", o->max_nodes, "refuse to draw more nodes than this")->capture_default_str();
   cmd->add_option("--title", o->title, "title above the diagram (default: describes the model)");
@@ -238,10 +285,12 @@ Command add_graph_command(CLI::App& app) {
       "  tapegrad graph --cell lstm --steps 4 --level module --grad -o l.svg    one box per step, gradient flow\n"
       "  tapegrad graph --cell rnn --steps 8 --level module --heat -o h.png     where the gradient fades\n"
       "  tapegrad graph --model lstm --steps 6 --level module --heat -o m.svg   an LSTM LM on a real sentence\n"
+      "  tapegrad graph --model tagger --sentence \"the old man\" --form fused -o t.svg   a BiLSTM tagger, 2 rows\n"
       "Colours, levels and clusters are explained in docs/diagrams.md.");
   return [=] {
-    const GivenFlags given{steps->count() > 0,      form->count() > 0, cell->count() > 0,    model->count() > 0,
-                           checkpoint->count() > 0, loss->count() > 0, context->count() > 0, layers->count() > 0};
+    const GivenFlags given{steps->count() > 0,      form->count() > 0, cell->count() > 0,     model->count() > 0,
+                           checkpoint->count() > 0, loss->count() > 0, context->count() > 0,  layers->count() > 0,
+                           batch->count() > 0,      text->count() > 0, sentence->count() > 0, chars->count() > 0};
     return run_graph(*o, given);
   };
 }

@@ -3,9 +3,10 @@
 # themselves: every line of docs/*.md of the form
 #   tapegrad graph … -o docs/figures/NAME.svg       (or tapegrad gradflow …, which also writes NAME.csv, or
 #                                                     tapegrad inspect …, a trained classifier's heat map)
-# (inside a code block, right under the figure it makes) is run from the repository root. A command that reads a
-# trained checkpoint (--checkpoint PATH) is skipped, keeping its figure, when PATH does not exist: those come from
-# training (scripts/brown-experiments.sh, or the command the doc gives) and say so where they are shown.
+# (inside a code block, right under the figure it makes) is run from the repository root, its words split as a shell
+# would split them (a quoted argument is one word) but nothing in them run. A command that reads a trained checkpoint
+# (--checkpoint PATH) is skipped, keeping its figure, when PATH does not exist: those come from training
+# (scripts/brown-experiments.sh, or the command the doc gives) and say so where they are shown.
 # Usage: scripts/gen-figures.sh [--check] [--out DIR] [--tapegrad PATH]
 #   --check      run nothing; fail if a figure the docs show (](figures/NAME)) is missing from docs/figures/, if no
 #                command makes it, or if a command makes a figure no doc shows (run by CTest; Graphviz output varies
@@ -62,9 +63,10 @@ while IFS= read -r line; do
     continue
   fi
   args=${line#tapegrad }
-  args="${args% -o docs/figures/*} -o $out/${line##*/}"
-  # shellcheck disable=SC2086  # the command's words are meant to split
-  "$tapegrad" $args || { echo "gen-figures: '$line' failed" >&2; exit 1; }
+  # The command's words, split as a shell would split them, quotes included (--sentence "the old man"), by xargs,
+  # which runs nothing written in them.
+  mapfile -t words < <(xargs printf '%s\n' <<<"${args% -o docs/figures/*}")
+  "$tapegrad" "${words[@]}" -o "$out/${line##*/}" || { echo "gen-figures: '$line' failed" >&2; exit 1; }
   written=$((written + 1))
 done <<<"$commands"
 [ "$out" = docs/figures ] || { echo "gen-figures: $written figures written to $out/"; exit 0; }

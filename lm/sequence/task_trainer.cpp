@@ -96,8 +96,7 @@ TaskTrainResult train_task(nn::Module& model, std::span<const std::size_t> lengt
     else
       std::snprintf(score, sizeof score, "valid %.2f%%", 100.0 * e.valid_score);
     char line[240];
-    std::snprintf(line, sizeof line, "| epoch %3zu | loss %.4f | %s | %.0f tok/s | %s (cpu %s)%s
-", epoch,
+    std::snprintf(line, sizeof line, "| epoch %3zu | loss %.4f | %s | %.0f tok/s | %s (cpu %s)%s\n", epoch,
                   e.train_loss, score, e.tokens_per_second, ProgressBar::duration(e.seconds).c_str(),
                   ProgressBar::duration(e.cpu_seconds).c_str(), improved ? " | best" : "");
     log << line << std::flush;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <graphviz/cgraph.h>
+#include <graphviz/gvc.h>
 
 #include <algorithm>
 #include <memory>
@@ -114,6 +115,54 @@ struct LstmTape {
   }
 };
 
+// A bidirectional tanh RNN with the scopes of nn::Recurrent: parameters W, U (forward) and W_r, U_r (backward) and
+// the inputs xs, h0 at the top level; the forward cell of step t under "t=<t>/layer0", run t = 0 … T−1, then the
+// backward cell under "t=<t>/layer0_reverse", run t = T−1 … 0; each step h = tanh(x_t W + h U) with its three nodes
+// select(xs, t) and matmul(h, U) (the first, reading only from outside the step), matmul(x, W), add, tanh (the last);
+// J = sum(concat(stack(h→), stack(h←))) at the top level. 6 top-level nodes before the steps, 5 nodes per step and
+// direction, 4 after.
+struct BiRnnTape {
+  static constexpr index_t B = 2, I = 3, H = 2;
+  std::vector<Tensor> params, grads;
+  autograd::Tape tape;
+  autograd::Var loss;
+
+  explicit BiRnnTape(int steps, unsigned seed = 13) {
+    using namespace autograd;
+    std::mt19937 rng(seed);
+    for (const Shape& s : {Shape{I, H}, Shape{H, H}, Shape{I, H}, Shape{H, H}}) {
+      params.push_back(uniform_tensor(s, rng));
+      grads.emplace_back(s);
+    }
+    const Var W = tape.parameter(params[0], grads[0], "W");
+    const Var U = tape.parameter(params[1], grads[1], "U");
+    const Var W_r = tape.parameter(params[2], grads[2], "W_r");
+    const Var U_r = tape.parameter(params[3], grads[3], "U_r");
+    const Tensor xs_value = uniform_tensor(Shape{steps, B, I}, rng);
+    const Var xs = tape.constant(xs_value);
+    const Var h0 = tape.full(Shape{B, H}, 0.0f);
+    std::vector<Var> outputs[2];
+    for (int d = 0; d < 2; ++d) {
+      outputs[d].resize(static_cast<std::size_t>(steps));
+      Var h = h0;
+      for (int k = 0; k < steps; ++k) {
+        const int t = d == 0 ? k : steps - 1 - k;
+        ScopeGuard step(tape, "t=" + std::to_string(t));
+        ScopeGuard cell(tape, d == 0 ? "layer0" : "layer0_reverse");
+        const Var x = select(xs, t);
+        const Var from_h = matmul(h, d == 0 ? U : U_r);
+        const Var from_x = matmul(x, d == 0 ? W : W_r);
+        const Var pre = add(from_x, from_h);
+        h = tanh(pre);
+        outputs[d][static_cast<std::size_t>(t)] = h;
+      }
+    }
+    const Var forward = stack(outputs[0]);
+    const Var backward = stack(outputs[1]);
+    loss = sum(concat({forward, backward}));
+  }
+};
+
 // ---- Reading DOT back with cgraph --------------------------------------------------------------------------------
 
 struct GraphCloser {
@@ -127,6 +176,14 @@ inline GraphPtr parse_dot(const std::string& dot) { return GraphPtr(agmemread(do
 inline std::string attr(void* object, const char* name) {
   const char* v = agget(object, const_cast<char*>(name));
   return v ? v : "";
+}
+
+// The Graphviz context of the layout tests, one for the process and never freed, like the library's own
+// (autograd/viz/render.cpp): Graphviz 2.43's text-layout plugin keeps a pointer into the font dictionary of the last
+// context that measured a label.
+inline GVC_t* layout_context() {
+  static GVC_t* gvc = gvContext();
+  return gvc;
 }
 
 inline Agnode_t* find_node(Agraph_t* g, const std::string& name) {

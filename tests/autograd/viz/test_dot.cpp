@@ -191,9 +191,7 @@ BOOST_AUTO_TEST_CASE(op_level_draws_one_cluster_per_time_step) {
 BOOST_AUTO_TEST_CASE(time_steps_are_laid_out_left_to_right) {
   LstmTape l(3);
   GraphPtr g = parse_dot(to_dot(l.tape));
-  // Never freed, like the library's own context (autograd/viz/render.cpp): Graphviz 2.43's text-layout plugin keeps a
-  // pointer into the font dictionary of the last context that measured a label.
-  static GVC_t* gvc = gvContext();
+  GVC_t* gvc = layout_context();
   BOOST_REQUIRE(gvLayout(gvc, g.get(), "dot") == 0);
   attach_attrs(g.get());  // writes the layout into the "pos" attributes
   const auto steps = subgraphs(g.get(), "cluster_step_");
