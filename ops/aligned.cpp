@@ -14,6 +14,8 @@
 #include <cstdlib>
 #include <new>
 
+#include "ops/checked_size.hpp"
+
 namespace tapegrad {
 
 namespace {
@@ -31,6 +33,10 @@ std::atomic<std::uint64_t> allocations{0};
 }  // namespace
 
 void* aligned_bytes(std::size_t bytes) {
+  // bytes rounded up to the alignment, plus the header: refused (SizeError) rather than wrapped around to a small
+  // buffer when that does not fit in a size_t.
+  if (bytes > SIZE_MAX - 2 * kAlignment)
+    throw SizeError("aligned allocation: " + std::to_string(bytes) + " bytes is more than the address space holds");
   const std::size_t total = kAlignment + (bytes + kAlignment - 1) / kAlignment * kAlignment;
   void* base = nullptr;
   const bool mapped = total >= kMapBytes;
@@ -62,7 +68,7 @@ std::uint64_t aligned_allocation_count() { return allocations.load(std::memory_o
 
 AlignedBuffer allocate_aligned(std::size_t n) {
   if (n == 0) return AlignedBuffer();
-  return AlignedBuffer(static_cast<float*>(aligned_bytes(n * sizeof(float))));
+  return AlignedBuffer(static_cast<float*>(aligned_bytes(checked_bytes(n, sizeof(float), "aligned float buffer"))));
 }
 
 }  // namespace tapegrad

@@ -14,10 +14,11 @@ struct AlignedFree {
 };
 using AlignedBuffer = std::unique_ptr<float[], AlignedFree>;
 
-// Uninitialised storage for n floats (n may be 0: returns an empty buffer). Throws std::bad_alloc.
+// Uninitialised storage for n floats (n may be 0: returns an empty buffer). Throws SizeError when n·4 bytes does not
+// fit in a size_t (ops/checked_size.hpp), std::bad_alloc when the memory is not there.
 AlignedBuffer allocate_aligned(std::size_t n);
 
-// `bytes` (> 0) of uninitialised storage aligned to kAlignment, released with aligned_free (never std::free). Every
+// `bytes` (> 0) of uninitialised storage (SizeError if bytes plus the header overflows, std::bad_alloc without memory) aligned to kAlignment, released with aligned_free (never std::free). Every
 // aligned allocation of tapegrad (tensors, parameter blocks, the tape's arenas, GEMM packing buffers) goes through
 // here, so that one counter sees them. Buffers of a megabyte or more are mapped from the kernel and go back to it
 // when freed (ops/aligned.cpp says why).

@@ -3,6 +3,7 @@
 
 #include <ostream>
 
+#include "ops/checked_size.hpp"
 #include "ops/error.hpp"
 
 namespace tapegrad {
@@ -14,12 +15,19 @@ Shape::Shape(std::initializer_list<index_t> dims) {
     if (d < 0) throw ShapeError("Shape: negative dimension " + std::to_string(d));
     dims_[static_cast<std::size_t>(rank_++)] = d;
   }
+  check_numel();
+}
+
+void Shape::check_numel() const {
+  index_t n = 1;
+  for (int i = 0; i < rank_; ++i)
+    if (__builtin_mul_overflow(n, dims_[static_cast<std::size_t>(i)], &n))
+      throw SizeError("Shape " + str() + ": the element count does not fit in 64 bits");
 }
 
 index_t Shape::numel() const {
-  index_t n = 1;
-  for (int i = 0; i < rank_; ++i) n *= dims_[static_cast<std::size_t>(i)];
-  return n;
+  // Every constructor checked the product (check_numel); checked_product keeps it checked whatever happens here.
+  return checked_product(std::span<const index_t>(dims_.data(), static_cast<std::size_t>(rank_)), "Shape::numel");
 }
 
 Shape Shape::with_cols(index_t cols) const {
@@ -27,6 +35,7 @@ Shape Shape::with_cols(index_t cols) const {
   Shape s = *this;
   if (s.rank_ == 0) s.rank_ = 1;
   s.dims_[static_cast<std::size_t>(s.rank_ - 1)] = cols;
+  s.check_numel();
   return s;
 }
 
@@ -45,6 +54,7 @@ Shape Shape::with_front(index_t n) const {
   s.rank_ = rank_ + 1;
   s.dims_[0] = n;
   for (int i = 0; i < rank_; ++i) s.dims_[static_cast<std::size_t>(i + 1)] = dims_[static_cast<std::size_t>(i)];
+  s.check_numel();
   return s;
 }
 

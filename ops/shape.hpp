@@ -16,6 +16,8 @@ class Shape {
   static constexpr int kMaxRank = 4;
 
   Shape() = default;  // rank 0: a scalar with one element
+  // Throws ShapeError for a negative dimension or a rank above 4, SizeError (ops/checked_size.hpp) when the
+  // element count would not fit in 64 bits: every Shape that exists has a representable numel().
   Shape(std::initializer_list<index_t> dims);
   static Shape scalar() { return Shape(); }
 
@@ -37,6 +39,8 @@ class Shape {
   std::string str() const;  // "20×200", "[]" for a scalar
 
  private:
+  void check_numel() const;  // SizeError naming the shape when the product of its dimensions overflows
+
   std::array<index_t, kMaxRank> dims_{};
   int rank_ = 0;
 };

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <utility>
 
+#include "ops/checked_size.hpp"
 #include "ops/error.hpp"
 
 namespace tapegrad {
@@ -46,7 +47,7 @@ Tensor& Tensor::operator=(const Tensor& other) {
       throw ShapeError("Tensor: cannot assign a " + other.shape_.str() + " tensor to a " + shape_.str() +
                        " tensor that borrows its storage (a window keeps its shape)");
     if (numel() > 0 && other.data_ != data_)  // memmove: the two may be overlapping windows
-      std::memmove(data_, other.data_, static_cast<std::size_t>(numel()) * sizeof(float));
+      std::memmove(data_, other.data_, checked_bytes(static_cast<std::uint64_t>(numel()), sizeof(float), "Tensor"));
     return *this;
   }
   return *this = Tensor(other);
