@@ -39,10 +39,16 @@ void write_arpa(const BackoffModel& model, std::ostream& out) {
       throw UsageError("ARPA separates words by white space: the token '" + escape_token(vocab.token(w)) + "' (id " +
                        std::to_string(w) + ") cannot be written");
 
-  // Unigrams in id order with <s> after </s>; a word with probability 0 (no <unk> in the model) is left out.
+  // Unigrams in id order with <s> after </s>. <unk> with probability 0 is the one entry left out: it is how a model
+  // read from a file without <unk> stores its absence, and reading the output gives it back. Any other number must
+  // be finite, as the reader requires: a model that would not read back is refused here, not written.
   std::vector<WordId> unigrams;
   for (WordId w = 0; w < vocab.size(); ++w) {
-    if (std::isinf(model.log10_prob(1, w))) continue;
+    const float p = model.log10_prob(1, w);
+    if (w == Vocab::kUnk && p == -HUGE_VALF) continue;
+    if (!std::isfinite(p))
+      throw UsageError("write_arpa: the 1-gram '" + escape_token(vocab.token(w)) + "' has log10 probability " +
+                       std::to_string(p) + ", which ARPA readers refuse");
     unigrams.push_back(w);
     if (w == Vocab::kEos) unigrams.push_back(model.bos());
   }
@@ -61,7 +67,13 @@ void write_arpa(const BackoffModel& model, std::ostream& out) {
       buf.clear();
     }
   };
+  auto check_finite = [&](float value, int n, const char* what) {
+    if (!std::isfinite(value))
+      throw UsageError("write_arpa: a " + std::to_string(n) + "-gram has " + what + " " + std::to_string(value) +
+                       ", which ARPA readers refuse");
+  };
   auto finish_line = [&](int n, std::uint32_t e) {
+    if (n < N) check_finite(model.log10_backoff(n, e), n, "log10 backoff");
     if (n < N && (trie.has_children(n, e) || model.log10_backoff(n, e) != 0.0f)) {
       buf += '\t';
       append_float(buf, model.log10_backoff(n, e));
@@ -88,6 +100,7 @@ void write_arpa(const BackoffModel& model, std::ostream& out) {
         std::uint32_t& p = path[static_cast<std::size_t>(l)];
         while (trie.children_end(l, p) <= path[static_cast<std::size_t>(l) + 1]) ++p;
       }
+      check_finite(model.log10_prob(n, e), n, "log10 probability");
       append_float(buf, model.log10_prob(n, e));
       buf += '\t';
       for (int l = 1; l <= n; ++l) {
@@ -150,7 +163,10 @@ std::string_view trim(std::string_view s) {
   return s.substr(b, s.find_last_not_of(" \t\v\f") - b + 1);
 }
 
-double parse_number(std::string_view field, Lines& lines, const char* what) {
+// A log10 probability or backoff as the float the model stores. The value is checked after the conversion to float:
+// a number beyond the float range (1e39, −1e39) would become ±∞ there, so it is refused like "inf" and "nan" are;
+// one too small for a float (1e-50) becomes 0 or a subnormal, as close as a float gets.
+float parse_number(std::string_view field, Lines& lines, const char* what) {
   double value = 0;
   const char* begin = field.data();
   const char* end = field.data() + field.size();
@@ -158,7 +174,12 @@ double parse_number(std::string_view field, Lines& lines, const char* what) {
   const auto [ptr, ec] = std::from_chars(begin, end, value);
   if (ec != std::errc() || ptr != end || std::isnan(value))
     lines.fail("bad " + std::string(what) + " '" + std::string(field) + "': expected a number");
-  return value;
+  float single = 0;
+  const auto [fptr, fec] = std::from_chars(begin, end, single);  // the float nearest the text: no double rounding
+  if (fec == std::errc::result_out_of_range && std::fabs(value) < 1) single = static_cast<float>(value);  // underflow
+  if (!std::isfinite(value) || (fec != std::errc() && std::fabs(value) >= 1) || !std::isfinite(single))
+    lines.fail(std::string(what) + " " + std::string(field) + " is not a finite float (|x| ≤ 3.4e38)");
+  return single;
 }
 
 std::uint64_t parse_count(std::string_view field, Lines& lines) {
@@ -203,6 +224,9 @@ BackoffModel parse_arpa(const std::string& text, const std::string& source) {
     const std::size_t eq = spec.find('=');
     if (eq == std::string::npos) lines.fail("expected 'ngram N=count', got '" + std::string(line) + "'");
     const std::uint64_t n = parse_count(std::string_view(spec).substr(0, eq), lines);
+    if (n > static_cast<std::uint64_t>(kMaxNgramOrder))
+      lines.fail("order " + std::to_string(n) + " is above the highest n-gram order tapegrad reads, " +
+                 std::to_string(kMaxNgramOrder));
     if (n != declared.size() + 1)
       lines.fail("ngram orders must be declared in order 1, 2, …: expected " + std::to_string(declared.size() + 1) +
                  ", got " + std::to_string(n));
@@ -247,14 +271,10 @@ BackoffModel parse_arpa(const std::string& text, const std::string& source) {
         lines.fail("a backoff weight on a " + std::to_string(n) + "-gram, the highest order");
       Entry entry{};
       entry.line = lines.number();
-      const double p = parse_number(fields[0], lines, "log10 probability");
-      if (p > 0) lines.fail("log10 probability " + std::string(fields[0]) + " is above 0 (a probability above 1)");
-      entry.prob = static_cast<float>(p);
-      if (nf == static_cast<std::size_t>(n) + 2) {
-        const double b = parse_number(fields[nf - 1], lines, "log10 backoff");
-        if (!std::isfinite(b)) lines.fail("log10 backoff " + std::string(fields[nf - 1]) + " is not finite");
-        entry.backoff = static_cast<float>(b);
-      }
+      entry.prob = parse_number(fields[0], lines, "log10 probability");
+      if (entry.prob > 0)
+        lines.fail("log10 probability " + std::string(fields[0]) + " is above 0 (a probability above 1)");
+      if (nf == static_cast<std::size_t>(n) + 2) entry.backoff = parse_number(fields[nf - 1], lines, "log10 backoff");
       if (n == 1) {
         unigram_tokens.emplace_back(fields[1]);
         unigram_lines.push_back(entry.line);

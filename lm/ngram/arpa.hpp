@@ -16,9 +16,15 @@
 // not allowed at the highest order; <s> has log10 P = −99 (it is never predicted). Every n-gram's prefix
 // (w1 … wn−1) must be listed, as the format requires. Text before \data\ is ignored.
 //
-// Writing stores the probabilities with the shortest decimal form that reads back to the same float, so a model
-// written and read again scores identically. Reading accepts files from KenLM and SRILM; a file without <unk>
-// gives out-of-vocabulary words probability 0. Every error names the file and line.
+// Every number must be a finite float after conversion (|x| ≤ 3.4e38): "inf", "nan" and values such as 1e39 or −1e39,
+// which a float would hold as ±∞, are errors (a probability of 0 has no log10; SRILM writes −99 for <s>). At most
+// kMaxNgramOrder (16) orders (lm/ngram/model.hpp).
+//
+// Writing stores the probabilities with the shortest decimal form that reads back to the same float, so reading and
+// writing are exact inverses: every file that loads, written and read again, gives the same model. Writing refuses
+// (UsageError) a model with a non-finite number, which could not be read back; the one entry it leaves out is an
+// <unk> of probability 0, the way a model read from a file without <unk> holds it. Reading accepts files from KenLM
+// and SRILM; a file without <unk> gives out-of-vocabulary words probability 0. Every error names the file and line.
 #pragma once
 
 #include <ostream>

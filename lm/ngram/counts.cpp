@@ -3,13 +3,14 @@
 
 #include <algorithm>
 
+#include "lm/ngram/model.hpp"
 #include "lm/text/error.hpp"
 #include "ops/error.hpp"
 
 namespace tapegrad::lm {
 
 NgramCounts NgramCounts::build(const IdCorpus& corpus, std::size_t vocab_size, int order) {
-  if (order < 1) throw UsageError("n-gram order must be at least 1 (got " + std::to_string(order) + ")");
+  check_ngram_order(order);  // before anything is counted or allocated
   if (vocab_size < 2 || vocab_size >= kNoEntry - 1) throw UsageError("NgramCounts: bad vocabulary size");
   if (corpus.num_sentences() == 0) throw FormatError(where(corpus.source) + "no sentence to count n-grams from");
 

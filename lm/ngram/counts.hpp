@@ -34,7 +34,7 @@ struct NgramCounts {
   int order() const { return trie.order(); }
 
   // Counts the n-grams of orders 1..order of `corpus`, whose ids are below vocab_size. Throws UsageError for
-  // order < 1 or an id out of range, FormatError for an empty corpus.
+  // an order outside [1, kMaxNgramOrder] (lm/ngram/model.hpp) or an id out of range, FormatError for an empty corpus.
   static NgramCounts build(const IdCorpus& corpus, std::size_t vocab_size, int order);
 };
 

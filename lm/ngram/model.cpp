@@ -8,6 +8,12 @@
 
 namespace tapegrad::lm {
 
+void check_ngram_order(int order) {
+  if (order < 1 || order > kMaxNgramOrder)
+    throw UsageError("n-gram order must be between 1 and " + std::to_string(kMaxNgramOrder) + " (got " +
+                     std::to_string(order) + ")");
+}
+
 NgramModel::NgramModel(Vocab vocab, NgramTrie trie) : vocab_(std::move(vocab)), trie_(std::move(trie)) {
   if (trie_.order() < 1) throw UsageError("NgramModel: a model needs at least the unigram level");
   if (trie_.num_words() != vocab_.size() + 1)

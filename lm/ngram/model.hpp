@@ -21,6 +21,13 @@
 
 namespace tapegrad::lm {
 
+// The highest n-gram order tapegrad trains or reads. Real models stop at 5 to 7 (higher orders see almost no
+// repeated n-grams); the bound keeps `ngram train --order 100000000` from allocating gigabytes of per-order tables
+// before it fails, and an ARPA file from declaring millions of orders.
+inline constexpr int kMaxNgramOrder = 16;
+// Throws UsageError "n-gram order must be between 1 and 16 (got …)" for an order outside [1, kMaxNgramOrder].
+void check_ngram_order(int order);
+
 struct Context {
   std::vector<std::uint32_t> entry;  // entry[j-1]: level-j entry of the last j tokens, or kNoEntry (size order−1)
   int length = 0;                    // tokens of history the model can use (≤ order−1), <s> included

@@ -31,6 +31,7 @@ std::unique_ptr<NgramModel> train_ngram(const IdCorpus& train, const Vocab& voca
   using Clock = std::chrono::steady_clock;
   if (options.smoothing == Smoothing::kAddK && !(options.k > 0))
     throw UsageError("add-k smoothing needs k > 0 (k = 0 is MLE)");
+  check_ngram_order(options.order);
   const auto t0 = Clock::now();
   NgramCounts counts = NgramCounts::build(train, vocab.size(), options.order);
   const auto t1 = Clock::now();
