@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lm/neural/model_config.hpp"  // the size limits, shared with the language models
 #include "lm/text/error.hpp"
 #include "ops/error.hpp"
 
@@ -12,11 +13,23 @@ void ConditionedConfig::validate() const {
   const auto positive = [](index_t v, const char* name) {
     if (v < 1) throw UsageError(std::string(name) + " must be at least 1, got " + std::to_string(v));
   };
+  // Upper bounds (lm/neural/model_config.hpp) keep a configuration read from a checkpoint from asking for more
+  // memory than exists, or for sizes whose products overflow.
+  const auto at_most = [](index_t v, index_t limit, const char* name) {
+    if (v > limit)
+      throw UsageError(std::string(name) + " = " + std::to_string(v) + " is above the limit of " +
+                       std::to_string(limit));
+  };
   positive(layers, "the number of layers");
+  at_most(layers, kMaxModelLayers, "the number of layers");
+  at_most(hidden, kMaxModelWidth, "the hidden size");
+  at_most(word_dim, kMaxModelWidth, "the word embedding size");
+  at_most(label_dim, kMaxModelWidth, "the label embedding size");
   positive(hidden, "the hidden size");
   positive(word_dim, "the word embedding size");
   positive(label_dim, "the label embedding size");
-  if (!(dropout >= 0.0f && dropout < 1.0f)) throw UsageError("dropout must be in [0, 1), got " + std::to_string(dropout));
+  if (!(dropout >= 0.0f && dropout < 1.0f))
+    throw UsageError("dropout must be in [0, 1), got " + std::to_string(dropout));
 }
 
 std::string ConditionedConfig::to_json() const {
@@ -49,7 +62,7 @@ ConditionedConfig ConditionedConfig::from_json(const std::string& text, const st
     c.validate();
   } catch (const nlohmann::json::exception& e) {
     throw FormatError(source + ": not a conditioned-LM configuration (" + e.what() + ")");
-  } catch (const UsageError& e) {
+  } catch (const Error& e) {  // UsageError from validate, the parsers of the cell names
     throw FormatError(source + ": conditioned-LM configuration: " + e.what());
   }
   return c;

@@ -14,7 +14,8 @@ namespace tapegrad::lm {
 
 class LanguageModel {
  public:
-  // Builds the model config.kind names; throws UsageError for a configuration ModelConfig::validate refuses.
+  // Builds the model config.kind names; throws UsageError (or SizeError: too big for the machine's memory) for a
+  // configuration ModelConfig::validate refuses — before any parameter is allocated.
   LanguageModel(const ModelConfig& config, Rng& rng);
 
   const ModelConfig& config() const { return rnn_ ? rnn_->config() : window_->config(); }

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lm/text/error.hpp"
+#include "ops/checked_size.hpp"
 #include "ops/error.hpp"
 
 namespace tapegrad::lm {
@@ -65,10 +66,21 @@ std::string ModelConfig::describe() const {
 
 void ModelConfig::validate() const {
   if (vocab <= 0) throw UsageError("the vocabulary is empty (vocab = " + std::to_string(vocab) + ")");
-  const std::pair<const char*, index_t> sizes[] = {
-      {"emsize", emsize}, {"nhid", nhid}, {"nlayers", nlayers}, {"context", context}};
-  for (const auto& [name, value] : sizes)
+  struct Size {
+    const char* name;
+    index_t value, limit;
+  };
+  const Size sizes[] = {{"vocab", vocab, kMaxModelVocab},
+                        {"emsize", emsize, kMaxModelWidth},
+                        {"nhid", nhid, kMaxModelWidth},
+                        {"nlayers", nlayers, kMaxModelLayers},
+                        {"context", context, kMaxModelContext}};
+  for (const auto& [name, value, limit] : sizes) {
     if (value <= 0) throw UsageError(std::string(name) + " must be positive, got " + std::to_string(value));
+    if (value > limit)
+      throw UsageError(std::string(name) + " = " + std::to_string(value) + " is above the limit of " +
+                       std::to_string(limit));
+  }
   if (!(dropout >= 0 && dropout < 1)) throw UsageError("dropout must be in [0, 1), got " + std::to_string(dropout));
   if (!(init_range >= 0)) throw UsageError("init_range must be ≥ 0, got " + std::to_string(init_range));
   if (recurrent() && tied && emsize != nhid)
@@ -118,6 +130,8 @@ ModelConfig ModelConfig::from_json(const std::string& text, const std::string& s
   } catch (const nlohmann::json::exception& e) {
     throw FormatError(source + ": bad model configuration: " + e.what());
   } catch (const UsageError& e) {
+    throw FormatError(source + ": bad model configuration: " + e.what());
+  } catch (const SizeError& e) {
     throw FormatError(source + ": bad model configuration: " + e.what());
   }
   return c;

@@ -18,6 +18,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "nn/cell.hpp"
 
@@ -26,6 +28,14 @@ namespace tapegrad::lm {
 enum class ModelKind { Window, RNN, LSTM, GRU };
 ModelKind parse_model_kind(const std::string& name);  // window | rnn | lstm | gru; throws UsageError otherwise
 const char* model_kind_name(ModelKind kind);
+
+// Upper bounds on the sizes of a model, checked by ModelConfig::validate for flags and checkpoints alike. No real
+// model comes near them (the largest in docs/results.md: 2×1500, vocab 33k), and they keep every product of sizes
+// the model computes far from overflow: vocab·emsize ≤ 2⁴⁰, context·emsize·nhid ≤ 2⁴².
+inline constexpr index_t kMaxModelVocab = index_t{1} << 24;  // 16,777,216 tokens
+inline constexpr index_t kMaxModelWidth = index_t{1} << 16;  // emsize, nhid: 65,536
+inline constexpr index_t kMaxModelLayers = 64;               // nlayers
+inline constexpr index_t kMaxModelContext = 1024;            // context (window model)
 
 struct ModelConfig {
   ModelKind kind = ModelKind::LSTM;
@@ -46,9 +56,21 @@ struct ModelConfig {
   nn::CellType cell_type() const;  // recurrent models only (UsageError for the window model)
   // "lstm 2×200, emb 200, vocab 10000, dropout 0.50, tied" or "window 5→1, emb 60, hidden 100, vocab 16383"
   std::string describe() const;
-  // Throws UsageError naming the first fact that does not hold: positive sizes, dropout in [0, 1), init_range ≥ 0,
-  // tied weights with emsize == nhid, a forget-gate bias for the LSTM only.
+  // Throws UsageError naming the first fact that does not hold: sizes positive and within the limits above (the
+  // message names the field, the value and the limit), dropout in [0, 1), init_range ≥ 0, tied weights with
+  // emsize == nhid, a forget-gate bias for the LSTM only — and SizeError (ops/checked_size.hpp) when training the
+  // model would need more memory than the machine has (see check_memory).
   void validate() const;
+
+  // The parameters the model has, by name and shape, in the order the model lists them — what a checkpoint of this
+  // configuration must hold — computed without building the model (nothing allocated). Call after validate().
+  std::vector<std::pair<std::string, Shape>> parameter_shapes() const;
+  index_t parameter_count() const;  // the sum of their element counts
+  // The bytes training needs for the parameters alone: values, gradients and two Adam moments, 4 floats each.
+  double training_bytes() const;
+  // SizeError "the model needs 12 GB … but the machine has 8.2 GB" when training_bytes() exceeds the physical
+  // memory (ops/checked_size.hpp: physical_memory_bytes; no check when the system does not say).
+  void check_memory() const;
 
   std::string to_json() const;
   // Throws FormatError naming `source` for malformed JSON, missing keys or a configuration validate() refuses. Keys

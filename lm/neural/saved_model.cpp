@@ -3,8 +3,31 @@
 
 #include "lm/text/error.hpp"
 #include "nn/checkpoint.hpp"
+#include "nn/safetensors.hpp"
 
 namespace tapegrad::lm {
+
+void check_checkpoint_tensors(const std::string& path, const ModelConfig& config) {
+  const nn::safetensors::File file = nn::safetensors::File::read(path);
+  const std::string model = "the model configuration (" + config.describe() + ")";
+  for (const auto& [name, shape] : config.parameter_shapes()) {
+    const nn::safetensors::TensorInfo* tensor = file.find(name);
+    if (!tensor)
+      throw FormatError(path + ": missing tensor '" + name + "', which " + model + " needs (shape " + shape.str() +
+                        ")");
+    std::string found;
+    bool same =
+        tensor->dtype == nn::safetensors::DType::F32 && tensor->shape.size() == static_cast<std::size_t>(shape.rank());
+    for (std::size_t i = 0; i < tensor->shape.size(); ++i) {
+      found += (i ? "×" : "") + std::to_string(tensor->shape[i]);
+      same = same && tensor->shape[i] == static_cast<std::uint64_t>(shape[static_cast<int>(i)]);
+    }
+    if (tensor->shape.empty()) found = "[]";
+    if (!same)
+      throw FormatError(path + ": " + model + " says tensor '" + name + "' is F32 " + shape.str() +
+                        ", but the file's is " + std::string(nn::safetensors::dtype_name(tensor->dtype)) + " " + found);
+  }
+}
 
 const std::string& required_metadata(const nn::Metadata& metadata, const char* key, const std::string& path,
                                      const char* kind) {
@@ -34,6 +57,7 @@ SavedModel SavedModel::load(const std::string& path) {
   if (static_cast<index_t>(s.vocab.size()) != s.config.vocab)
     throw FormatError(path + ": the vocabulary has " + std::to_string(s.vocab.size()) + " tokens but the model " +
                       std::to_string(s.config.vocab));
+  check_checkpoint_tensors(path, s.config);  // before building: a config that lies costs milliseconds, not gigabytes
   Rng rng(0);
   s.model = std::make_unique<LanguageModel>(s.config, rng);
   nn::load_checkpoint(path, {.model = &s.model->module()});

@@ -30,7 +30,9 @@ struct SavedModel {
   nn::Metadata metadata;
   std::unique_ptr<LanguageModel> model;
 
-  // Throws CheckpointError / FormatError naming the file when it is not a tapegrad language-model checkpoint.
+  // Throws CheckpointError / FormatError naming the file when it is not a tapegrad language-model checkpoint —
+  // including a configuration beyond the limits of ModelConfig::validate or one the file's tensors do not match
+  // (check_checkpoint_tensors), both found before the model is built.
   static SavedModel load(const std::string& path);
 
   // Text → ids: words (white space separated; a line break ends a sentence: </s>) or bytes (a line break is </s>).
@@ -40,6 +42,12 @@ struct SavedModel {
   std::string decode(const std::vector<std::int32_t>& ids) const;
   std::string token_text(std::int32_t id) const;  // one token as shown to a user ("</s>" for the boundary)
 };
+
+// Checks that the checkpoint at `path` holds every parameter `config` describes (ModelConfig::parameter_shapes), as F32
+// tensors of the same shapes, reading only the file's layout: FormatError naming the file and the first tensor that
+// is missing or differs. What SavedModel::load does before it builds the model; call it too before building a model
+// from a checkpoint's configuration elsewhere (resuming training).
+void check_checkpoint_tensors(const std::string& path, const ModelConfig& config);
 
 // The entry `key` of a checkpoint's metadata; FormatError "<path>: not a tapegrad <kind> checkpoint (its metadata
 // has no '<key>')" when there is none. kind: "language-model", "training".

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "lm/neural/model_config.hpp"  // the size limits, shared with the language models
 #include "lm/text/error.hpp"
 #include "ops/error.hpp"
 
@@ -12,12 +13,25 @@ void EncoderConfig::validate() const {
   const auto positive = [](index_t v, const char* name) {
     if (v < 1) throw UsageError(std::string(name) + " must be at least 1, got " + std::to_string(v));
   };
+  // Upper bounds (lm/neural/model_config.hpp) keep a configuration read from a checkpoint from asking for more
+  // memory than exists, or for sizes whose products overflow.
+  const auto at_most = [](index_t v, index_t limit, const char* name) {
+    if (v > limit)
+      throw UsageError(std::string(name) + " = " + std::to_string(v) + " is above the limit of " +
+                       std::to_string(limit));
+  };
   positive(layers, "the number of layers");
+  at_most(layers, kMaxModelLayers, "the number of layers");
+  at_most(hidden, kMaxModelWidth, "the hidden size");
+  at_most(word_dim, kMaxModelWidth, "the word embedding size");
+  at_most(char_dim, kMaxModelWidth, "the character embedding size");
+  at_most(char_hidden, kMaxModelWidth, "the character hidden size");
   positive(hidden, "the hidden size");
   positive(word_dim, "the word embedding size");
   if (char_dim < 0) throw UsageError("the character embedding size must be ≥ 0 (0: no characters)");
   if (char_dim > 0) positive(char_hidden, "the character hidden size");
-  if (!(dropout >= 0.0f && dropout < 1.0f)) throw UsageError("dropout must be in [0, 1), got " + std::to_string(dropout));
+  if (!(dropout >= 0.0f && dropout < 1.0f))
+    throw UsageError("dropout must be in [0, 1), got " + std::to_string(dropout));
   if (!(word_dropout >= 0.0f)) throw UsageError("word dropout must be ≥ 0, got " + std::to_string(word_dropout));
 }
 
@@ -57,7 +71,7 @@ EncoderConfig EncoderConfig::from_json(const std::string& text, const std::strin
     c.validate();
   } catch (const nlohmann::json::exception& e) {
     throw FormatError(source + ": not an encoder configuration (" + e.what() + ")");
-  } catch (const UsageError& e) {
+  } catch (const Error& e) {  // UsageError from validate, the parsers of the cell names
     throw FormatError(source + ": encoder configuration: " + e.what());
   }
   return c;
