@@ -62,7 +62,7 @@ struct ModelConfig {
   // model would need more memory than the machine has (see check_memory).
   void validate() const;
 
-  // The parameters the model has, by name and shape, in the order the model lists them — what a checkpoint of this
+  // The parameters the model has, by name and shape — what a checkpoint of this
   // configuration must hold — computed without building the model (nothing allocated). Call after validate().
   std::vector<std::pair<std::string, Shape>> parameter_shapes() const;
   index_t parameter_count() const;  // the sum of their element counts

@@ -27,7 +27,7 @@ namespace {
 // A bigram model; line 9 is </s>, line 10 is "a" with its backoff, line 13 a bigram.
 std::string bigram_model(const std::string& eos_prob, const std::string& a_backoff) {
   return "\\data\\\n"        // 1
-         "ngram 1=4\n"       // 2
+         "ngram 1=5\n"       // 2
          "ngram 2=2\n"       // 3
          "\n"                // 4
          "\\1-grams:\n"      // 5
