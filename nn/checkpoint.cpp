@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "nn/finite_values.hpp"
 #include "nn/number_text.hpp"
 
 namespace tapegrad::nn {
@@ -118,7 +119,17 @@ void expect_f32(const File& file, LoadPlan& plan, const std::string& name, Tenso
   if (t->shape != want)
     bad(file,
         "tensor '" + name + "' has shape " + dims_str(t->shape) + " but " + what + " has shape " + dims_str(want));
+  if (const auto non_finite = first_non_finite_f32_bytes(file.data(*t)))
+    bad(file, "tensor '" + name + "' " + describe(*non_finite) + " (a checkpoint must hold finite values only)");
   plan.copies.push_back({t, &dst});
+}
+
+// Throws CheckpointError naming `path` when a tensor about to be saved holds a NaN or ±∞.
+void check_finite_before_saving(const std::filesystem::path& path, const TensorRef& t) {
+  if (t.dtype != DType::F32) return;
+  if (const auto non_finite = first_non_finite_f32_bytes(t.bytes))
+    throw CheckpointError("checkpoint '" + path.string() + "': not written: tensor '" + t.name + "' " +
+                          describe(*non_finite) + " (a checkpoint holds finite values only)");
 }
 
 void plan_optimizer(const File& file, Optimizer& optim, const LoadOptions& options, LoadPlan& plan) {
@@ -221,6 +232,7 @@ void save_checkpoint(const std::filesystem::path& path, const TrainingState& sta
   if (state.schedule != nullptr)
     for (const auto& [k, v] : state.schedule->state()) meta[kScheduleKey + k] = v;
 
+  for (const TensorRef& t : tensors) check_finite_before_saving(path, t);
   safetensors::write(path, tensors, meta);
 }
 

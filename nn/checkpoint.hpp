@@ -12,12 +12,13 @@
 //   tensor "<parameter name>"            F32, the parameter's shape           (every parameter of the model)
 //   tensor "optim.<slot>.<param name>"   F32, e.g. optim.exp_avg.rnn.W_ih      (every state slot of the optimizer)
 //   tensor "rng.state"                   U64 [4], the xoshiro256** state words
-//   metadata "tapegrad.format" = "1"; "tapegrad.optim.kind|step|lr" and "tapegrad.optim.<hyperparameter>";
-//            "tapegrad.schedule.<key>" (the schedule's state()); and the caller's own keys, which must not start
-//            with "tapegrad.".
+//   metadata "tapegrad.format" = "1"; "tapegrad.checksum" = "crc32:…" (of the data section, safetensors.hpp);
+//            "tapegrad.optim.kind|step|lr" and "tapegrad.optim.<hyperparameter>"; "tapegrad.schedule.<key>" (the
+//            schedule's state()); and the caller's own keys, which must not start with "tapegrad.".
 //
-// Loading validates everything first — the file's layout, then every tensor it must supply (present, F32/U64,
-// the same shape as the object it goes into), the scalar state and the schedule state — and only then copies. A
+// Loading validates everything first — the file's layout and its checksum (safetensors.hpp), then every tensor it
+// must supply (present, F32/U64, the same shape as the object it goes into, every F32 value finite: a NaN or ±∞ is
+// refused naming the tensor), the scalar state and the schedule state — and only then copies. A
 // failure throws CheckpointError naming the file and the problem, with model, optimizer, schedule and Rng untouched.
 // Strict mode (the default) also refuses missing tensors and model tensors the model does not have, naming them;
 // non-strict mode leaves missing pieces as they are and ignores unknown tensors. Sections not asked for (no optimizer
@@ -50,9 +51,11 @@ struct LoadOptions {
   bool strict = true;  // missing tensors and unknown model tensors are errors
 };
 
-// Writes atomically (temporary file + rename). Throws UsageError for names the format cannot hold (two parameters
-// with one name, a parameter named like the reserved "optim.…"/"rng.state", a metadata key starting with
-// "tapegrad."), CheckpointError naming the file for I/O failures.
+// Writes atomically (temporary file + rename), with the checksum of the data in the metadata. Throws UsageError for
+// names the format cannot hold (two parameters with one name, a parameter named like the reserved
+// "optim.…"/"rng.state", a metadata key starting with "tapegrad."), CheckpointError naming the file for I/O failures
+// and for a parameter or optimizer state holding a NaN or ±∞ (nothing is written then: a checkpoint holds finite
+// values only).
 void save_checkpoint(const std::filesystem::path& path, const TrainingState& state, const Metadata& metadata = {});
 
 // Restores what `state` points to and returns the caller's metadata (the keys not starting with "tapegrad.").

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -11,6 +12,7 @@
 #include <utility>
 
 #include "nn/atomic_file.hpp"
+#include "nn/crc32.hpp"
 
 static_assert(std::endian::native == std::endian::little,
               "safetensors data is little-endian and tapegrad copies it byte for byte: little-endian hosts only");
@@ -120,6 +122,27 @@ TensorInfo parse_entry(const std::string& source, const std::string& name, const
                     std::to_string(info.end - info.begin));
   return info;
 }
+
+constexpr std::string_view kChecksumPrefix = "crc32:";
+
+// "crc32:cbf43926"
+std::string checksum_text(std::uint32_t crc) {
+  char hex[9];
+  std::snprintf(hex, sizeof hex, "%08x", crc);
+  return std::string(kChecksumPrefix) + hex;
+}
+
+// The CRC a checksum value records: "crc32:" and exactly eight lowercase hex digits; nullopt otherwise.
+std::optional<std::uint32_t> parse_checksum(const std::string& text) {
+  if (text.size() != kChecksumPrefix.size() + 8 || !text.starts_with(kChecksumPrefix)) return std::nullopt;
+  std::uint32_t crc = 0;
+  for (char c : std::string_view(text).substr(kChecksumPrefix.size())) {
+    const int digit = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    if (digit < 0) return std::nullopt;
+    crc = crc << 4 | static_cast<std::uint32_t>(digit);
+  }
+  return crc;
+}
 }  // namespace
 
 std::string_view dtype_name(DType dtype) { return row(dtype).name; }
@@ -227,6 +250,19 @@ File File::parse(std::string bytes, std::string source) {
     bad(src, "the data section has " + std::to_string(data_size - covered) +
                  " trailing bytes that belong to no tensor (data section " + std::to_string(data_size) +
                  " bytes, tensors end at " + std::to_string(covered) + ")");
+
+  // 5. The checksum of the data, when the file records one.
+  if (const auto it = f.metadata_.find(std::string(kChecksumKey)); it != f.metadata_.end()) {
+    const auto recorded = parse_checksum(it->second);
+    if (!recorded)
+      bad(src, "metadata '" + std::string(kChecksumKey) + "' = \"" + it->second.substr(0, 40) +
+                   "\" is not \"crc32:\" followed by 8 lowercase hex digits");
+    const std::uint32_t actual =
+        crc32({reinterpret_cast<const std::byte*>(f.bytes_.data()) + f.data_start_, data_size});
+    if (actual != *recorded)
+      bad(src, "data corrupted: checksum mismatch (the header records " + it->second + ", the data has " +
+                   checksum_text(actual) + ")");
+  }
   return f;
 }
 
@@ -246,6 +282,9 @@ std::span<const std::byte> File::data(const TensorInfo& tensor) const {
 void write(const std::filesystem::path& path, std::span<const TensorRef> tensors, const Metadata& metadata) {
   // Layout: decreasing element size (stable, so equal sizes keep the caller's order); with the data section
   // starting at a multiple of 8, every tensor then starts at a multiple of its element size.
+  if (metadata.contains(std::string(kChecksumKey)))
+    throw UsageError("safetensors::write: the metadata key '" + std::string(kChecksumKey) +
+                     "' is reserved for the checksum the writer adds");
   std::vector<const TensorRef*> order;
   std::set<std::string_view> names;
   for (const TensorRef& t : tensors) {
@@ -260,13 +299,17 @@ void write(const std::filesystem::path& path, std::span<const TensorRef> tensors
   std::stable_sort(order.begin(), order.end(),
                    [](const TensorRef* a, const TensorRef* b) { return dtype_size(a->dtype) > dtype_size(b->dtype); });
 
+  // The checksum of the data section: the tensors' bytes in layout order.
+  std::uint32_t crc = 0;
+  for (const TensorRef* t : order) crc = crc32(t->bytes, crc);
+  Metadata with_checksum = metadata;
+  with_checksum.emplace(kChecksumKey, checksum_text(crc));
+
   // The header, in layout order after __metadata__ (ordered_json keeps insertion order).
   nlohmann::ordered_json doc = nlohmann::ordered_json::object();
-  if (!metadata.empty()) {
-    nlohmann::ordered_json meta = nlohmann::ordered_json::object();
-    for (const auto& [k, v] : metadata) meta[k] = v;
-    doc[kMetadataKey] = std::move(meta);
-  }
+  nlohmann::ordered_json meta = nlohmann::ordered_json::object();
+  for (const auto& [k, v] : with_checksum) meta[k] = v;
+  doc[kMetadataKey] = std::move(meta);
   std::uint64_t offset = 0;
   for (const TensorRef* t : order) {
     const std::uint64_t end = offset + t->bytes.size();

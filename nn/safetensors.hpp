@@ -15,6 +15,13 @@
 // overflow); and the tensors, sorted by offset, tile the data section exactly: no overlap, no gap, no trailing bytes.
 // Every failure is a CheckpointError whose message starts with the file's name.
 //
+// The checksum. write() records the CRC-32 (nn/crc32.hpp) of the whole data section in the metadata, under
+// "tapegrad.checksum", as "crc32:" and eight lowercase hex digits (e.g. "crc32:cbf43926"); metadata values are
+// strings, so other safetensors readers load the file as before and may ignore the key. Reading a file that has the
+// key checks it: a malformed value or a CRC that differs from the data's ("data corrupted: checksum mismatch") is a
+// CheckpointError. A file without the key (an older tapegrad's, another tool's) is read without the check. The
+// checksum covers the data only: a change to the header is caught by the layout checks, or not at all.
+//
 // Writing pads the header with spaces so the data section starts at a multiple of 8 and lays the tensors out by
 // decreasing element size, so every tensor is aligned to its element size in the file (what the reference writer
 // does too). Files go to a temporary name in the same directory, are flushed to disk, then renamed into place.
@@ -45,6 +52,7 @@ std::size_t dtype_size(DType dtype);                          // bytes per eleme
 using Metadata = std::map<std::string, std::string>;
 
 inline constexpr std::uint64_t kMaxHeaderBytes = 100u << 20;  // 100 MiB, the reference implementation's limit
+inline constexpr std::string_view kChecksumKey = "tapegrad.checksum";  // metadata: "crc32:<8 hex digits>"
 
 struct TensorInfo {
   std::string name;
@@ -87,8 +95,9 @@ struct TensorRef {
 };
 
 // Writes a safetensors file atomically (temporary file in the same directory, flushed, renamed over `path`).
+// Adds the checksum of the data to the metadata (kChecksumKey, which the caller's metadata must not hold).
 // Throws UsageError for inconsistent input (a repeated or reserved name, a size that does not match the shape,
-// metadata that is not valid UTF-8) and CheckpointError naming the file when the file system fails; the temporary
+// metadata that is not valid UTF-8, a metadata key kChecksumKey) and CheckpointError naming the file when the file system fails; the temporary
 // file is removed then, and a file already at `path` is left as it was.
 void write(const std::filesystem::path& path, std::span<const TensorRef> tensors, const Metadata& metadata);
 

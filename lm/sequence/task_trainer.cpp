@@ -6,11 +6,14 @@
 #include <ctime>
 #include <cstdio>
 #include <iostream>
+#include <string>
 
 #include "autograd/functions.hpp"
 #include "lm/report/progress.hpp"
+#include "lm/training/divergence_error.hpp"
 #include "nn/adam.hpp"
 #include "nn/clip.hpp"
+#include "nn/finite_values.hpp"
 #include "ops/error.hpp"
 
 namespace tapegrad::lm {
@@ -20,6 +23,16 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 double cpu_seconds() { return static_cast<double>(std::clock()) / CLOCKS_PER_SEC; }
+
+// The last update made (1-based epoch and batch, of `of` batches); epoch 0 before the first.
+struct LastUpdate {
+  std::size_t epoch = 0, batch = 0, of = 0;
+  std::string text() const {
+    if (epoch == 0) return "before any update: the initial parameters give it (check the initialisation)";
+    return "after the update of epoch " + std::to_string(epoch) + ", batch " + std::to_string(batch) + " of " +
+           std::to_string(of) + " (lower the learning rate or clip gradients)";
+  }
+};
 
 }  // namespace
 
@@ -48,6 +61,7 @@ TaskTrainResult train_task(nn::Module& model, std::span<const std::size_t> lengt
   double total_tokens = 0;
   for (std::size_t n : lengths) total_tokens += static_cast<double>(n);
   float lr = options.lr;
+  LastUpdate last;
   for (std::size_t epoch = 1; epoch <= options.epochs; ++epoch) {
     model.train();
     const auto batches = bucket_batches(lengths, options.batching, &rng);
@@ -63,13 +77,16 @@ TaskTrainResult train_task(nn::Module& model, std::span<const std::size_t> lengt
       model.zero_grad();
       const autograd::Var loss = loss_of_batch(tape, batches[k], rng);
       const float value = loss.value()[0];
-      if (!std::isfinite(value))
-        throw Error("train_task: the loss became " + std::to_string(value) + " in epoch " +
-                           std::to_string(epoch) + ", batch " + std::to_string(k + 1) +
-                           " (lower the learning rate or clip gradients)");
+      if (!std::isfinite(value)) {  // computed before this batch's update: the previous one is to blame
+        bar.finish();
+        throw DivergenceError("train_task: training diverged: the loss is " + std::to_string(value) + " in epoch " +
+                              std::to_string(epoch) + ", batch " + std::to_string(k + 1) + " of " +
+                              std::to_string(batches.size()) + ", " + last.text());
+      }
       tape.backward(loss);
       if (options.clip > 0) nn::clip_grad_norm(params, options.clip);
       adam.step();
+      last = {epoch, k + 1, batches.size()};
       loss_sum += value;
       for (std::size_t item : batches[k]) tokens += static_cast<double>(lengths[item]);
       char info[64];
@@ -88,6 +105,13 @@ TaskTrainResult train_task(nn::Module& model, std::span<const std::size_t> lengt
     tape.clear();
     model.eval();
     e.valid_score = validate();
+    // Before anything is kept or saved (on_best writes the caller's checkpoint): a finite score, finite parameters.
+    if (!std::isfinite(e.valid_score))
+      throw DivergenceError("train_task: training diverged: the validation score is " +
+                            std::to_string(e.valid_score) + " " + last.text());
+    if (const auto bad = nn::first_non_finite_parameter(model))
+      throw DivergenceError("train_task: training diverged: parameter '" + bad->name + "' " + nn::describe(bad->at) +
+                            " " + last.text());
     result.curve.push_back(e);
     const bool improved = result.best_epoch == 0 || e.valid_score >= result.best_score;  // a tie: the later epoch
     char score[64];

@@ -59,6 +59,9 @@ using BatchLoss = std::function<autograd::Var(autograd::Tape&, std::span<const s
 
 // lengths: the training items' lengths (tokens), for bucketing. on_best: called after an epoch that improved the
 // validation score (e.g. to save a checkpoint). log: one line per epoch.
+// Throws DivergenceError (lm/training/divergence_error.hpp) when a batch's loss, the validation score or, after an
+// epoch, a parameter is NaN or ±∞, naming the epoch and batch of the last update; on_best is never called then, so
+// the checkpoint written last holds finite values.
 TaskTrainResult train_task(nn::Module& model, std::span<const std::size_t> lengths, const BatchLoss& loss_of_batch,
                            const std::function<double()>& validate, const TaskTrainOptions& options, std::ostream& log,
                            const std::function<void(const TaskEpoch&)>& on_best = {});

@@ -1,7 +1,9 @@
 // TrainOptions: names, validation, the JSON form stored in checkpoints, and the optimizer and schedule they build.
 #include "lm/training/train_options.hpp"
 
+#include <cmath>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 #include "lm/text/error.hpp"
 #include "nn/adam.hpp"
@@ -31,7 +33,18 @@ void TrainOptions::validate() const {
     throw UsageError("training options: batch, bptt and eval batch must be positive and epochs non-negative (got " +
                      std::to_string(batch) + ", " + std::to_string(bptt) + ", " + std::to_string(eval_batch) + " and " +
                      std::to_string(epochs) + ")");
-  if (!(clip >= 0)) throw UsageError("training options: the clipping norm must be ≥ 0 (0 = no clipping)");
+  if (!(clip >= 0) || !std::isfinite(clip))
+    throw UsageError("training options: the clipping norm (--clip) must be a finite number ≥ 0 (0 = no clipping), got " +
+                     std::to_string(clip));
+  // NaN fails every comparison: each test is written so that it then fails too.
+  const std::pair<const char*, double> non_negative[] = {{"learning rate (--lr)", lr},
+                                                         {"momentum (--momentum)", momentum},
+                                                         {"weight decay (--weight-decay)", weight_decay},
+                                                         {"time limit (--max-time)", max_seconds}};
+  for (const auto& [name, value] : non_negative)
+    if (!(value >= 0) || !std::isfinite(value))
+      throw UsageError(std::string("training options: the ") + name + " must be a finite number ≥ 0, got " +
+                       std::to_string(value));
 }
 
 std::string TrainOptions::to_json() const {

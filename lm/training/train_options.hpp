@@ -45,7 +45,8 @@ struct TrainOptions {
   bool progress = true;  // progress bar on stderr
 
   // Throws UsageError for the first option out of range: an unknown optimizer or schedule, a batch, bptt or
-  // evaluation batch that is not positive, negative epochs, a negative clipping norm.
+  // evaluation batch that is not positive, negative epochs; a clipping norm, learning rate, momentum, weight decay
+  // or time limit that is negative, NaN or infinite (the schedule checks its decay when it is built).
   void validate() const;
   // Everything but save and progress (which belong to one run, not to the training).
   std::string to_json() const;

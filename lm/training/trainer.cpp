@@ -6,11 +6,13 @@
 #include <filesystem>
 #include <iostream>
 #include <span>
+#include <string>
 
 #include "lm/neural/evaluate.hpp"
 #include "lm/report/progress.hpp"
 #include "lm/text/batcher.hpp"
 #include "lm/training/stepper.hpp"
+#include "nn/finite_values.hpp"
 
 namespace tapegrad::lm {
 
@@ -33,10 +35,20 @@ std::string Trainer::curve_path(const std::string& save, const char* extension) 
   return stem_of(save).string() + ".curve." + extension;
 }
 
-void Trainer::write_curve() const {
+namespace {
+void note_written(TrainResult& result, const std::string& path) {
+  for (const std::string& p : result.files_written)
+    if (p == path) return;
+  result.files_written.push_back(path);
+}
+}  // namespace
+
+void Trainer::write_curve(TrainResult& result) const {
   if (options_.save.empty()) return;
   write_curve_files(curve_, model_.config().describe(), curve_path(options_.save, "csv"),
                     curve_path(options_.save, "svg"));
+  note_written(result, curve_path(options_.save, "csv"));
+  note_written(result, curve_path(options_.save, "svg"));
 }
 
 // ---- construction ----------------------------------------------------------------------------------------------
@@ -47,6 +59,14 @@ Trainer::Trainer(LanguageModel& model, const LmDataset& data, const TrainOptions
     throw UsageError("Trainer: the model has a vocabulary of " + std::to_string(model.config().vocab) +
                      " but the data " + std::to_string(data.vocab.size()));
   options.validate();
+  // The model was built from its configuration before the trainer sees it: an infinite --init-range (NaN is
+  // refused by ModelConfig) would otherwise surface as "training diverged … try a lower --lr".
+  if (!std::isfinite(model.config().init_range))
+    throw UsageError("the initialisation range (--init-range) must be a finite number ≥ 0, got " +
+                     std::to_string(model.config().init_range));
+  if (const auto bad = nn::first_non_finite_parameter(model.module()))
+    throw UsageError("the model's initial parameter '" + bad->name + "' " + nn::describe(bad->at) +
+                     " (check --init-range)");
   optimizer_ = make_optimizer(options, model.module());
   schedule_ = make_schedule(options, *optimizer_);
 }
@@ -66,12 +86,24 @@ TrainingCheckpoint Trainer::state() const {
   return s;
 }
 
-void Trainer::save(const std::string& path) {
+// Writes a checkpoint of the current state — only with finite values: check_finite has checked the parameters at
+// this validation, and the losses the metadata records are checked here (a NaN loss must never become a "best").
+void Trainer::save(const std::string& path, TrainResult& result) {
+  const auto finite_losses = [&] {
+    if (!std::isfinite(best_)) return false;
+    for (const CurvePoint& p : curve_)
+      if (!std::isfinite(p.train_loss) || !std::isfinite(p.valid_loss)) return false;
+    return true;
+  };
+  if (!finite_losses())
+    throw DivergenceError("training diverged: not writing " + path + ": a recorded loss is not finite " +
+                          last_update());
   fs::path dir = fs::path(path).parent_path();
   if (!dir.empty()) fs::create_directories(dir);
   nn::save_checkpoint(
       path, {.model = &model_.module(), .optimizer = optimizer_.get(), .schedule = schedule_.get(), .rng = &rng_},
       state().metadata(data_));
+  note_written(result, path);
 }
 
 void Trainer::resume(const TrainingCheckpoint& checkpoint) {
@@ -192,11 +224,36 @@ CurvePoint Trainer::add_curve_point(Epoch& epoch, double at_epoch) {
   p.tokens_per_second = secs > 0 ? epoch.tokens / secs : 0;
   p.valid_loss = validate();
   p.seconds = seconds_before_ + elapsed();
+  check_finite(p);
   curve_.push_back(p);
   epoch.loss_sum = epoch.tokens = 0;
   epoch.steps = 0;
   epoch.since = SteadyClock::now();
   return p;
+}
+
+std::string Trainer::last_update() const {
+  if (last_update_.epoch < 0) return "before any update of this run";
+  return "after the update of epoch " + std::to_string(last_update_.epoch + 1) + ", step " +
+         std::to_string(last_update_.step) + " of " + std::to_string(last_update_.of);
+}
+
+namespace {
+std::string divergence_advice(const TrainOptions& options) {
+  return " (try a lower --lr or a --clip norm)" +
+         (options.save.empty() ? std::string() : "; the checkpoints written so far are kept");
+}
+}  // namespace
+
+// Before a curve point is recorded (and so before anything is saved): its validation loss and every parameter must
+// be finite. The point's training loss is finite already: every step's loss was checked.
+void Trainer::check_finite(const CurvePoint& p) const {
+  if (!std::isfinite(p.valid_loss))
+    throw DivergenceError("training diverged: the validation loss is " + std::to_string(p.valid_loss) + " " +
+                          last_update() + divergence_advice(options_));
+  if (const auto bad = nn::first_non_finite_parameter(model_.module()))
+    throw DivergenceError("training diverged: parameter '" + bad->name + "' " + nn::describe(bad->at) + " " +
+                          last_update() + divergence_advice(options_));
 }
 
 // One pass over the training batches, or up to the time limit: a step per batch with the progress bar, and a curve
@@ -210,13 +267,16 @@ Trainer::Epoch Trainer::train_epoch(Batches& batches, Stepper& stepper) {
   epoch.since = SteadyClock::now();
   for (index_t i = 0; i < epoch.batches; ++i) {
     const StepStats s = batches.train(i, stepper, rng_);
-    if (!std::isfinite(s.loss)) {
+    if (!std::isfinite(s.loss)) {  // the loss is computed before the step's update: the previous update is to blame
       bar.finish();
-      throw DivergenceError("training diverged: the loss is " + std::to_string(s.loss) + " at epoch " +
-                            std::to_string(epoch.index + 1) + ", step " + std::to_string(i + 1) + " of " +
-                            std::to_string(epoch.batches) + " (try a lower --lr or a --clip norm)" +
-                            (options_.save.empty() ? std::string() : "; the checkpoints written so far are kept"));
+      const bool initial = last_update_.epoch < 0 && epoch_ == 0 && curve_.empty();
+      throw DivergenceError(
+          "training diverged: the loss is " + std::to_string(s.loss) + " at epoch " + std::to_string(epoch.index + 1) +
+          ", step " + std::to_string(i + 1) + " of " + std::to_string(epoch.batches) + ", " +
+          (initial ? "before any update: the initial parameters give a non-finite loss (a smaller --init-range?)"
+                   : last_update() + divergence_advice(options_)));
     }
+    if (!s.skipped) last_update_ = {epoch.index, i + 1, epoch.batches};
     epoch.count(s);
     epoch.done = i + 1;
     char info[96];
@@ -228,9 +288,9 @@ Trainer::Epoch Trainer::train_epoch(Batches& batches, Stepper& stepper) {
       break;
     }
     if (options_.eval_interval > 0 && epoch.done % options_.eval_interval == 0 && epoch.done < epoch.batches) {
+      bar.finish();
       const CurvePoint p =
           add_curve_point(epoch, epoch.index + static_cast<double>(epoch.done) / static_cast<double>(epoch.batches));
-      bar.finish();
       log_curve_point(p);
     }
   }
@@ -274,16 +334,16 @@ void Trainer::log_epoch(const Epoch& epoch, const CurvePoint& p, bool improved) 
   log_ << std::flush;
 }
 
-void Trainer::save_best() {
-  if (!options_.save.empty()) save(options_.save);
+void Trainer::save_best(TrainResult& result) {
+  if (!options_.save.empty()) save(options_.save, result);
 }
 
 void Trainer::step_schedule(double valid_loss) {
   if (schedule_) schedule_->step(valid_loss);
 }
 
-void Trainer::save_last() {
-  if (!options_.save.empty()) save(last_path(options_.save));
+void Trainer::save_last(TrainResult& result) {
+  if (!options_.save.empty()) save(last_path(options_.save), result);
 }
 
 // ---- the loop ------------------------------------------------------------------------------------------------
@@ -291,7 +351,8 @@ void Trainer::save_last() {
 // While the stop conditions allow (epochs left, time left, patience left), each epoch:
 //   1. trains on every batch (or until the time limit), validating every eval_interval batches — train_epoch;
 //      a non-finite loss stops everything (DivergenceError)
-//   2. validates: the epoch's point on the learning curve
+//   2. validates: the epoch's point on the learning curve; a non-finite validation loss or parameter stops
+//      everything too, before anything is saved
 //   3. counts the epoch if it was completed, and keeps the best validation loss and the epochs without improvement
 //   4. logs the epoch's summary line
 //   5. saves the best model when validation improved; after a completed epoch, steps the learning-rate schedule and
@@ -303,6 +364,7 @@ TrainResult Trainer::run() {
   run_start_ = SteadyClock::now();
   seconds_before_ = curve_.empty() ? 0.0 : curve_.back().seconds;
   terminal_ = ProgressBar::is_terminal(std::cerr);
+  last_update_ = {};
   TrainResult result;
   while (keep_training(result)) {
     Epoch epoch = train_epoch(batches, stepper);
@@ -311,12 +373,12 @@ TrainResult Trainer::run() {
     if (epoch.completed()) ++epoch_;
     const bool improved = record_validation(p.valid_loss);
     log_epoch(epoch, p, improved);
-    if (improved) save_best();
+    if (improved) save_best(result);
     if (epoch.completed()) {
       step_schedule(p.valid_loss);
-      save_last();
+      save_last(result);
     }
-    write_curve();
+    write_curve(result);
     if (patience_ran_out()) {
       result.stopped_early = true;
       log_ << "early stop: no improvement in " << bad_epochs_ << " epochs\n";

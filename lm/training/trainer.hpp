@@ -15,6 +15,12 @@
 // to rebuild the model (lm/neural/saved_model.hpp).
 // Files, for save = "out/lm.safetensors": out/lm.safetensors (the best model), out/lm.last.safetensors (the latest
 // epoch, for resuming), out/lm.curve.csv and out/lm.curve.svg.
+//
+// Divergence. Every training loss, every validation loss and, at every validation, every parameter must be finite;
+// the first that is not stops training with DivergenceError, naming the epoch and step of the last update before it
+// (the one that made the model diverge). Checks run before any file is written, and a checkpoint is written only
+// when the parameters and the losses it records are finite — so after a divergence the files on disk are those of
+// the last good epoch.
 #pragma once
 
 #include <chrono>
@@ -26,6 +32,7 @@
 
 #include "lm/neural/model.hpp"
 #include "lm/text/dataset.hpp"
+#include "lm/training/divergence_error.hpp"
 #include "lm/training/learning_curve.hpp"
 #include "lm/training/train_options.hpp"
 #include "lm/training/training_checkpoint.hpp"
@@ -37,19 +44,16 @@ namespace tapegrad::lm {
 
 class Stepper;
 
-// Training cannot go on: the loss became NaN or infinite (the message names the epoch and step; the checkpoints
-// written before stay as they were).
-class DivergenceError : public Error {
- public:
-  using Error::Error;
-};
-
 struct TrainResult {
   std::vector<CurvePoint> curve;
   double best_valid_loss = 0;
   int epochs_completed = 0;
   bool stopped_early = false;  // patience ran out
   bool out_of_time = false;    // max_seconds reached
+  // The files this run wrote, each once, in the order first written: the best checkpoint (when validation
+  // improved), the .last checkpoint (after a completed epoch), the learning-curve CSV and SVG. Empty without a
+  // save path, or when no epoch ran.
+  std::vector<std::string> files_written;
 };
 
 class Trainer {
@@ -64,8 +68,9 @@ class Trainer {
   // checkpoint holds another model than this trainer's.
   void resume(const TrainingCheckpoint& checkpoint);
   void resume(const std::string& path) { resume(TrainingCheckpoint::read(path, data_)); }
-  // Trains until the epochs are done, the time limit is reached or patience runs out; throws DivergenceError when
-  // the loss stops being finite.
+  // Trains until the epochs are done, the time limit is reached or patience runs out. Throws DivergenceError when
+  // a training loss, a validation loss or a parameter stops being finite, naming the epoch and step of the last
+  // update; nothing is written then, so the checkpoints on disk are the last good ones.
   TrainResult run();
 
   static std::string last_path(const std::string& save);                          // "<stem>.last.safetensors"
@@ -79,19 +84,21 @@ class Trainer {
   bool keep_training(const TrainResult& result) const;  // the stop conditions: epochs, time limit, patience
   Epoch train_epoch(Batches& batches, Stepper& stepper);
   CurvePoint add_curve_point(Epoch& epoch, double at_epoch);  // validates; the training loss since the last point
+  void check_finite(const CurvePoint& p) const;               // the validation loss and every parameter
+  std::string last_update() const;                            // "after the update of epoch 2, step 7 of 10" 
   bool record_validation(double valid_loss);                  // best loss and epochs without improvement
   void log_curve_point(const CurvePoint& p);
   void log_epoch(const Epoch& epoch, const CurvePoint& p, bool improved);
-  void save_best();
+  void save_best(TrainResult& result);
   void step_schedule(double valid_loss);
-  void save_last();
-  void write_curve() const;
+  void save_last(TrainResult& result);
+  void write_curve(TrainResult& result) const;
   bool patience_ran_out() const;
 
   bool out_of_time() const;
   double elapsed() const;  // seconds since run() started
   double validate();
-  void save(const std::string& path);
+  void save(const std::string& path, TrainResult& result);
   TrainingCheckpoint state() const;
 
   LanguageModel& model_;
@@ -109,6 +116,11 @@ class Trainer {
   std::chrono::steady_clock::time_point run_start_;
   double seconds_before_ = 0;  // training time of the runs before a resume
   bool terminal_ = false;      // stderr is a terminal (the progress bar redraws in place)
+  // The last update this run made (epoch 0-based, step 1-based, of `of` steps); epoch −1 before the first.
+  struct Update {
+    int epoch = -1;
+    index_t step = 0, of = 0;
+  } last_update_;
 };
 
 }  // namespace tapegrad::lm

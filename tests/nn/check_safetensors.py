@@ -12,12 +12,15 @@ header is UTF-8 JSON starting with '{', an object; "__metadata__", if present, m
 entry has a known dtype, a shape of non-negative integers and data_offsets [begin, end] with end - begin equal to
 the element count times the dtype's size; sorted by offset, the tensors cover the data section exactly, without
 overlap or gap. Plus tapegrad's own promises: the data section starts at a multiple of 8 and every tensor at a
-multiple of its element size.
+multiple of its element size; and when the metadata has "tapegrad.checksum", it is "crc32:" and 8 lowercase hex
+digits equal to zlib.crc32 of the data section (computed here with Python's zlib, independently of tapegrad's code).
 """
 import json
 import math
+import re
 import struct
 import sys
+import zlib
 
 MAX_HEADER = 100 * 1024 * 1024
 # dtype -> (element size in bytes, struct format code or None when struct cannot decode it)
@@ -92,6 +95,13 @@ def parse(data):
         covered = end
     if covered != len(section):
         raise FormatError(f"tensors cover {covered} of the {len(section)} data bytes")
+    if "tapegrad.checksum" in metadata:
+        recorded = metadata["tapegrad.checksum"]
+        if not re.fullmatch(r"crc32:[0-9a-f]{8}", recorded):
+            raise FormatError(f"tapegrad.checksum {recorded!r} is not crc32: and 8 hex digits")
+        actual = f"crc32:{zlib.crc32(section):08x}"
+        if recorded != actual:
+            raise FormatError(f"tapegrad.checksum is {recorded} but the data section's CRC-32 is {actual}")
 
     if data_start % 8 != 0:
         raise FormatError(f"data section starts at {data_start}, not a multiple of 8")
@@ -135,6 +145,8 @@ def expect_sample(metadata, tensors):
     check(metadata.get("tapegrad.format") == "1", "metadata tapegrad.format")
     check(metadata.get("tapegrad.optim.kind") == "adam", "metadata tapegrad.optim.kind")
     check(metadata.get("tapegrad.optim.step") == "1", "metadata tapegrad.optim.step")
+    check(re.fullmatch(r"crc32:[0-9a-f]{8}", metadata.get("tapegrad.checksum", "")) is not None,
+          "metadata tapegrad.checksum (parse() verified its value against the data)")
     return problems
 
 
@@ -149,6 +161,7 @@ def self_test():
     f32 = struct.pack("<2f", 1.0, 2.0)
     good = {"__metadata__": {"k": "v"}, "a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]}}
     parse(build(good, f32))
+    parse(build({**good, "__metadata__": {"tapegrad.checksum": f"crc32:{zlib.crc32(f32):08x}"}}, f32))
     bad = {
         "truncated": build(good, f32)[:-1],
         "short": b"\x01\x02",
@@ -163,6 +176,9 @@ def self_test():
                           "b": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}, f32),
         "gap": build({"a": {"dtype": "F32", "shape": [1], "data_offsets": [4, 8]}}, f32),
         "trailing bytes": build(good, f32 + b"xx"),
+        "wrong checksum": build({**good, "__metadata__": {"tapegrad.checksum": f"crc32:{zlib.crc32(f32) ^ 1:08x}"}},
+                                f32),
+        "malformed checksum": build({**good, "__metadata__": {"tapegrad.checksum": "crc32:XYZ"}}, f32),
     }
     for what, data in bad.items():
         try:
@@ -171,7 +187,7 @@ def self_test():
             continue
         print(f"self-test: the checker accepted a malformed file ({what})")
         return 1
-    print(f"self-test: 1 good file accepted, {len(bad)} malformed files rejected")
+    print(f"self-test: 2 good files accepted, {len(bad)} malformed files rejected")
     return 0
 
 

@@ -69,6 +69,16 @@ std::string with_header(const std::string& bytes, const std::string& header) {
   std::memcpy(out.data(), &n, 8);
   return out + header + bytes.substr(8 + old_n);
 }
+// The bytes with the header's checksum entry blanked out with spaces (the header keeps its length): a file whose data
+// may be changed and still reach the checks after the checksum's.
+std::string without_checksum(std::string bytes) {
+  const std::string key = "\"tapegrad.checksum\":\"crc32:";
+  const std::size_t at = bytes.find(key);
+  BOOST_REQUIRE(at != std::string::npos);
+  std::size_t end = at + key.size() + 8 + 1;
+  if (bytes[end] == ',') ++end;
+  return bytes.replace(at, end - at, std::string(end - at, ' '));
+}
 std::string replaced(std::string s, const std::string& from, const std::string& to) {
   const auto at = s.find(from);
   BOOST_REQUIRE_MESSAGE(at != std::string::npos, "'" << from << "' not in the header");
@@ -316,7 +326,7 @@ BOOST_AUTO_TEST_CASE(nothing_is_touched_before_everything_is_checked) {
   std::uint64_t n = 0;
   std::memcpy(&n, bytes.data(), 8);
   std::memset(bytes.data() + 8 + n + f.find("rng.state")->begin, 0, 32);
-  spit(dir / "z.safetensors", bytes);
+  spit(dir / "z.safetensors", without_checksum(bytes));  // else the checksum would refuse the file first
   nn::Adam adam(m.parameters(), {});
   Rng rng(6);
   const Rng::State rng_before = rng.state();
