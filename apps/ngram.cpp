@@ -38,6 +38,7 @@ struct ModelOptions {
   std::string train;  // other commands: train on this text instead of loading --arpa
   std::string vocab;  // vocabulary file (else built from the training text with --min-count)
   std::uint64_t min_count = 1;
+  std::string encoding = "utf8";  // of the text files read (--data, --train, --valid)
   int order = 3;
   std::string smoothing = "kn";
   double k = 1.0;
@@ -98,7 +99,7 @@ Trained train_from_text(const ModelOptions& m, const std::string& path, const Pr
   const lm::NgramOptions options = ngram_options(m);  // validates --smoothing before the (long) reading
   if (options.order < 1) throw UsageError("--order must be at least 1");
   progress("reading " + path);
-  const lm::TokenCorpus text = lm::TokenCorpus::read_words(path);
+  const lm::TokenCorpus text = lm::TokenCorpus::read_words(path, lm::parse_encoding(m.encoding));
   const lm::Vocab vocab = m.vocab.empty() ? lm::Vocab::build(text, m.min_count) : lm::Vocab::load(m.vocab);
   Trained t;
   t.corpus = vocab.encode(text);
@@ -155,7 +156,7 @@ int run_train(const NgramCommandOptions& o) {
   lm::EvalResult valid;
   std::string explanation;
   if (!o.valid.empty()) {
-    const lm::IdCorpus v = t.model->vocab().encode(lm::TokenCorpus::read_words(o.valid));
+    const lm::IdCorpus v = t.model->vocab().encode(lm::TokenCorpus::read_words(o.valid, lm::parse_encoding(o.model.encoding)));
     valid = lm::evaluate(*t.model, v);
     explanation = lm::explain_infinite(*t.model, v, valid);
   }
@@ -213,7 +214,7 @@ int run_eval(const NgramCommandOptions& o) {
   const Progress progress(o.model.quiet);
   const std::unique_ptr<lm::NgramModel> model = load_model(o.model, progress);
   progress("scoring " + o.data);
-  const lm::IdCorpus corpus = model->vocab().encode(lm::TokenCorpus::read_words(o.data));
+  const lm::IdCorpus corpus = model->vocab().encode(lm::TokenCorpus::read_words(o.data, lm::parse_encoding(o.model.encoding)));
   const lm::EvalResult r = lm::evaluate(*model, corpus);
   const std::string explanation = lm::explain_infinite(*model, corpus, r);
   progress("scored " + std::to_string(r.tokens) + " tokens");
@@ -236,7 +237,7 @@ int run_score(const NgramCommandOptions& o) {
   if (o.texts.empty() == o.data.empty()) throw UsageError("score: give sentences with --text, or a file with --data");
   lm::TokenCorpus corpus;
   if (!o.data.empty()) {
-    corpus = lm::TokenCorpus::read_words(o.data);
+    corpus = lm::TokenCorpus::read_words(o.data, lm::parse_encoding(o.model.encoding));
   } else {
     std::string joined;
     for (const std::string& t : o.texts) joined += t + '\n';
@@ -353,6 +354,9 @@ void add_training(CLI::App* cmd, ModelOptions& m) {
   cmd->add_option("--min-count", m.min_count, "without --vocab: keep tokens seen at least this often")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--encoding", m.encoding, "text encoding of the text files: utf8 (checked) | latin1 (ISO-8859-1, each byte one character)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"utf8", "latin1"}));
   cmd->add_flag("--discount-fallback", m.discount_fallback,
                 "Kneser-Ney: use D = 0.5, 1, 1.5 for an order whose discounts cannot be estimated (else an error)");
 }

@@ -27,7 +27,7 @@ namespace tapegrad::cli {
 namespace {
 
 struct TrainCommand {
-  std::string model = "lstm", data, level = "word";
+  std::string model = "lstm", data, level = "word", encoding = "utf8";
   std::string form = nn::cell_form_name(lm::ModelConfig{}.form);  // the default form, by nn's name
   lm::ModelConfig config;
   lm::TrainOptions options;
@@ -55,6 +55,7 @@ int run_train(TrainCommand& c) {
   std::cerr << "reading " << c.data << " (" << c.level << " level)\n";
   lm::DatasetOptions dataset_options{lm::parse_level(c.level), c.min_count};
   parse_split(c.split, dataset_options);
+  dataset_options.encoding = lm::parse_encoding(c.encoding);
   const lm::LmDataset data = lm::LmDataset::load(c.data, dataset_options);
   std::cout << "data: " << data.source << " | vocabulary " << data.vocab.size() << " | train " << data.train.size()
             << " tokens, valid " << data.valid.size() << ", test " << data.test.size() << " (with </s>)\n";
@@ -133,6 +134,9 @@ Command add_train_command(CLI::App& app) {
                   "one text file: TRAIN/VALID/TEST percentages by token position, e.g. 90/10/0 (no test split)")
       ->capture_default_str();
   sub->add_option("--level", c->level, "word | char")->capture_default_str();
+  sub->add_option("--encoding", c->encoding, "text encoding of --data: utf8 (checked) | latin1 (ISO-8859-1, each byte one character)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"utf8", "latin1"}));
   sub->add_option("--min-count", c->min_count, "keep words seen at least this often in train (without vocab.txt)")
       ->capture_default_str();
   sub->add_option("--emsize", m.emsize, "embedding size")->capture_default_str();

@@ -61,19 +61,23 @@ std::string show(const lm::SavedModel& m, std::int32_t id) {
 
 Command add_eval_command(CLI::App& app) {
   struct Options : Common {
-    std::string data;
+    std::string data, encoding = "utf8";
     index_t batch = 10, bptt = 35;
   };
   auto o = std::make_shared<Options>();
   CLI::App* sub = app.add_subcommand("eval", "perplexity of a text under a neural language model");
   add_common(sub, *o);
   sub->add_option("--data", o->data, "text file (one sentence per line)")->required();
+  sub->add_option("--encoding", o->encoding, "text encoding of --data: utf8 (checked) | latin1 (ISO-8859-1, each byte one character)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"utf8", "latin1"}));
   sub->add_option("--batch-size", o->batch, "parallel streams (1 counts every token)")->capture_default_str();
   sub->add_option("--bptt", o->bptt, "time steps per window")->capture_default_str();
   return [o] {
     lm::SavedModel m = open(*o);
-    const lm::TokenCorpus text =
-        m.level == lm::TokenLevel::Word ? lm::TokenCorpus::read_words(o->data) : lm::TokenCorpus::read_chars(o->data);
+    const lm::TextEncoding encoding = lm::parse_encoding(o->encoding);
+    const lm::TokenCorpus text = m.level == lm::TokenLevel::Word ? lm::TokenCorpus::read_words(o->data, encoding)
+                                                                 : lm::TokenCorpus::read_chars(o->data, encoding);
     const lm::IdCorpus ids = m.vocab.encode(text);
     const std::vector<std::int32_t> stream = lm::to_stream(ids);
     lm::PerplexityOptions eo;

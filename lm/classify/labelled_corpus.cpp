@@ -71,21 +71,6 @@ TokenCorpus LabelledCorpus::token_corpus() const {
   return TokenCorpus::from_sentences(all);
 }
 
-std::string latin1_to_utf8(std::string_view bytes) {
-  std::string out;
-  out.reserve(bytes.size() + bytes.size() / 8);
-  for (const char c : bytes) {
-    const auto b = static_cast<unsigned char>(c);
-    if (b < 0x80) {
-      out += c;
-    } else {  // U+0080..U+00FF: 110000xx 10xxxxxx
-      out += static_cast<char>(0xC0 | (b >> 6));
-      out += static_cast<char>(0x80 | (b & 0x3F));
-    }
-  }
-  return out;
-}
-
 std::vector<std::string> split_on_space(std::string_view line) {
   std::vector<std::string> tokens;
   std::size_t i = 0;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "lm/text/corpus.hpp"
+#include "lm/text/utf8.hpp"  // latin1_to_utf8: MR is Latin-1
 
 namespace tapegrad::lm {
 
@@ -44,10 +45,6 @@ struct LabelledCorpus {
   // The same sentences as a TokenCorpus (labels dropped), e.g. to build a Vocab from a training part.
   TokenCorpus token_corpus() const;
 };
-
-// Every byte as the Latin-1 character it stands for, written in UTF-8: bytes < 0x80 stay, a byte b ≥ 0x80 (0x80–0x9F,
-// the C1 controls, included) becomes the two bytes 0xC0 | b >> 6, 0x80 | (b & 0x3F).
-std::string latin1_to_utf8(std::string_view bytes);
 
 // The tokens of a line: the pieces between ASCII spaces, empty ones dropped.
 std::vector<std::string> split_on_space(std::string_view line);

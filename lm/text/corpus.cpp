@@ -1,8 +1,9 @@
-// The plain-text readers (words, characters) and the TokenCorpus builder (see corpus.hpp).
+// The plain-text readers (words, characters: decoded to UTF-8, then split) and the TokenCorpus builder.
 #include "lm/text/corpus.hpp"
 
 #include "lm/text/error.hpp"
 #include "lm/text/text_file.hpp"
+#include "lm/text/utf8.hpp"
 #include "ops/error.hpp"
 
 namespace tapegrad::lm {
@@ -20,17 +21,26 @@ void TokenCorpus::add_sentence(std::span<const std::string_view> tokens, std::sp
   lines_.push_back(line);
 }
 
-TokenCorpus TokenCorpus::read_words(const std::string& path) {
-  return parse_words(read_file(path), path);  // parse_words checks the text
+namespace {
+
+// The checks every plain-text corpus passes (not empty, no NUL byte), then the text decoded to UTF-8.
+std::shared_ptr<const std::string> decoded(std::string bytes, const std::string& source, TextEncoding encoding) {
+  check_text(bytes, source, {.utf8 = false});
+  return std::make_shared<const std::string>(decode_text(std::move(bytes), encoding, source));
 }
 
-TokenCorpus TokenCorpus::read_chars(const std::string& path) {
-  return parse_chars(read_file(path), path);  // parse_chars checks the text (bytes: any encoding)
+}  // namespace
+
+TokenCorpus TokenCorpus::read_words(const std::string& path, TextEncoding encoding) {
+  return parse_words(read_file(path), path, encoding);  // parse_words checks the text
 }
 
-TokenCorpus TokenCorpus::parse_words(std::string text, const std::string& source) {
-  check_text(text, source, {.utf8 = true});
-  auto buffer = std::make_shared<const std::string>(std::move(text));
+TokenCorpus TokenCorpus::read_chars(const std::string& path, TextEncoding encoding) {
+  return parse_chars(read_file(path), path, encoding);  // parse_chars checks the text
+}
+
+TokenCorpus TokenCorpus::parse_words(std::string text, const std::string& source, TextEncoding encoding) {
+  const auto buffer = decoded(std::move(text), source, encoding);
   TokenCorpus corpus(source);
   corpus.keep_alive(buffer);
   std::vector<std::string_view> words;
@@ -48,19 +58,17 @@ TokenCorpus TokenCorpus::parse_words(std::string text, const std::string& source
   return corpus;
 }
 
-TokenCorpus TokenCorpus::parse_chars(std::string text, const std::string& source) {
-  check_text(text, source, {.utf8 = false});
-  auto buffer = std::make_shared<const std::string>(std::move(text));
+TokenCorpus TokenCorpus::parse_chars(std::string text, const std::string& source, TextEncoding encoding) {
+  const auto buffer = decoded(std::move(text), source, encoding);
   TokenCorpus corpus(source);
   corpus.keep_alive(buffer);
   std::vector<std::string_view> chars;
   std::size_t pos = 0, number = 0;
   const std::string_view all = *buffer;
-  while (pos < all.size()) {  // lines split on '\n' only: every other byte (\r included) is a character
+  while (pos < all.size()) {  // lines split on '\n' only: every other code point (\r included) is a character
     std::size_t end = all.find('\n', pos);
     if (end == std::string_view::npos) end = all.size();
-    chars.clear();
-    for (std::size_t i = pos; i < end; ++i) chars.push_back(all.substr(i, 1));
+    chars = split_code_points(all.substr(pos, end - pos));
     corpus.add_sentence(chars, {}, ++number);
     pos = end + 1;
   }

@@ -1,9 +1,12 @@
-// TokenCorpus: a text as sentences of tokens (words, or single bytes for a character model), optionally with one
-// tag per token, and where each sentence came from (file and line). The readers for plain text live here:
-//   read_words: one sentence per line, words separated by white space, valid UTF-8 required; blank lines carry no
-//               sentence; `<s>` and `</s>` are reserved (a line end *is* the end of a sentence) and rejected.
-//   read_chars: one sentence per line, each byte of the line a token (the line end is the sentence end); blank
-//               lines are empty sentences, since a character model must reproduce them.
+// TokenCorpus: a text as sentences of tokens (words, or single characters for a character model), optionally with
+// one tag per token, and where each sentence came from (file and line). The readers for plain text live here; both
+// decode the file as UTF-8 (invalid UTF-8 is an error naming file, line, column and byte offset) or as Latin-1 (see
+// encoding.hpp), so every token is valid UTF-8:
+//   read_words: one sentence per line, words separated by white space; blank lines carry no sentence; `<s>` and
+//               `</s>` are reserved (a line end *is* the end of a sentence) and rejected.
+//   read_chars: one sentence per line, each Unicode code point of the line a token ("Straße" is S t r a ß e: six
+//               tokens, ß being two bytes); the line end is the sentence end; blank lines are empty sentences, since
+//               a character model must reproduce them.
 // The end-of-sentence token `</s>` is implicit: every sentence is followed by one.
 // Tokens are string_views into buffers the corpus shares ownership of, so copies are cheap and stay valid.
 #pragma once
@@ -15,6 +18,8 @@
 #include <string_view>
 #include <vector>
 
+#include "lm/text/encoding.hpp"
+
 namespace tapegrad::lm {
 
 class TokenCorpus {
@@ -22,11 +27,13 @@ class TokenCorpus {
   TokenCorpus() = default;
   explicit TokenCorpus(std::string source) : source_(std::move(source)) {}
 
-  static TokenCorpus read_words(const std::string& path);
-  static TokenCorpus read_chars(const std::string& path);
+  static TokenCorpus read_words(const std::string& path, TextEncoding encoding = TextEncoding::Utf8);
+  static TokenCorpus read_chars(const std::string& path, TextEncoding encoding = TextEncoding::Utf8);
   // The same readers on text already in memory; `source` names it in error messages.
-  static TokenCorpus parse_words(std::string text, const std::string& source);
-  static TokenCorpus parse_chars(std::string text, const std::string& source);
+  static TokenCorpus parse_words(std::string text, const std::string& source,
+                                 TextEncoding encoding = TextEncoding::Utf8);
+  static TokenCorpus parse_chars(std::string text, const std::string& source,
+                                 TextEncoding encoding = TextEncoding::Utf8);
   // A corpus from literal sentences (tests, small examples).
   static TokenCorpus from_sentences(const std::vector<std::vector<std::string>>& sentences);
 

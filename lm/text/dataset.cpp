@@ -32,8 +32,9 @@ std::vector<std::int32_t> to_stream(const IdCorpus& corpus) {
 
 namespace {
 
-TokenCorpus read(const std::string& path, TokenLevel level) {
-  return level == TokenLevel::Word ? TokenCorpus::read_words(path) : TokenCorpus::read_chars(path);
+TokenCorpus read(const std::string& path, const DatasetOptions& options) {
+  return options.level == TokenLevel::Word ? TokenCorpus::read_words(path, options.encoding)
+                                           : TokenCorpus::read_chars(path, options.encoding);
 }
 
 // Sentences [first, last) of a corpus as a corpus of their own (sharing its buffers).
@@ -57,16 +58,16 @@ LmDataset LmDataset::load(const std::string& path, const DatasetOptions& options
     for (const char* name : {"train.txt", "valid.txt", "test.txt"})
       if (!fs::exists(dir / name))
         throw IoError(path + ": a data folder must hold train.txt, valid.txt and test.txt (" + name + " is missing)");
-    train = read((dir / "train.txt").string(), options.level);
-    valid = read((dir / "valid.txt").string(), options.level);
-    test = read((dir / "test.txt").string(), options.level);
+    train = read((dir / "train.txt").string(), options);
+    valid = read((dir / "valid.txt").string(), options);
+    test = read((dir / "test.txt").string(), options);
     if (fs::exists(dir / "vocab.txt")) d.vocab = Vocab::load((dir / "vocab.txt").string());
   } else {
     const int vp = options.valid_percent, tp = options.test_percent;
     if (vp < 1 || tp < 0 || vp + tp >= 100)
       throw UsageError("split " + std::to_string(100 - vp - tp) + "/" + std::to_string(vp) + "/" + std::to_string(tp) +
                        ": valid needs at least 1%, test 0% or more, and train the rest");
-    const TokenCorpus all = read(path, options.level);
+    const TokenCorpus all = read(path, options);
     const std::size_t n = all.num_sentences(), parts = tp > 0 ? 3 : 2;
     if (n < parts)
       throw FormatError(path + ": " + std::to_string(n) + " lines cannot be split into train, valid" +

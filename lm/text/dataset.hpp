@@ -6,7 +6,8 @@
 //     `tapegrad data brown` writes); its vocab.txt, when present, is the vocabulary (the Brown protocol's rule);
 //   a single text file, split by position into the first 90% of its sentences for training, the next 5% for
 //     validation and the last 5% for testing.
-// Level: words (white-space tokens, one sentence per line) or characters (every byte a token, a line end = </s>).
+// Level: words (white-space tokens, one sentence per line) or characters (every Unicode code point a token, a line
+// end = </s>). The files are UTF-8, or Latin-1 with encoding = Latin1 (see encoding.hpp); vocab.txt is always UTF-8.
 // Without a vocab.txt the vocabulary is built from the training split with min_count.
 #pragma once
 
@@ -14,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "lm/text/encoding.hpp"
 #include "lm/text/vocab.hpp"
 
 namespace tapegrad::lm {
@@ -24,7 +26,8 @@ const char* level_name(TokenLevel level);
 
 struct DatasetOptions {
   TokenLevel level = TokenLevel::Word;
-  std::uint64_t min_count = 1;  // when the vocabulary is built from train
+  std::uint64_t min_count = 1;
+  TextEncoding encoding = TextEncoding::Utf8;  // of train/valid/test.txt or the single file  // when the vocabulary is built from train
   // One text file is split by token position (rounded to whole lines): the last test_percent of the tokens are
   // test, the valid_percent before them valid, the rest train. test_percent may be 0 (no test split).
   int valid_percent = 5;

@@ -1,4 +1,4 @@
-// Whole-file reading with the text checks (see text_file.hpp), and a strict UTF-8 validator (RFC 3629).
+// Whole-file reading with the text checks (see text_file.hpp); the UTF-8 rules themselves are in utf8.cpp.
 #include "lm/text/text_file.hpp"
 
 #include <cerrno>
@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "lm/text/error.hpp"
+#include "lm/text/utf8.hpp"
 #include "nn/atomic_file.hpp"
 #include "nn/checkpoint_error.hpp"
 
@@ -53,42 +54,18 @@ void check_text(std::string_view text, const std::string& source, TextCheck chec
                       std::to_string(column_of(text, nul)) + "): expected a text file");
   if (check.utf8) {
     if (const std::size_t bad = find_invalid_utf8(text); bad != std::string::npos) {
-      const auto byte = static_cast<unsigned char>(text[bad]);
-      const char hex[] = {'0', 'x', "0123456789abcdef"[byte >> 4], "0123456789abcdef"[byte & 15], '\0'};
-      throw FormatError(where(source, line_of(text, bad)) + "invalid UTF-8 at column " +
-                        std::to_string(column_of(text, bad)) + " (byte " + hex + ")");
+      std::string message = invalid_utf8_message(text, source, bad);
+      if (looks_like_latin1(text)) message += "; the file looks like Latin-1 (ISO-8859-1): convert it to UTF-8";
+      throw FormatError(message);
     }
   }
 }
 
-// Well-formed sequences (RFC 3629, table 3-7 of the Unicode standard):
-//   00..7F | C2..DF 80..BF | E0 A0..BF 80..BF | E1..EC 80..BF 80..BF | ED 80..9F 80..BF | EE..EF 80..BF 80..BF
-//   | F0 90..BF 80..BF 80..BF | F1..F3 80..BF 80..BF 80..BF | F4 80..8F 80..BF 80..BF
-std::size_t find_invalid_utf8(std::string_view text) {
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  const std::size_t n = text.size();
-  auto cont = [&](std::size_t i, unsigned lo = 0x80, unsigned hi = 0xBF) { return i < n && s[i] >= lo && s[i] <= hi; };
-  std::size_t i = 0;
-  while (i < n) {
-    const unsigned c = s[i];
-    if (c < 0x80) {
-      ++i;
-    } else if (c >= 0xC2 && c <= 0xDF) {
-      if (!cont(i + 1)) return i;
-      i += 2;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      const unsigned lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
-      if (!cont(i + 1, lo, hi) || !cont(i + 2)) return i;
-      i += 3;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      const unsigned lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
-      if (!cont(i + 1, lo, hi) || !cont(i + 2) || !cont(i + 3)) return i;
-      i += 4;
-    } else {
-      return i;  // 80..C1 (continuation byte or overlong lead) or F5..FF
-    }
-  }
-  return std::string_view::npos;
+std::string invalid_utf8_message(std::string_view text, const std::string& source, std::size_t offset) {
+  const auto byte = static_cast<unsigned char>(text[offset]);
+  const char hex[] = {'0', 'x', "0123456789abcdef"[byte >> 4], "0123456789abcdef"[byte & 15], '\0'};
+  return where(source, line_of(text, offset)) + "invalid UTF-8 at column " + std::to_string(column_of(text, offset)) +
+         " (byte " + hex + " at byte offset " + std::to_string(offset) + " of the file)";
 }
 
 void write_text_file(const std::string& path, std::string_view text) {

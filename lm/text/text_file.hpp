@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "lm/text/utf8.hpp"  // find_invalid_utf8
+
 namespace tapegrad::lm {
 
 struct TextCheck {
@@ -23,8 +25,8 @@ std::string read_text_file(const std::string& path, TextCheck check = {});
 // The checks of read_text_file on text already in memory; `source` names it in the messages.
 void check_text(std::string_view text, const std::string& source, TextCheck check = {});
 
-// Offset of the first byte that starts an invalid UTF-8 sequence, or npos when the whole text is valid.
-std::size_t find_invalid_utf8(std::string_view text);
+// "source:line: invalid UTF-8 at column c (byte 0xhh at byte offset n of the file)", for the byte at `offset`.
+std::string invalid_utf8_message(std::string_view text, const std::string& source, std::size_t offset);
 
 // Writes the file through a temporary file renamed over it, so a failure never leaves a half-written file under the
 // real name (an existing file stays as it was). Throws IoError naming the file on failure.

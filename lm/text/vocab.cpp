@@ -7,6 +7,7 @@
 
 #include "lm/text/error.hpp"
 #include "lm/text/text_file.hpp"
+#include "lm/text/utf8.hpp"
 
 namespace tapegrad::lm {
 
@@ -53,8 +54,13 @@ Vocab Vocab::build(const TokenCorpus& train, std::uint64_t min_count) {
     std::uint64_t count;
   };
   std::vector<Entry> kept;
-  for (const auto& [token, count] : counts)
+  for (const auto& [token, count] : counts) {
+    if (const std::size_t bad = find_invalid_utf8(token); bad != std::string::npos)
+      throw FormatError(where(train.source()) + "the token '" + escape_token(token) +
+                        "' is not valid UTF-8 (at byte " + std::to_string(bad) +
+                        "): a vocabulary holds UTF-8 text (decode the corpus first)");
     if (count >= min_count && token != kUnkToken && token != kEosToken) kept.push_back({token, count});
+  }
   if (kept.empty())
     throw FormatError(where(train.source()) + "empty vocabulary: no token occurs at least " +
                       std::to_string(min_count) + " time(s) in " + std::to_string(train.num_tokens()) + " tokens");
@@ -89,17 +95,24 @@ Vocab Vocab::from_tokens(std::vector<std::string> tokens, std::vector<std::uint6
 
 std::string escape_token(std::string_view token) {
   std::string out;
-  for (const char c : token) {
-    const auto b = static_cast<unsigned char>(c);
-    if (c == '\\') {
+  for (std::size_t i = 0; i < token.size();) {
+    const std::size_t n = utf8_sequence_length(token, i);
+    const auto b = static_cast<unsigned char>(token[i]);
+    if (n > 1) {  // a multi-byte character stays as it is
+      out += token.substr(i, n);
+      i += n;
+      continue;
+    }
+    if (b == '\\') {
       out += "\\\\";
-    } else if (b <= 0x20 || b == 0x7f) {
+    } else if (n == 0 || b <= 0x20 || b == 0x7f) {  // a control byte, a space, or a byte that is not UTF-8
       out += "\\x";
       out += "0123456789abcdef"[b >> 4];
       out += "0123456789abcdef"[b & 15];
     } else {
-      out += c;
+      out += static_cast<char>(b);
     }
+    ++i;
   }
   return out;
 }

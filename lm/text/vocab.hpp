@@ -4,8 +4,12 @@
 //   0 = <unk>, 1 = </s>, then the other tokens by descending training count, ties in byte-wise lexicographic order.
 // `<s>` is not in the vocabulary: it is never predicted, only a context (n-gram models give it the id size()).
 // A token is kept when its training count is at least min_count; every other token encodes as <unk>.
+// Tokens are UTF-8 text: build rejects a token that is not (the corpus readers decode every file to UTF-8), so a
+// character vocabulary holds one token per Unicode code point.
 // File format: one token per line in id order, UTF-8; a backslash, space or control byte inside a token is escaped
-// as \\ or \xHH (so character vocabularies, whose tokens include " " and "\t", save too).
+// as \\ or \xHH (so character vocabularies, whose tokens include " " and "\t", save too), and so is any byte that
+// is not part of a valid UTF-8 sequence, so the text is always valid UTF-8 (a checkpoint's JSON metadata needs it).
+// Files written before tokens were code points (ASCII tokens, the same escapes) read unchanged.
 #pragma once
 
 #include <cstddef>
@@ -43,7 +47,7 @@ class Vocab {
   Vocab();  // only <unk> and </s>
 
   // Counts the tokens of `train` (</s> once per sentence) and keeps those seen at least min_count times (≥ 1).
-  // Throws FormatError when no token besides the specials survives (an empty vocabulary).
+  // Throws FormatError when no token besides the specials survives (an empty vocabulary) or a token is not UTF-8.
   static Vocab build(const TokenCorpus& train, std::uint64_t min_count = 1);
   // From tokens in id order: the first two must be <unk> and </s>; `counts` is empty or parallel to `tokens`.
   static Vocab from_tokens(std::vector<std::string> tokens, std::vector<std::uint64_t> counts = {},

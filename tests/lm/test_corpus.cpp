@@ -1,5 +1,5 @@
-// Plain-text readers: words (one sentence per line, white-space tokens, blank lines skipped), characters (bytes,
-// blank lines kept), and every bad input they must reject with the file and line named.
+// Plain-text readers: words (one sentence per line, white-space tokens, blank lines skipped), characters (code points,
+// blank lines kept), the Latin-1 option, and every bad input they must reject with the file and line named.
 #include <boost/test/unit_test.hpp>
 #include <string>
 #include <vector>
@@ -41,15 +41,20 @@ BOOST_AUTO_TEST_CASE(word_reader_splits_lines_and_white_space) {
   BOOST_TEST(c.to_text() == "the cat sat\non the mat\n<unk> café\n");
 }
 
-BOOST_AUTO_TEST_CASE(char_reader_keeps_every_byte_and_blank_lines) {
+BOOST_AUTO_TEST_CASE(char_reader_splits_code_points_and_keeps_blank_lines) {
   TempDir dir;
-  const std::string path = dir.write("c.txt", "ab c\n\nd\xff\n");
+  // ü ß: 2 bytes each, € and 中: 3, 😀: 4 — each one token, as ASCII letters are.
+  const std::string path = dir.write("c.txt", "ab c\n\nGr\xc3\xbc\xc3\x9f \xe2\x82\xac\xe4\xb8\xad\xf0\x9f\x98\x80\n");
   const TokenCorpus c = TokenCorpus::read_chars(path);
-  BOOST_TEST(c.num_sentences() == 3u);  // "ab c", "", "d\xff"
+  BOOST_TEST(c.num_sentences() == 3u);  // "ab c", "", "Grüß €中😀"
   BOOST_TEST(strings(c.sentence(0)) == (std::vector<std::string>{"a", "b", " ", "c"}),
              boost::test_tools::per_element());
   BOOST_TEST(c.sentence(1).size() == 0u);
-  BOOST_TEST(strings(c.sentence(2)) == (std::vector<std::string>{"d", "\xff"}), boost::test_tools::per_element());
+  BOOST_TEST(strings(c.sentence(2)) ==
+                 (std::vector<std::string>{"G", "r", "\xc3\xbc", "\xc3\x9f", " ", "\xe2\x82\xac", "\xe4\xb8\xad",
+                                           "\xf0\x9f\x98\x80"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(c.line(2) == 3u);
 }
 
 BOOST_AUTO_TEST_CASE(copies_stay_valid_after_the_original_is_gone) {
@@ -84,12 +89,40 @@ BOOST_AUTO_TEST_CASE(binary_file_is_rejected_with_its_line) {
   check_throws<FormatError>([&] { TokenCorpus::read_chars(path); }, {path + ":2:", "binary"});
 }
 
-BOOST_AUTO_TEST_CASE(invalid_utf8_is_rejected_by_the_word_reader) {
+BOOST_AUTO_TEST_CASE(invalid_utf8_is_rejected_by_both_readers_with_line_column_and_offset) {
   TempDir dir;
   const std::string path = dir.write("latin1.txt", "ok line\nna\xefve\n");  // Latin-1 ï, not UTF-8
-  check_throws<FormatError>([&] { TokenCorpus::read_words(path); },
-                            {path + ":2:", "invalid UTF-8", "column 3", "0xef"});
-  BOOST_TEST(TokenCorpus::read_chars(path).num_sentences() == 2u);  // bytes: any encoding
+  for (const auto read : {&TokenCorpus::read_words, &TokenCorpus::read_chars})
+    check_throws<FormatError>([&] { read(path, TextEncoding::Utf8); },
+                              {path + ":2:", "invalid UTF-8", "column 3", "0xef", "byte offset 10",
+                               "looks like Latin-1", "--encoding latin1"});
+}
+
+BOOST_AUTO_TEST_CASE(damaged_utf8_is_not_mistaken_for_latin1) {
+  TempDir dir;
+  // Valid two-byte characters, then a stray 0xff: UTF-8 with an error, so no Latin-1 advice.
+  const std::string path = dir.write("damaged.txt", "Gr\xc3\xbc\xc3\x9f\xff\n");
+  check_throws<FormatError>([&] { TokenCorpus::read_chars(path); }, {path + ":1:", "column 7", "byte offset 6"});
+  try {
+    TokenCorpus::read_chars(path);
+  } catch (const FormatError& e) {
+    BOOST_TEST(std::string(e.what()).find("Latin-1") == std::string::npos, e.what());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(latin1_option_decodes_every_byte_as_its_code_point) {
+  TempDir dir;
+  const std::string path = dir.write("latin1.txt", "ok line\nna\xefve caf\xe9\n");
+  const TokenCorpus words = TokenCorpus::read_words(path, TextEncoding::Latin1);
+  BOOST_TEST(strings(words.sentence(1)) == (std::vector<std::string>{"na\xc3\xafve", "caf\xc3\xa9"}),
+             boost::test_tools::per_element());
+  const TokenCorpus chars = TokenCorpus::read_chars(path, TextEncoding::Latin1);
+  BOOST_TEST(chars.sentence(1).size() == 10u);  // n a ï v e ␠ c a f é
+  BOOST_TEST(chars.sentence(1)[2] == "\xc3\xaf");
+  BOOST_TEST(chars.sentence(1)[9] == "\xc3\xa9");
+  BOOST_TEST((parse_encoding("latin1") == TextEncoding::Latin1));
+  BOOST_TEST((parse_encoding("utf8") == TextEncoding::Utf8));
+  check_throws<tapegrad::UsageError>([] { parse_encoding("cp1252"); }, {"cp1252", "utf8 or latin1"});
 }
 
 BOOST_AUTO_TEST_CASE(utf8_validator_follows_rfc3629) {

@@ -1,10 +1,13 @@
 // Vocabulary: the id rule (specials, then count descending, then bytes), min-count, encoding with <unk>, the file
 // format with its escapes, and the errors of a bad vocabulary file.
 #include <boost/test/unit_test.hpp>
+#include <span>
 
 #include "lm/text/corpus.hpp"
 #include "lm/text/error.hpp"
+#include "lm/text/utf8.hpp"
 #include "lm/text/vocab.hpp"
+#include "nn/safetensors.hpp"
 #include "lm_test_util.hpp"
 
 using namespace tapegrad::lm;
@@ -54,6 +57,52 @@ BOOST_AUTO_TEST_CASE(save_and_load_round_trip_with_escapes) {
   for (WordId i = 0; i < v.size(); ++i) BOOST_TEST(back.token(i) == v.token(i));
   BOOST_TEST(escape_token(" \t\\x") == "\\x20\\x09\\\\x");
   BOOST_TEST(unescape_token("\\x20\\x09\\\\x", "mem", 1) == " \t\\x");
+}
+
+// D2: a character vocabulary of a non-ASCII text held one token per byte, so its text (a checkpoint's JSON metadata)
+// was not UTF-8 and saving failed with "safetensors::write: invalid UTF-8 byte". Now a token is a code point.
+BOOST_AUTO_TEST_CASE(char_vocabulary_has_one_token_per_code_point_and_saves_in_a_checkpoint) {
+  // Grüße / κόσμε / 世界世: G r ü ß e, κ ό σ μ ε, 世 界 — 12 characters, plus <unk> and </s>.
+  const std::string text = "Gr\xc3\xbc\xc3\x9f" "e\n"
+                           "\xce\xba\xcf\x8c\xcf\x83\xce\xbc\xce\xb5\n"
+                           "\xe4\xb8\x96\xe7\x95\x8c\xe4\xb8\x96\n";
+  const Vocab v = Vocab::build(TokenCorpus::parse_chars(text, "mem"), 1);
+  BOOST_TEST(v.size() == 14u);
+  BOOST_TEST(v.token(2) == "\xe4\xb8\x96");  // 世, the only character seen twice, comes first
+  for (const char* ch : {"G", "\xc3\xbc", "\xc3\x9f", "\xce\xba", "\xcf\x8c", "\xe7\x95\x8c"})
+    BOOST_TEST(v.contains(ch), ch);
+  const std::string saved = v.to_text();
+  BOOST_TEST(find_invalid_utf8(saved) == std::string::npos);
+  const Vocab back = Vocab::parse(saved, "mem");
+  BOOST_TEST(back.size() == v.size());
+  for (WordId i = 0; i < v.size(); ++i) BOOST_TEST(back.token(i) == v.token(i));
+  // What a checkpoint stores: the vocabulary's text in the safetensors metadata.
+  TempDir dir;
+  const float weight = 1.0F;
+  const tapegrad::nn::safetensors::TensorRef tensor{"w", tapegrad::nn::safetensors::DType::F32, {1},
+                                                    std::as_bytes(std::span<const float>(&weight, 1))};
+  tapegrad::nn::safetensors::write(dir.path("m.safetensors"), std::span(&tensor, 1), {{"vocab", saved}});
+  const auto file = tapegrad::nn::safetensors::File::read(dir.path("m.safetensors"));
+  BOOST_TEST(Vocab::parse(file.metadata().at("vocab"), "m").token(2) == "\xe4\xb8\x96");
+}
+
+BOOST_AUTO_TEST_CASE(tokens_must_be_utf8_and_stray_bytes_are_escaped) {
+  const TokenCorpus latin1 = TokenCorpus::from_sentences({{"caf\xe9"}});  // not decoded: a raw Latin-1 byte
+  check_throws<FormatError>([&] { Vocab::build(latin1, 1); }, {"<memory>", "caf\\xe9", "not valid UTF-8"});
+  // Any token list (e.g. an ARPA file's words) still saves as UTF-8 text, and reads back the same.
+  BOOST_TEST(escape_token("caf\xe9 \xc3\xa9") == "caf\\xe9\\x20\xc3\xa9");
+  BOOST_TEST(unescape_token("caf\\xe9\\x20\xc3\xa9", "mem", 1) == "caf\xe9 \xc3\xa9");
+}
+
+// Character vocabularies written before tokens were code points (ASCII only: no other text could be saved) read as
+// they were: the same escapes, the same tokens.
+BOOST_AUTO_TEST_CASE(vocabulary_text_of_byte_level_checkpoints_still_reads) {
+  const Vocab v = Vocab::parse("<unk>\n</s>\n\\x20\ne\n\\x09\n\\\\\nt\n", "old");
+  BOOST_TEST(v.size() == 7u);
+  BOOST_TEST(v.token(2) == " ");
+  BOOST_TEST(v.token(4) == "\t");
+  BOOST_TEST(v.token(5) == "\\");
+  BOOST_TEST(v.to_text() == "<unk>\n</s>\n\\x20\ne\n\\x09\n\\\\\nt\n");
 }
 
 BOOST_AUTO_TEST_CASE(bad_vocabulary_files_are_rejected_with_their_line) {
