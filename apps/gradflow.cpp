@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "apps/commands.hpp"
+#include "apps/flag_checks.hpp"
 #include "lm/neural/saved_model.hpp"
 #include "lm/report/svg_plot.hpp"
 #include "lm/text/dataset.hpp"
@@ -43,7 +44,15 @@ struct Curve {
   lm::GradientFlow flow;
 };
 
+// -o is a folder (created if missing) or an .svg file (its folder too): why it cannot be written, or "".
+std::string output_problem(const std::string& output) {
+  return std::filesystem::path(output).extension() == ".svg" ? flag::output_file_problem(output, true)
+                                                             : flag::output_folder_problem(output);
+}
+
 int run_gradflow(const GradflowOptions& o) {
+  // The default -o is checked here, before any model is measured (a given -o was checked while parsing).
+  if (const std::string why = output_problem(o.output); !why.empty()) throw UsageError("-o: " + why);
   if (o.threads > 0) ops::set_num_threads(o.threads);
   std::vector<Curve> curves;
   const auto measure = [&](const std::string& name, lm::LanguageModel& model, const std::vector<std::int32_t>& stream) {
@@ -135,18 +144,28 @@ Command add_gradflow_command(CLI::App& app) {
                   "vocabulary), or for models at initialisation a file or data folder (its validation split)")
       ->required();
   sub->add_option("--level", o->level, "word | char (models at initialisation)")->capture_default_str();
-  sub->add_option("--emsize", o->emsize, "embedding size (models at initialisation)")->capture_default_str();
-  sub->add_option("--nhid", o->nhid, "hidden units (models at initialisation)")->capture_default_str();
-  sub->add_option("--nlayers", o->nlayers, "layers (models at initialisation)")->capture_default_str();
+  sub->add_option("--emsize", o->emsize, "embedding size (models at initialisation)")
+      ->capture_default_str()
+      ->check(flag::whole(1, flag::kMaxWidth));
+  sub->add_option("--nhid", o->nhid, "hidden units (models at initialisation)")
+      ->capture_default_str()
+      ->check(flag::whole(1, flag::kMaxWidth));
+  sub->add_option("--nlayers", o->nlayers, "layers (models at initialisation)")
+      ->capture_default_str()
+      ->check(flag::whole(1, flag::kMaxLayers));
   sub->add_option("--steps", o->flow.steps, "T: the loss is at step T, gradients measured at every k ≤ T")
-      ->capture_default_str();
-  sub->add_option("--batch", o->flow.batch, "windows averaged over")->capture_default_str();
+      ->capture_default_str()
+      ->check(flag::whole(1, flag::kMaxSteps));
+  sub->add_option("--batch", o->flow.batch, "windows averaged over")
+      ->capture_default_str()
+      ->check(flag::whole(1, flag::kMaxBatch));
   sub->add_option("--seed", o->flow.seed, "seed of the window positions")->capture_default_str();
   sub->add_option("--init-seed", o->init_seed, "seed of the initial weights")->capture_default_str();
-  sub->add_option("--threads", o->threads, "kernel threads (0: all cores)");
+  sub->add_option("--threads", o->threads, "kernel threads (0: all cores)")->check(flag::threads());
   sub->add_option("-o,--output", o->output,
                   "a folder for gradflow.csv and gradflow.svg, or a file NAME.svg (with NAME.csv beside it)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(CLI::Validator(output_problem, "writable", "OUTPUT"));
   return [o] { return run_gradflow(*o); };
 }
 

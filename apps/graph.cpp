@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "apps/commands.hpp"
+#include "apps/flag_checks.hpp"
 #include "apps/graph_lm.hpp"
 #include "apps/graph_tagger.hpp"
 #include "autograd/autograd.hpp"
@@ -276,9 +277,13 @@ Command add_graph_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
   cmd->add_option("--seed", o->seed, "random seed of weights and inputs")->capture_default_str();
-  cmd->add_option("--max-nodes", o->max_nodes, "refuse to draw more nodes than this")->capture_default_str();
+  cmd->add_option("--max-nodes", o->max_nodes, "refuse to draw more nodes than this")
+      ->capture_default_str()
+      ->check(flag::whole(1, 1'000'000));
   cmd->add_option("--title", o->title, "title above the diagram (default: describes the model)");
-  cmd->add_option("-o,--output", o->output, "output file: .svg, .png, .pdf, .dot or .gv")->required();
+  cmd->add_option("-o,--output", o->output, "output file: .svg, .png, .pdf, .dot or .gv")
+      ->required()
+      ->check(flag::output_file());
   cmd->footer(
       "Examples:\n"
       "  tapegrad graph --cell lstm --steps 2 -o lstm.svg                       every gate of 2 steps\n"

@@ -9,6 +9,7 @@
 #include <iostream>
 
 #include "apps/commands.hpp"
+#include "apps/flag_checks.hpp"
 #include "lm/classify/inspect.hpp"
 #include "lm/text/error.hpp"
 #include "lm/text/text_file.hpp"
@@ -90,7 +91,8 @@ Command add_inspect_command(CLI::App& app) {
   inspect->add_option("--sentence", f->sentence,
                       "the sentence: tokens separated by spaces, quoted or as several words (MR is lower-cased and "
                       "writes contractions as one token: isn't, not is n't)");
-  inspect->add_option("-o,--output", f->output, "write the heat-map figure to this SVG file");
+  inspect->add_option("-o,--output", f->output, "write the heat-map figure to this SVG file")
+      ->check(flag::output_file());
   inspect->add_flag("--absolute", f->absolute,
                     "per-unit maps on the 0-1 activation scale (default: each unit's deviation from its mean over the "
                     "sentence, on a diverging scale)");
@@ -105,7 +107,8 @@ Command add_inspect_command(CLI::App& app) {
   negation->add_option("--part", f->part, "the fixed split's test (fold 0) or valid (fold 1) part")->capture_default_str();
   negation->add_option("--seed", f->seed, "seed of the control's random token choice")->capture_default_str();
   negation->add_option("--examples", f->examples, "show the gates around the negator for this many sentences")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(flag::whole(0, flag::kMaxCount));
   negation->add_flag("--json", f->json, "the results as JSON on stdout");
 
   return [f, negation] { return negation->parsed() ? run_negation(*f) : run_sentence(*f); };

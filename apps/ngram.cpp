@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "apps/commands.hpp"
+#include "apps/flag_checks.hpp"
 #include "lm/ngram/arpa.hpp"
 #include "lm/ngram/eval.hpp"
 #include "lm/ngram/train.hpp"
@@ -339,6 +340,9 @@ int run_generate(const NgramCommandOptions& o) {
   return 0;
 }
 
+// The highest n-gram order the flags accept: far above what the data supports (KenLM's default build stops at 6).
+constexpr std::int64_t kMaxOrder = 20;
+
 // Flags shared by the commands that use a model.
 void add_model_source(CLI::App* cmd, ModelOptions& m) {
   cmd->add_option("--arpa", m.arpa, "the model: an ARPA file (from `ngram train --arpa`, KenLM or SRILM)");
@@ -346,14 +350,16 @@ void add_model_source(CLI::App* cmd, ModelOptions& m) {
 }
 
 void add_training(CLI::App* cmd, ModelOptions& m) {
-  cmd->add_option("--order", m.order, "n-gram order (n >= 1)")->capture_default_str();
+  cmd->add_option("--order", m.order, "n-gram order")->capture_default_str()->check(flag::whole(1, kMaxOrder));
   cmd->add_option("--smoothing", m.smoothing, "mle | addk | kn (interpolated modified Kneser-Ney)")
       ->capture_default_str();
-  cmd->add_option("--k", m.k, "add-k: the k added to every count (1 = Laplace)")->capture_default_str();
+  cmd->add_option("--k", m.k, "add-k: the k added to every count (1 = Laplace)")
+      ->capture_default_str()
+      ->check(flag::real_above(0));
   cmd->add_option("--vocab", m.vocab, "vocabulary file (one token per line; default: built from the training text)");
   cmd->add_option("--min-count", m.min_count, "without --vocab: keep tokens seen at least this often")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(flag::whole(1, flag::kMaxTokens));
   cmd->add_option("--encoding", m.encoding, "text encoding of the text files: utf8 (checked) | latin1 (ISO-8859-1, each byte one character)")
       ->capture_default_str()
       ->check(CLI::IsMember({"utf8", "latin1"}));
@@ -374,7 +380,8 @@ Command add_ngram_command(CLI::App& app) {
                                           "Count n-grams in a text and smooth them; print counts and "
                                           "discounts; write the model as ARPA with --arpa");
   train->add_option("--data", o->data, "training text, one sentence per line")->required();
-  train->add_option("--arpa", o->model.arpa, "write the model to this ARPA file (Kneser-Ney only)");
+  train->add_option("--arpa", o->model.arpa, "write the model to this ARPA file (Kneser-Ney only)")
+      ->check(flag::output_file());
   train->add_option("--valid", o->valid, "also report the perplexity of this text");
   add_training(train, o->model);
 
@@ -395,17 +402,19 @@ Command add_ngram_command(CLI::App& app) {
   topk->add_option("--context", o->context,
                    "the preceding words, e.g. \"today the\"; start with <s> for the start of a sentence")
       ->required();
-  topk->add_option("-k,--top", o->top, "how many words")->capture_default_str()->check(CLI::PositiveNumber);
+  topk->add_option("-k,--top", o->top, "how many words")->capture_default_str()->check(flag::whole(1, flag::kMaxCount));
 
   CLI::App* generate = ngram->add_subcommand("generate", "Sample sentences that continue a prefix");
   add_model_source(generate, o->model);
   add_training(generate, o->model);
   generate->add_option("--prefix", o->prefix, "the first words of the sentence (may be empty)");
   generate->add_option("--seed", o->seed, "random seed (same seed, same sentences)")->capture_default_str();
-  generate->add_option("--count", o->count, "how many sentences")->capture_default_str()->check(CLI::PositiveNumber);
+  generate->add_option("--count", o->count, "how many sentences")
+      ->capture_default_str()
+      ->check(flag::whole(1, flag::kMaxCount));
   generate->add_option("--max-words", o->max_words, "stop a sentence after this many generated words")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(flag::whole(1, flag::kMaxTokens));
   generate->add_flag("--allow-unk", o->allow_unk, "let <unk> be drawn (by default it is skipped)");
 
   for (CLI::App* cmd : {train, eval, score, topk, generate})

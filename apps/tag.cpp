@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "apps/commands.hpp"
+#include "apps/flag_checks.hpp"
 #include "lm/tagging/bilstm_tagger.hpp"
 #include "lm/tagging/hmm_tagger.hpp"
 #include "lm/tagging/most_frequent_tagger.hpp"
@@ -107,12 +108,14 @@ const std::vector<ModelKind>& model_kinds() {
                          "hmm: transition smoothing, tnt (deleted interpolation) | kn (Kneser-Ney)")
              ->capture_default_str();
          cmd->add_option("--beam", o.hmm.beam, "hmm: drop states worse than the best by this factor (0: exact)")
-             ->capture_default_str();
+             ->capture_default_str()
+             ->check(flag::real(0));
          cmd->add_option("--rare-max", o.hmm.rare_max, "hmm: words seen at most this often feed the suffix model")
              ->capture_default_str()
-             ->check(CLI::PositiveNumber);
+             ->check(flag::whole(1, flag::kMaxTokens));
          cmd->add_option("--max-suffix", o.hmm.max_suffix, "hmm: longest word ending of the suffix model, in bytes")
-             ->capture_default_str();
+             ->capture_default_str()
+             ->check(flag::whole(0, 1000));
        },
        [](const lm::TaggedSplits& s, const TagCommandOptions& o) -> std::unique_ptr<lm::Tagger> {
          lm::HmmOptions h;
@@ -127,33 +130,53 @@ const std::vector<ModelKind>& model_kinds() {
        [](CLI::App* cmd, TagCommandOptions& o) {
          NeuralFlags& n = o.neural;
          cmd->add_option("--cell", n.cell, "bilstm: lstm | gru | rnn")->capture_default_str();
-         cmd->add_option("--layers", n.layers, "bilstm: stacked layers")->capture_default_str();
-         cmd->add_option("--hidden", n.hidden, "bilstm: hidden size per direction")->capture_default_str();
-         cmd->add_option("--word-dim", n.word_dim, "bilstm: word embedding size")->capture_default_str();
+         cmd->add_option("--layers", n.layers, "bilstm: stacked layers")
+             ->capture_default_str()
+             ->check(flag::whole(1, flag::kMaxLayers));
+         cmd->add_option("--hidden", n.hidden, "bilstm: hidden size per direction")
+             ->capture_default_str()
+             ->check(flag::whole(1, flag::kMaxWidth));
+         cmd->add_option("--word-dim", n.word_dim, "bilstm: word embedding size")
+             ->capture_default_str()
+             ->check(flag::whole(1, flag::kMaxWidth));
          cmd->add_option("--char-dim", n.char_dim, "bilstm: character embedding size (0: words only)")
-             ->capture_default_str();
+             ->capture_default_str()
+             ->check(flag::whole(0, flag::kMaxWidth));
          cmd->add_option("--char-hidden", n.char_hidden, "bilstm: character BiLSTM size per direction")
-             ->capture_default_str();
+             ->capture_default_str()
+             ->check(flag::whole(1, flag::kMaxWidth));
          cmd->add_flag("--lowercase", n.lowercase, "bilstm: look words up lower-cased (characters keep the case)");
          cmd->add_option("--dropout", n.dropout, "bilstm: dropout on token vectors and RNN outputs")
-             ->capture_default_str();
+             ->capture_default_str()
+             ->check(flag::real(0, 0.99));
          cmd->add_option("--word-dropout", n.word_dropout,
                          "bilstm: α; a training word seen c times becomes <unk> with probability α/(α+c)")
-             ->capture_default_str();
-         cmd->add_option("--lr", n.lr, "bilstm: Adam learning rate")->capture_default_str();
+             ->capture_default_str()
+             ->check(flag::real(0));
+         cmd->add_option("--lr", n.lr, "bilstm: Adam learning rate")->capture_default_str()->check(flag::real_above(0));
          cmd->add_option("--lr-decay", n.lr_decay, "bilstm: learning-rate factor after every epoch")
-             ->capture_default_str();
-         cmd->add_option("--clip", n.clip, "bilstm: gradient norm clipping (0: off)")->capture_default_str();
-         cmd->add_option("--epochs", n.epochs, "bilstm: at most this many epochs")->capture_default_str();
-         cmd->add_option("--batch-size", n.batch_size, "bilstm: sentences per batch")->capture_default_str();
+             ->capture_default_str()
+             ->check(flag::real_above(0, 1));
+         cmd->add_option("--clip", n.clip, "bilstm: gradient norm clipping (0: off)")
+             ->capture_default_str()
+             ->check(flag::real(0));
+         cmd->add_option("--epochs", n.epochs, "bilstm: at most this many epochs")
+             ->capture_default_str()
+             ->check(flag::whole(1, flag::kMaxEpochs));
+         cmd->add_option("--batch-size", n.batch_size, "bilstm: sentences per batch")
+             ->capture_default_str()
+             ->check(flag::whole(1, flag::kMaxBatch));
          cmd->add_option("--patience", n.patience, "bilstm: stop after this many epochs without a better valid score")
-             ->capture_default_str();
+             ->capture_default_str()
+             ->check(flag::whole(0, flag::kMaxEpochs));
          cmd->add_option("--max-minutes", n.max_minutes, "bilstm: training time budget, wall clock (0: none)")
-             ->capture_default_str();
+             ->capture_default_str()
+             ->check(flag::real(0, flag::kMaxMinutes));
          cmd->add_option("--max-cpu-minutes", n.max_cpu_minutes,
                          "bilstm: training budget in processor time of this process (0: none); with one thread, "
                          "the wall time the training takes on an idle core")
-             ->capture_default_str();
+             ->capture_default_str()
+             ->check(flag::real(0, flag::kMaxMinutes));
          cmd->add_option("--seed", n.seed, "bilstm: random seed")->capture_default_str();
        },
        [](const lm::TaggedSplits& s, const TagCommandOptions& o) -> std::unique_ptr<lm::Tagger> {
@@ -448,7 +471,7 @@ Command add_tag_command(CLI::App& app) {
                                             kinds_help);
   add_data_flags(train, *o);
   add_model_flags(train, *o, "the kind of tagger (default hmm)");
-  train->add_option("--save", o->save, "write the trained tagger to this file");
+  train->add_option("--save", o->save, "write the trained tagger to this file")->check(flag::output_file());
 
   CLI::App* eval = tag->add_subcommand("eval",
                                        "Score a tagger on the valid or test split: accuracy, unknown-word "
@@ -468,7 +491,9 @@ Command add_tag_command(CLI::App& app) {
 
   for (CLI::App* cmd : {train, eval, predict}) cmd->add_flag("--json", o->json, "machine-readable output");
   for (CLI::App* cmd : {train, eval})
-    cmd->add_option("--top", o->top, "how many confusions to list")->capture_default_str();
+    cmd->add_option("--top", o->top, "how many confusions to list")
+        ->capture_default_str()
+        ->check(flag::whole(1, flag::kMaxCount));
 
   return [o, train, eval, predict] {
     if (train->parsed()) return run_train(*o);

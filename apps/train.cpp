@@ -5,18 +5,23 @@
 // A progress bar (loss, tokens/s, ETA) on stderr; one summary line per epoch on stdout; the best model, the latest
 // epoch (for --resume) and the learning curve (CSV and SVG) next to --save. At the end the best model is evaluated
 // on the test split, and --sample N prints N generated tokens.
+#include <sys/stat.h>
+
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "apps/commands.hpp"
+#include "apps/flag_checks.hpp"
 #include "lm/neural/evaluate.hpp"
 #include "lm/neural/generate.hpp"
 #include "lm/neural/saved_model.hpp"
 #include "lm/training/trainer.hpp"
+#include "nn/atomic_file.hpp"
 #include "nn/cell.hpp"
 #include "nn/checkpoint.hpp"
 #include "ops/error.hpp"
@@ -49,8 +54,46 @@ void parse_split(const std::string& text, lm::DatasetOptions& o) {
   o.valid_percent = valid, o.test_percent = test;
 }
 
+// A file's identity and last change, to tell afterwards whether this run wrote it (an atomic write replaces the inode).
+struct FileStamp {
+  bool exists = false;
+  ::ino_t inode = 0;
+  ::timespec modified{};
+
+  static FileStamp of(const std::string& path) {
+    struct ::stat st {};
+    if (::stat(path.c_str(), &st) != 0) return {};
+    return {true, st.st_ino, st.st_mtim};
+  }
+  bool operator==(const FileStamp& o) const {
+    return exists == o.exists && inode == o.inode && modified.tv_sec == o.modified.tv_sec &&
+           modified.tv_nsec == o.modified.tv_nsec;
+  }
+};
+
+// The files training writes beside --save: the best model, the latest epoch, the learning curve.
+std::vector<std::string> training_outputs(const std::string& save) {
+  return {save, lm::Trainer::last_path(save), lm::Trainer::curve_path(save, "csv"),
+          lm::Trainer::curve_path(save, "svg")};
+}
+
+// "a", "a and b", "a, b and c".
+std::string listed(const std::vector<std::string>& items) {
+  std::string out;
+  for (std::size_t i = 0; i < items.size(); ++i)
+    out += (i == 0 ? "" : i + 1 == items.size() ? " and " : ", ") + items[i];
+  return out;
+}
+
 int run_train(TrainCommand& c) {
   if (c.threads > 0) ops::set_num_threads(c.threads);
+  // What a killed run left behind, and what the files looked like before this run (to report only what it wrote).
+  std::vector<FileStamp> before;
+  for (const std::string& path :
+       c.options.save.empty() ? std::vector<std::string>{} : training_outputs(c.options.save)) {
+    nn::remove_stale_temporaries(path);
+    before.push_back(FileStamp::of(path));
+  }
   c.options.progress = !c.quiet;
   std::cerr << "reading " << c.data << " (" << c.level << " level)\n";
   lm::DatasetOptions dataset_options{lm::parse_level(c.level), c.min_count};
@@ -81,8 +124,18 @@ int run_train(TrainCommand& c) {
   if (resume) trainer.resume(*resume);
   const lm::TrainResult result = trainer.run();
 
-  // The best model on the test split (the parameters of the best epoch when they were saved).
-  if (!c.options.save.empty() && std::filesystem::exists(c.options.save))
+  std::vector<std::string> written;
+  if (!c.options.save.empty()) {
+    const std::vector<std::string> outputs = training_outputs(c.options.save);
+    for (std::size_t i = 0; i < outputs.size(); ++i) {
+      const FileStamp now = FileStamp::of(outputs[i]);
+      if (now.exists && !(now == before[i])) written.push_back(outputs[i]);
+    }
+  }
+  // The best model on the test split: the parameters of the best epoch when they were saved — by this run, or by the
+  // run it resumes (whose best model this run did not beat) — never a file an unrelated earlier run left there.
+  const bool best_saved = !written.empty() && written.front() == c.options.save;
+  if (best_saved || (resume && std::filesystem::exists(c.options.save)))
     nn::load_checkpoint(c.options.save, {.model = &model.module()});
   lm::PerplexityOptions eo;
   eo.batch = c.options.eval_batch;
@@ -99,10 +152,11 @@ int run_train(TrainCommand& c) {
     std::cout << line;
   }
   std::cout << "\n";
-  if (!c.options.save.empty())
-    std::cout << "wrote " << c.options.save << ", " << lm::Trainer::last_path(c.options.save) << ", "
-              << lm::Trainer::curve_path(c.options.save, "csv") << " and "
-              << lm::Trainer::curve_path(c.options.save, "svg") << "\n";
+  // Name only the files this run wrote (none with --epochs 0, no .last after a --max-time stop mid-epoch, …).
+  if (!written.empty())
+    std::cout << "wrote " << listed(written) << "\n";
+  else if (!c.options.save.empty())
+    std::cout << "wrote nothing: no epoch ended in this run (" << c.options.save << " is unchanged)\n";
   if (c.sample > 0) {
     lm::SavedModel view{config, data.vocab, data.level, {}, nullptr};
     lm::NextToken next(model);
@@ -138,55 +192,90 @@ Command add_train_command(CLI::App& app) {
       ->capture_default_str()
       ->check(CLI::IsMember({"utf8", "latin1"}));
   sub->add_option("--min-count", c->min_count, "keep words seen at least this often in train (without vocab.txt)")
-      ->capture_default_str();
-  sub->add_option("--emsize", m.emsize, "embedding size")->capture_default_str();
-  sub->add_option("--nhid", m.nhid, "hidden units per layer")->capture_default_str();
-  sub->add_option("--nlayers", m.nlayers, "recurrent layers")->capture_default_str();
+      ->capture_default_str()
+      ->check(flag::whole(1, flag::kMaxTokens));
+  sub->add_option("--emsize", m.emsize, "embedding size")
+      ->capture_default_str()
+      ->check(flag::whole(1, flag::kMaxWidth));
+  sub->add_option("--nhid", m.nhid, "hidden units per layer")
+      ->capture_default_str()
+      ->check(flag::whole(1, flag::kMaxWidth));
+  sub->add_option("--nlayers", m.nlayers, "recurrent layers")
+      ->capture_default_str()
+      ->check(flag::whole(1, flag::kMaxLayers));
   sub->add_option("--dropout", m.dropout, "dropout on embeddings, between layers and before the decoder")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(flag::real(0, 0.99));
   sub->add_flag("--tied", m.tied, "tie the decoder to the embedding table (needs emsize = nhid)");
-  sub->add_option("--context", m.context, "window model: words of context (n − 1)")->capture_default_str();
+  sub->add_option("--context", m.context, "window model: words of context (n − 1)")
+      ->capture_default_str()
+      ->check(flag::whole(1, flag::kMaxSteps));
   sub->add_flag("--direct", m.direct, "window model: direct connections from the embeddings to the output");
   sub->add_option("--form", c->form, "recurrent cells: fused (fast) | composed (every gate a node)")
       ->capture_default_str();
   sub->add_flag("--gru-reset-after", m.gru_reset_after, "GRU: reset gate after the recurrent product (cuDNN/PyTorch)");
   sub->add_option("--forget-bias", m.forget_bias,
                   "LSTM: initial forget-gate bias (1 is a common choice: the cell remembers by default)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(flag::real(-flag::kMaxFloat, flag::kMaxFloat));
   sub->add_option("--init-range", m.init_range, "parameters from U(±a) (window: 0 = PyTorch defaults)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(flag::real(0));
   sub->add_option("--optimizer", o.optimizer, "sgd | adam | adamw")->capture_default_str();
-  sub->add_option("--lr", o.lr, "initial learning rate")->capture_default_str();
-  sub->add_option("--momentum", o.momentum, "SGD momentum")->capture_default_str();
-  sub->add_option("--weight-decay", o.weight_decay, "weight decay")->capture_default_str();
+  sub->add_option("--lr", o.lr, "initial learning rate")->capture_default_str()->check(flag::real_above(0));
+  sub->add_option("--momentum", o.momentum, "SGD momentum")->capture_default_str()->check(flag::real(0, 1));
+  sub->add_option("--weight-decay", o.weight_decay, "weight decay")->capture_default_str()->check(flag::real(0));
   sub->add_option("--clip", o.clip, "clip the global gradient norm at this value (0: no clipping)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(flag::real(0));
   sub->add_option("--schedule", o.schedule,
                   "plateau (lr × decay when valid does not improve) | zaremba (constant for "
                   "--decay-start epochs, then × decay per epoch) | none")
       ->capture_default_str();
-  sub->add_option("--decay", o.decay, "learning-rate decay factor")->capture_default_str();
+  sub->add_option("--decay", o.decay, "learning-rate decay factor")
+      ->capture_default_str()
+      ->check(flag::real_above(0, 1));
   sub->add_option("--decay-start", o.decay_start, "zaremba schedule: epochs at the initial rate")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(flag::whole(0, flag::kMaxEpochs));
   sub->add_option("--patience", o.patience, "stop after this many epochs without improvement (0: never)")
-      ->capture_default_str();
-  sub->add_option("--epochs", o.epochs, "epochs (passes over train)")->capture_default_str();
+      ->capture_default_str()
+      ->check(flag::whole(0, flag::kMaxEpochs));
+  sub->add_option("--epochs", o.epochs, "epochs (passes over train)")
+      ->capture_default_str()
+      ->check(flag::whole(0, flag::kMaxEpochs));
   sub->add_option("--batch-size", o.batch, "parallel streams (recurrent) or examples (window) per batch")
-      ->capture_default_str();
-  sub->add_option("--bptt", o.bptt, "time steps per window (recurrent)")->capture_default_str();
-  sub->add_option("--eval-batch-size", o.eval_batch, "parallel streams when evaluating")->capture_default_str();
+      ->capture_default_str()
+      ->check(flag::whole(1, flag::kMaxBatch));
+  sub->add_option("--bptt", o.bptt, "time steps per window (recurrent)")
+      ->capture_default_str()
+      ->check(flag::whole(1, flag::kMaxSteps));
+  sub->add_option("--eval-batch-size", o.eval_batch, "parallel streams when evaluating")
+      ->capture_default_str()
+      ->check(flag::whole(1, flag::kMaxBatch));
   sub->add_option("--max-time", o.max_seconds, "stop training after this many seconds, then evaluate (0: no limit)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(flag::real(0, flag::kMaxSeconds));
   sub->add_option("--eval-interval", o.eval_interval, "also validate every N batches (0: at epoch ends)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(flag::whole(0, flag::kMaxTokens));
   sub->add_option("--max-valid-tokens", o.max_valid_tokens, "validate on at most this many tokens (0: all)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(flag::whole(0, flag::kMaxTokens));
   sub->add_option("--seed", o.seed, "seed of initialisation, dropout and shuffling")->capture_default_str();
-  sub->add_option("--threads", c->threads, "kernel threads (0: all cores)")->capture_default_str();
-  sub->add_option("--save", o.save, "best checkpoint (.safetensors); .last, .curve.csv and .curve.svg go beside it");
+  sub->add_option("--threads", c->threads, "kernel threads (0: all cores)")
+      ->capture_default_str()
+      ->check(flag::threads());
+  sub->add_option("--save", o.save,
+                  "best checkpoint (.safetensors); .last, .curve.csv and .curve.svg go beside it (folders are created)")
+      ->check(flag::output_file(true));
   sub->add_option("--resume", c->resume, "continue from a .last checkpoint (model and options come from it)");
-  sub->add_option("--sample", c->sample, "after training, print this many generated tokens")->capture_default_str();
-  sub->add_option("--temperature", c->temperature, "sampling temperature for --sample")->capture_default_str();
+  sub->add_option("--sample", c->sample, "after training, print this many generated tokens")
+      ->capture_default_str()
+      ->check(flag::whole(0, flag::kMaxTokens));
+  sub->add_option("--temperature", c->temperature, "sampling temperature for --sample")
+      ->capture_default_str()
+      ->check(flag::real_above(0, flag::kMaxTemperature));
   sub->add_flag("--quiet", c->quiet, "no progress bar");
   return [c] { return run_train(*c); };
 }

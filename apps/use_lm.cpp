@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "apps/commands.hpp"
+#include "apps/flag_checks.hpp"
 #include "lm/classify/labelled_corpus.hpp"
 #include "lm/conditioned/conditioned_generate.hpp"
 #include "lm/neural/evaluate.hpp"
@@ -39,7 +40,7 @@ struct Common {
 
 void add_common(CLI::App* sub, Common& c) {
   sub->add_option("--checkpoint", c.checkpoint, "a model saved by tapegrad train (.safetensors)")->required();
-  sub->add_option("--threads", c.threads, "kernel threads (0: all cores)");
+  sub->add_option("--threads", c.threads, "kernel threads (0: all cores)")->check(flag::threads());
   sub->add_flag("--json", c.json_output, "machine-readable output");
 }
 
@@ -71,8 +72,12 @@ Command add_eval_command(CLI::App& app) {
   sub->add_option("--encoding", o->encoding, "text encoding of --data: utf8 (checked) | latin1 (ISO-8859-1, each byte one character)")
       ->capture_default_str()
       ->check(CLI::IsMember({"utf8", "latin1"}));
-  sub->add_option("--batch-size", o->batch, "parallel streams (1 counts every token)")->capture_default_str();
-  sub->add_option("--bptt", o->bptt, "time steps per window")->capture_default_str();
+  sub->add_option("--batch-size", o->batch, "parallel streams (1 counts every token)")
+      ->capture_default_str()
+      ->check(flag::whole(1, flag::kMaxBatch));
+  sub->add_option("--bptt", o->bptt, "time steps per window")
+      ->capture_default_str()
+      ->check(flag::whole(1, flag::kMaxSteps));
   return [o] {
     lm::SavedModel m = open(*o);
     const lm::TextEncoding encoding = lm::parse_encoding(o->encoding);
@@ -146,20 +151,25 @@ Command add_generate_command(CLI::App& app) {
   add_common(sub, *o);
   sub->add_option("--prefix", o->prefix, "text to continue (empty: start of a text)");
   sub->add_option("--length", o->sample.max_tokens, "tokens to generate (with --label: at most, per sentence)")
-      ->capture_default_str();
-  sub->add_option("--temperature", o->sample.temperature, "> 0; lower is more conservative")->capture_default_str();
+      ->capture_default_str()
+      ->check(flag::whole(1, flag::kMaxTokens));
+  sub->add_option("--temperature", o->sample.temperature, "lower is more conservative")
+      ->capture_default_str()
+      ->check(flag::real_above(0, flag::kMaxTemperature));
   sub->add_option("--top-k", o->sample.top_k, "sample among the k most probable tokens (0: all)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(flag::whole(0, flag::kMaxCount));
   sub->add_flag("--greedy", o->sample.greedy, "always take the most probable token");
   sub->add_flag("--stop-at-eos", o->sample.stop_at_eos, "stop at the end of a sentence (always so with --label)");
   sub->add_option("--seed", o->sample.seed, "sampling seed")->capture_default_str();
-  sub->add_option("-n,--count", o->count, "samples (seeds seed, seed+1, …)")->capture_default_str();
+  sub->add_option("-n,--count", o->count, "samples (seeds seed, seed+1, …)")
+      ->capture_default_str()
+      ->check(flag::whole(1, flag::kMaxCount));
   o->label_flag = sub->add_option("--label", o->label,
                                   "a class-conditioned model (tapegrad train-conditioned): the label of the sentences "
                                   "to write, one per line; required for such a model, refused for any other");
   sub->add_flag("--allow-unk", o->allow_unk, "with --label: <unk> may be drawn (by default it never is)");
   return [o] {
-    if (o->count < 0) throw UsageError("--count must be ≥ 0, got " + std::to_string(o->count));
     if (o->threads > 0) ops::set_num_threads(o->threads);
     if (lm::ConditionedLM::is_conditioned(nn::read_checkpoint_metadata(o->checkpoint)))
       return generate_with_label(*o);
@@ -195,7 +205,9 @@ Command add_predict_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("predict", "the most probable next tokens after a context");
   add_common(sub, *o);
   sub->add_option("--context", o->context, "the text so far")->required();
-  sub->add_option("-k,--top", o->k, "how many")->capture_default_str();
+  sub->add_option("-k,--top", o->k, "how many (more than the vocabulary: all of it)")
+      ->capture_default_str()
+      ->check(flag::whole(1, flag::kMaxCount));
   return [o] {
     lm::SavedModel m = open(*o);
     std::size_t unknown = 0;

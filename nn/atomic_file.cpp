@@ -2,11 +2,13 @@
 #include "nn/atomic_file.hpp"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <utility>
 
@@ -18,11 +20,50 @@ namespace {
 std::atomic<unsigned> temp_counter{0};
 
 std::string reason(int error_number) { return std::generic_category().message(error_number); }
+
+constexpr std::string_view kTempMarker = ".tmp.";
+
+// The pid of a name "<target name>.tmp.<pid>.<n>", or 0 when `name` is not a temporary file of that target.
+::pid_t temp_file_owner(std::string_view name, std::string_view target_name) {
+  if (!name.starts_with(target_name)) return 0;
+  name.remove_prefix(target_name.size());
+  if (!name.starts_with(kTempMarker)) return 0;
+  name.remove_prefix(kTempMarker.size());
+  const std::size_t dot = name.find('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 == name.size()) return 0;
+  const auto all_digits = [](std::string_view digits) {
+    return digits.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  const std::string_view pid_text = name.substr(0, dot), counter_text = name.substr(dot + 1);
+  if (!all_digits(pid_text) || !all_digits(counter_text) || pid_text.size() > 9) return 0;
+  return static_cast<::pid_t>(std::stol(std::string(pid_text)));
+}
+
+// A process exists with this pid (one we may not signal — EPERM — exists too).
+bool process_alive(::pid_t pid) { return pid == ::getpid() || ::kill(pid, 0) == 0 || errno == EPERM; }
 }  // namespace
+
+std::size_t remove_stale_temporaries(const std::filesystem::path& target) {
+  if (!target.has_filename()) return 0;
+  const std::string target_name = target.filename().string();
+  const std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
+  std::error_code ec;
+  std::filesystem::directory_iterator it(dir, ec);
+  std::size_t removed = 0;
+  for (; !ec && it != std::filesystem::directory_iterator(); it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const ::pid_t owner = temp_file_owner(name, target_name);
+    if (owner <= 0 || process_alive(owner)) continue;
+    std::error_code remove_error;
+    if (std::filesystem::remove(it->path(), remove_error)) ++removed;
+  }
+  return removed;
+}
 
 AtomicFile::AtomicFile(std::filesystem::path target) : target_(std::move(target)) {
   if (!target_.has_filename())
     throw CheckpointError("checkpoint '" + target_.string() + "': the path does not name a file");
+  remove_stale_temporaries(target_);
   // A name no other writer uses: pid and a per-process counter; O_EXCL refuses a leftover of a crashed process.
   for (int attempt = 0; attempt < 64; ++attempt) {
     temp_ = target_;

@@ -9,6 +9,11 @@
 // the new one, never a mixture. If commit() is not reached (an exception, a failed write), the destructor closes
 // and removes the temporary file and the old file at `path`, if any, is untouched. Errors throw CheckpointError
 // naming the path and the system's reason.
+//
+// A writer killed before commit() (kill -9, power loss) leaves its temporary file behind. The next AtomicFile for
+// the same target removes such leftovers — the temporary files of that target whose process is no longer alive —
+// and remove_stale_temporaries does the same on demand (e.g. when a training run starts). A temporary file of a
+// live process, this one included, is never touched.
 #pragma once
 
 #include <cstddef>
@@ -16,6 +21,10 @@
 #include <span>
 
 namespace tapegrad::nn {
+
+// Removes the files "<target>.tmp.<pid>.<n>" beside target whose process <pid> is not running; returns how many.
+// Best effort: a folder that cannot be read or a file that cannot be removed is left as it is (no exception).
+std::size_t remove_stale_temporaries(const std::filesystem::path& target);
 
 class AtomicFile {
  public:

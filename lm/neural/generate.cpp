@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstring>
 #include <numeric>
+#include <string>
 
 #include "autograd/functions.hpp"
 #include "lm/text/vocab.hpp"
@@ -68,8 +69,9 @@ std::span<const float> NextToken::log_probs() {
 }
 
 namespace {
-// Indices of the k largest values, largest first (ties: the smaller index first).
+// Indices of the k largest values, largest first (ties: the smaller index first); k ≥ 1 (more than the size: all).
 std::vector<std::int32_t> best_k(std::span<const float> v, index_t k) {
+  if (k < 1) throw UsageError("top-k: k must be at least 1, got " + std::to_string(k));
   std::vector<std::int32_t> idx(v.size());
   std::iota(idx.begin(), idx.end(), 0);
   k = std::min<index_t>(k, static_cast<index_t>(v.size()));
@@ -83,8 +85,10 @@ std::vector<std::int32_t> best_k(std::span<const float> v, index_t k) {
 }  // namespace
 
 void check_sample_options(const SampleOptions& o) {
-  if (!(o.temperature > 0)) throw UsageError("generate: the temperature must be positive");
-  if (o.top_k < 0) throw UsageError("generate: top-k must be ≥ 0");
+  if (!(o.temperature > 0) || !std::isfinite(o.temperature))
+    throw UsageError("generate: the temperature must be positive and finite, got " + std::to_string(o.temperature));
+  if (o.top_k < 0) throw UsageError("generate: top-k must be ≥ 0, got " + std::to_string(o.top_k));
+  if (o.max_tokens < 0) throw UsageError("generate: the length must be ≥ 0, got " + std::to_string(o.max_tokens));
 }
 
 std::int32_t draw_token(std::span<const float> lp, const SampleOptions& o, Rng& rng) {

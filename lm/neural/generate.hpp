@@ -45,14 +45,15 @@ struct SampleOptions {
   bool stop_at_eos = false;  // stop after generating </s>
 };
 
-// Throws UsageError unless temperature > 0 and top_k ≥ 0.
+// Throws UsageError unless temperature is positive and finite, top_k ≥ 0 and max_tokens ≥ 0.
 void check_sample_options(const SampleOptions& options);
 // One token drawn from a next-token distribution as `options` say (greedy, temperature, top-k; options.seed and
 // max_tokens are not used here — the draw comes from rng). An entry of −∞ is never drawn (callers forbid tokens so).
 std::int32_t draw_token(std::span<const float> log_probs, const SampleOptions& options, Rng& rng);
 // Continues `prefix` (fed first, not returned) with up to max_tokens sampled tokens.
 std::vector<std::int32_t> generate(NextToken& lm, std::span<const std::int32_t> prefix, const SampleOptions& options);
-// The k most probable next tokens after `context`, most probable first, with their probabilities.
+// The k most probable next tokens after `context`, most probable first, with their probabilities (all of them when
+// k exceeds the vocabulary). Throws UsageError for k < 1.
 std::vector<std::pair<std::int32_t, double>> top_next(NextToken& lm, std::span<const std::int32_t> context, index_t k);
 // log P of each token of `tokens` given the ones before it (the text starts after </s>).
 std::vector<double> token_log_probs(NextToken& lm, std::span<const std::int32_t> tokens);
