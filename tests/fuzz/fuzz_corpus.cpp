@@ -1,6 +1,7 @@
 // libFuzzer target: the plain-text corpus readers (lm/text/corpus.hpp: words or characters, chosen by the input's
 // first byte) and a vocabulary built from what they read. Properties for a text that reads: every token id the
-// vocabulary gives is in range; the vocabulary saved as text and parsed again is the same vocabulary; a word corpus
+// vocabulary gives is in range; the vocabulary's text is valid UTF-8 (the file format, and what a checkpoint's
+// metadata must hold); the vocabulary saved as text and parsed again is the same vocabulary; a word corpus
 // written with to_text and read again has the same sentences.
 #include <cstddef>
 #include <cstdint>
@@ -8,6 +9,7 @@
 
 #include "fuzz_support.hpp"
 #include "lm/text/corpus.hpp"
+#include "lm/text/text_file.hpp"
 #include "lm/text/vocab.hpp"
 #include "ops/error.hpp"
 
@@ -32,6 +34,7 @@ void check_vocabulary(const TokenCorpus& corpus) {
   require(ids.num_sentences() == corpus.num_sentences(), "encoding keeps every sentence");
   for (tapegrad::lm::WordId id : ids.ids) require(id < vocab.size(), "every id is in the vocabulary");
   const std::string text = vocab.to_text();
+  require(tapegrad::lm::find_invalid_utf8(text) == std::string::npos, "a vocabulary's text is valid UTF-8");
   Vocab again;
   try {
     again = Vocab::parse(text, "fuzz.vocab (written back)");
