@@ -2,8 +2,9 @@
 # The test suite: installs what is missing, builds Release and runs every test through CTest, then rebuilds the
 # tests with AddressSanitizer + UndefinedBehaviorSanitizer and runs them again, then builds the kernel and autograd
 # tests for AVX2 (x86-64-v3: 8-float vectors, other GEMM tiles) and without diagrams (no Graphviz) and runs those, on a
-# CPU that has AVX2.
-#   scripts/test.sh             both passes (what .ci/run runs)
+# CPU that has AVX2, and last fuzzes every reader of untrusted input for 30 s per target (scripts/fuzz.sh: libFuzzer,
+# clang, ASan + UBSan; docs/fuzzing.md).
+#   scripts/test.sh             every pass (what .ci/run runs)
 #   scripts/test.sh --quick     the Release pass only
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,3 +46,7 @@ if grep -q -w avx2 /proc/cpuinfo && grep -q -w fma /proc/cpuinfo; then
   fi
   ctest --test-dir build-avx2 --output-on-failure -j "$jobs" -R '^test_(ops|autograd)$'
 fi
+
+# The fuzz targets: their seeds and saved reproducers, then 30 s of fuzzing each, one core (docs/fuzzing.md).
+echo "== libFuzzer (clang, ASan + UBSan): every target for 30 s"
+./scripts/fuzz.sh --time 30
