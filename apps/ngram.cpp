@@ -22,6 +22,7 @@
 #include "lm/ngram/arpa.hpp"
 #include "lm/ngram/eval.hpp"
 #include "lm/ngram/train.hpp"
+#include "lm/ngram/model.hpp"
 #include "lm/text/corpus.hpp"
 #include "lm/text/error.hpp"
 #include "ops/error.hpp"
@@ -340,8 +341,8 @@ int run_generate(const NgramCommandOptions& o) {
   return 0;
 }
 
-// The highest n-gram order the flags accept: far above what the data supports (KenLM's default build stops at 6).
-constexpr std::int64_t kMaxOrder = 20;
+// The highest n-gram order the flags accept: the library's own bound (lm/ngram/model.hpp), far above what data supports.
+constexpr std::int64_t kMaxOrder = lm::kMaxNgramOrder;
 
 // Flags shared by the commands that use a model.
 void add_model_source(CLI::App* cmd, ModelOptions& m) {

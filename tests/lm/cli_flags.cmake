@@ -52,7 +52,7 @@ lm_cli_error(cli_flags_init_range_nan "--init-range: must be a finite number ≥
 lm_cli_error(cli_flags_dropout_above_one "--dropout: must be in \\[0, 0\\.99\\], got 1\\.5" train --data ${NO_DATA} --dropout 1.5)
 lm_cli_error(cli_flags_not_a_number "--nhid: expected a whole number in \\[1, 65536\\], got 'many'"
   train --data ${NO_DATA} --nhid many)
-lm_cli_error(cli_flags_ngram_order_huge "--order: must be in \\[1, 20\\], got 100000000"
+lm_cli_error(cli_flags_ngram_order_huge "--order: must be in \\[1, 16\\], got 100000000"
   ngram train --data ${NO_DATA} --order 100000000)
 lm_cli_error(cli_flags_ngram_topk_zero "--top: must be in \\[1, [0-9]+\\], got 0"
   ngram topk --arpa ${NO_DATA} --context a -k 0)

@@ -60,6 +60,7 @@ std::string tampered_checkpoint(const TempDir& dir, const ModelConfig& config, c
   for (const auto& t : file.tensors()) tensors.push_back({t.name, t.dtype, t.shape, file.data(t)});
   nn::safetensors::Metadata metadata = file.metadata();
   metadata[key] = value;
+  metadata.erase("tapegrad.checksum");  // the writer adds a fresh checksum of its own
   const std::string path = dir.path("tampered.safetensors");
   nn::safetensors::write(path, tensors, metadata);
   return path;
