@@ -2,6 +2,7 @@
 #include "lm/neural/saved_model.hpp"
 
 #include "lm/text/error.hpp"
+#include "lm/text/utf8.hpp"
 #include "nn/checkpoint.hpp"
 #include "nn/safetensors.hpp"
 
@@ -74,11 +75,18 @@ std::vector<std::int32_t> SavedModel::encode(std::string_view text, std::size_t*
   };
   const auto eos = static_cast<std::int32_t>(Vocab::kEos);
   if (level == TokenLevel::Char) {
-    for (char c : text) {
-      if (c == '\n')
+    // One token per code point, as the char level reads text (lm/text/utf8.hpp); a byte that starts no valid UTF-8
+    // sequence is read as U+FFFD, which no vocabulary holds, so it counts as unknown.
+    std::size_t i = 0;
+    while (i < text.size()) {
+      if (text[i] == '\n') {
         ids.push_back(eos);
-      else
-        push(std::string_view(&c, 1));
+        ++i;
+        continue;
+      }
+      const std::size_t n = utf8_sequence_length(text, i);
+      push(n == 0 ? kReplacementCharacter : text.substr(i, n));
+      i += n == 0 ? 1 : n;
     }
   } else {
     std::size_t i = 0;
