@@ -82,7 +82,8 @@ void ModelConfig::validate() const {
                        std::to_string(limit));
   }
   if (!(dropout >= 0 && dropout < 1)) throw UsageError("dropout must be in [0, 1), got " + std::to_string(dropout));
-  if (!(init_range >= 0)) throw UsageError("init_range must be ≥ 0, got " + std::to_string(init_range));
+  if (!(init_range >= 0) || !std::isfinite(init_range))
+    throw UsageError("init_range must be finite and ≥ 0, got " + std::to_string(init_range));
   if (recurrent() && tied && emsize != nhid)
     throw UsageError("tied weights need emsize == nhid (got " + std::to_string(emsize) + " and " +
                      std::to_string(nhid) + ")");

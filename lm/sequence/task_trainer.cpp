@@ -58,8 +58,6 @@ TaskTrainResult train_task(nn::Module& model, std::span<const std::size_t> lengt
   TaskTrainResult result;
   std::vector<Tensor> best;  // the best epoch's parameter values
   std::size_t since_best = 0;
-  double total_tokens = 0;
-  for (std::size_t n : lengths) total_tokens += static_cast<double>(n);
   float lr = options.lr;
   LastUpdate last;
   for (std::size_t epoch = 1; epoch <= options.epochs; ++epoch) {

@@ -12,6 +12,7 @@
 #include "lm/report/progress.hpp"
 #include "lm/text/batcher.hpp"
 #include "lm/training/stepper.hpp"
+#include "nn/checkpoint_error.hpp"
 #include "nn/finite_values.hpp"
 
 namespace tapegrad::lm {
@@ -99,7 +100,11 @@ void Trainer::save(const std::string& path, TrainResult& result) {
     throw DivergenceError("training diverged: not writing " + path + ": a recorded loss is not finite " +
                           last_update());
   fs::path dir = fs::path(path).parent_path();
-  if (!dir.empty()) fs::create_directories(dir);
+  if (!dir.empty()) {
+    std::error_code error;
+    fs::create_directories(dir, error);
+    if (error) throw nn::CheckpointError("cannot create the folder " + dir.string() + " for " + path + ": " + error.message());
+  }
   nn::save_checkpoint(
       path, {.model = &model_.module(), .optimizer = optimizer_.get(), .schedule = schedule_.get(), .rng = &rng_},
       state().metadata(data_));

@@ -29,10 +29,20 @@ TrainingCheckpoint TrainingCheckpoint::read(const std::string& path, const LmDat
   TrainingCheckpoint c;
   c.path = path;
   c.model = ModelConfig::from_json(get(SavedModel::kModelKey), path);
+  TokenLevel level;
+  try {
+    level = parse_level(get(SavedModel::kLevelKey));
+  } catch (const UsageError& e) {
+    throw FormatError(path + ": " + e.what());
+  }
+  if (level != data.level)
+    throw UsageError(path + ": the checkpoint was trained at the " + level_name(level) + " level, but " + data.source +
+                     " was read at the " + level_name(data.level) + " level: resume with --level " + level_name(level));
   if (c.model.vocab != static_cast<index_t>(data.vocab.size()) || get(SavedModel::kVocabKey) != data.vocab.to_text())
     throw UsageError(path + ": the checkpoint was trained with another vocabulary (" + std::to_string(c.model.vocab) +
                      " tokens) than the one of " + data.source + " (" + std::to_string(data.vocab.size()) +
                      " tokens): resume with the data it was trained on");
+  check_checkpoint_tensors(path, c.model);  // a config that lies fails here, before the model is built
   c.options = TrainOptions::from_json(get(kOptionsKey), path);
   try {
     c.epoch = std::stoi(get(kEpochKey));

@@ -77,6 +77,13 @@ BOOST_AUTO_TEST_CASE(a_checkpoint_config_with_emsize_2_62_is_refused_naming_fiel
                             {"m.safetensors", "emsize", "4611686018427387904", "65536"});
 }
 
+BOOST_AUTO_TEST_CASE(a_checkpoint_config_with_an_infinite_init_range_is_refused) {
+  // 1e39 is a finite double in the JSON but +inf as the float the config holds; it was accepted before.
+  const std::string json = with_field(small_lstm(), "init_range", 1e39);
+  check_throws<FormatError>([&] { ModelConfig::from_json(json, "m.safetensors"); },
+                            {"m.safetensors", "init_range", "finite"});
+}
+
 BOOST_AUTO_TEST_CASE(every_size_has_an_upper_bound) {
   const ModelConfig base = small_lstm();
   const std::pair<const char*, std::int64_t> too_big[] = {{"nhid", 65537},     {"emsize", 65537},   {"nlayers", 65},
