@@ -8,6 +8,9 @@
 #include <fstream>
 #include <initializer_list>
 #include <string>
+#include <vector>
+
+#include "ops/random.hpp"
 
 namespace tapegrad::lm::test {
 
@@ -48,6 +51,26 @@ void check_throws(F&& f, std::initializer_list<std::string> pieces) {
     for (const std::string& piece : pieces)
       BOOST_TEST(message.find(piece) != std::string::npos, "message '" << message << "' lacks '" << piece << "'");
   }
+}
+
+// Train, valid and test files of random sentences over 11 words (~780 tokens; seeded, so always the same text):
+// varied enough that a model cannot reach zero loss and every epoch changes the parameters. Returns the folder.
+inline std::string write_varied_data(const TempDir& dir) {
+  const std::vector<std::string> words = {"the", "cat", "sat", "on", "a", "mat", "dog", "ran", "to", "big", "red"};
+  Rng rng(3);
+  const auto lines = [&](int n) {
+    std::string t;
+    for (int i = 0; i < n; ++i) {
+      const auto len = 3 + rng.uniform_int(6);
+      for (std::uint64_t w = 0; w < len; ++w) t += (w ? " " : "") + words[rng.uniform_int(words.size())];
+      t += "\n";
+    }
+    return t;
+  };
+  dir.write("train.txt", lines(120));
+  dir.write("valid.txt", lines(20));
+  dir.write("test.txt", lines(20));
+  return dir.path("");
 }
 
 }  // namespace tapegrad::lm::test

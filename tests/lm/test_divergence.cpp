@@ -24,28 +24,10 @@ using namespace tapegrad;
 using namespace tapegrad::lm;
 using test::check_throws;
 using test::TempDir;
+using test::write_varied_data;
 namespace st = tapegrad::nn::safetensors;
 
 namespace {
-
-// ~780 tokens of random sentences over 11 words: with 4 streams and bptt 400, one batch per epoch.
-std::string write_small_data(const TempDir& dir) {
-  const std::vector<std::string> words = {"the", "cat", "sat", "on", "a", "mat", "dog", "ran", "to", "big", "red"};
-  Rng rng(3);
-  const auto lines = [&](int n) {
-    std::string t;
-    for (int i = 0; i < n; ++i) {
-      const auto len = 3 + rng.uniform_int(6);
-      for (std::uint64_t w = 0; w < len; ++w) t += (w ? " " : "") + words[rng.uniform_int(words.size())];
-      t += "\n";
-    }
-    return t;
-  };
-  dir.write("train.txt", lines(120));
-  dir.write("valid.txt", lines(20));
-  dir.write("test.txt", lines(20));
-  return dir.path("");
-}
 
 ModelConfig small_lstm(const LmDataset& data) {
   ModelConfig cfg;
@@ -95,7 +77,7 @@ BOOST_AUTO_TEST_SUITE(divergence)
 // last good epoch's, and the best model still evaluates to a finite perplexity.
 BOOST_AUTO_TEST_CASE(divergence_at_the_last_step_of_an_epoch_names_it_and_keeps_the_good_files) {
   TempDir dir;
-  const LmDataset data = LmDataset::load(write_small_data(dir));
+  const LmDataset data = LmDataset::load(write_varied_data(dir));
   const std::string save = dir.path("m.safetensors"), last = Trainer::last_path(save);
   {  // epoch 1 at a sane learning rate
     Rng init(1);
@@ -130,7 +112,7 @@ BOOST_AUTO_TEST_CASE(divergence_at_the_last_step_of_an_epoch_names_it_and_keeps_
 // The same from the first epoch: no checkpoint at all is left (none was ever good), and the message says so.
 BOOST_AUTO_TEST_CASE(divergence_in_the_first_epoch_writes_nothing) {
   TempDir dir;
-  const LmDataset data = LmDataset::load(write_small_data(dir));
+  const LmDataset data = LmDataset::load(write_varied_data(dir));
   const std::string save = dir.path("m.safetensors");
   Rng init(1);
   LanguageModel model(small_lstm(data), init);
@@ -148,7 +130,7 @@ BOOST_AUTO_TEST_CASE(divergence_in_the_first_epoch_writes_nothing) {
 // it up front, naming the option.
 BOOST_AUTO_TEST_CASE(an_unusable_initialisation_is_named_as_such) {
   TempDir dir;
-  const LmDataset data = LmDataset::load(write_small_data(dir));
+  const LmDataset data = LmDataset::load(write_varied_data(dir));
   ModelConfig cfg = small_lstm(data);
   cfg.init_range = std::numeric_limits<float>::infinity();
   Rng init(1);
@@ -178,7 +160,7 @@ BOOST_AUTO_TEST_CASE(non_finite_options_are_refused_naming_the_flag) {
 // files it wrote, for the caller to report.
 BOOST_AUTO_TEST_CASE(the_result_lists_the_files_written) {
   TempDir dir;
-  const LmDataset data = LmDataset::load(write_small_data(dir));
+  const LmDataset data = LmDataset::load(write_varied_data(dir));
   const std::string save = dir.path("m.safetensors");
   Rng init(1);
   LanguageModel model(small_lstm(data), init);

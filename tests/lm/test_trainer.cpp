@@ -24,6 +24,7 @@
 using namespace tapegrad;
 using namespace tapegrad::lm;
 using test::TempDir;
+using test::write_varied_data;
 
 namespace {
 
@@ -34,25 +35,6 @@ std::string write_repeating_data(const TempDir& dir, const std::string& sentence
   dir.write("train.txt", text);
   dir.write("valid.txt", text.substr(0, text.size() / 4));
   dir.write("test.txt", text.substr(0, text.size() / 4));
-  return dir.path("");
-}
-
-// A small varied text (so the model cannot reach zero loss and every epoch changes the parameters).
-std::string write_varied_data(const TempDir& dir) {
-  const std::vector<std::string> words = {"the", "cat", "sat", "on", "a", "mat", "dog", "ran", "to", "big", "red"};
-  Rng rng(3);
-  const auto lines = [&](int n) {
-    std::string t;
-    for (int i = 0; i < n; ++i) {
-      const auto len = 3 + rng.uniform_int(6);
-      for (std::uint64_t w = 0; w < len; ++w) t += (w ? " " : "") + words[rng.uniform_int(words.size())];
-      t += "\n";
-    }
-    return t;
-  };
-  dir.write("train.txt", lines(120));
-  dir.write("valid.txt", lines(20));
-  dir.write("test.txt", lines(20));
   return dir.path("");
 }
 
