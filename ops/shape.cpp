@@ -19,15 +19,19 @@ Shape::Shape(std::initializer_list<index_t> dims) {
 }
 
 void Shape::check_numel() const {
-  index_t n = 1;
-  for (int i = 0; i < rank_; ++i)
-    if (__builtin_mul_overflow(n, dims_[static_cast<std::size_t>(i)], &n))
-      throw SizeError("Shape " + str() + ": the element count does not fit in 64 bits");
+  // The checked product of ops/checked_size.hpp, its message naming the whole shape (built on failure only).
+  try {
+    checked_product(std::span<const index_t>(dims_.data(), static_cast<std::size_t>(rank_)), "Shape");
+  } catch (const SizeError&) {
+    throw SizeError("Shape " + str() + ": the element count does not fit in 64 bits");
+  }
 }
 
 index_t Shape::numel() const {
-  // Every constructor checked the product (check_numel); checked_product keeps it checked whatever happens here.
-  return checked_product(std::span<const index_t>(dims_.data(), static_cast<std::size_t>(rank_)), "Shape::numel");
+  // Plain: every constructor checked this product (check_numel), and numel() sits on every kernel's path.
+  index_t n = 1;
+  for (int i = 0; i < rank_; ++i) n *= dims_[static_cast<std::size_t>(i)];
+  return n;
 }
 
 Shape Shape::with_cols(index_t cols) const {

@@ -60,11 +60,8 @@ Trainer::Trainer(LanguageModel& model, const LmDataset& data, const TrainOptions
     throw UsageError("Trainer: the model has a vocabulary of " + std::to_string(model.config().vocab) +
                      " but the data " + std::to_string(data.vocab.size()));
   options.validate();
-  // The model was built from its configuration before the trainer sees it: an infinite --init-range (NaN is
-  // refused by ModelConfig) would otherwise surface as "training diverged … try a lower --lr".
-  if (!std::isfinite(model.config().init_range))
-    throw UsageError("the initialisation range (--init-range) must be a finite number ≥ 0, got " +
-                     std::to_string(model.config().init_range));
+  // An infinite or NaN --init-range is refused by ModelConfig::validate before any weight is drawn; a model whose
+  // weights are not finite all the same (set by hand, loaded by other means) is refused here.
   if (const auto bad = nn::first_non_finite_parameter(model.module()))
     throw UsageError("the model's initial parameter '" + bad->name + "' " + nn::describe(bad->at) +
                      " (check --init-range)");
