@@ -1,6 +1,6 @@
-// CRC-32 of a byte string: the checksum of the data section of a checkpoint (nn/safetensors.hpp). The common variant
-// — reflected polynomial 0xEDB88320, initial value and final XOR 0xFFFFFFFF — that zlib's crc32(), Python's
-// zlib.crc32, gzip and PNG compute, so any other tool can verify a file: crc32("123456789") = 0xCBF43926.
+// CRC-32 of a byte string: the checksum of the data section of a checkpoint (nn/safetensors.hpp). zlib computes it
+// (reflected polynomial 0xEDB88320, initial value and final XOR 0xFFFFFFFF): the variant of Python's zlib.crc32, gzip
+// and PNG, so any other tool can verify a file: crc32("123456789") = 0xCBF43926.
 #pragma once
 
 #include <cstddef>
