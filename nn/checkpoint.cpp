@@ -238,7 +238,11 @@ void save_checkpoint(const std::filesystem::path& path, const TrainingState& sta
 
 Metadata load_checkpoint(const std::filesystem::path& path, const TrainingState& state, const LoadOptions& options) {
   if (state.model == nullptr) throw UsageError("load_checkpoint: TrainingState::model is null");
-  const File file = File::read(path);
+  return load_checkpoint(File::read(path), state, options);
+}
+
+Metadata load_checkpoint(const File& file, const TrainingState& state, const LoadOptions& options) {
+  if (state.model == nullptr) throw UsageError("load_checkpoint: TrainingState::model is null");
   check_format(file);
 
   // 1. Validate and plan: nothing is written to the model, optimizer, schedule or Rng in this part.
@@ -284,8 +288,9 @@ Metadata load_checkpoint(const std::filesystem::path& path, const TrainingState&
   return user_metadata(file);
 }
 
-Metadata read_checkpoint_metadata(const std::filesystem::path& path) {
-  const File file = File::read(path);
+Metadata read_checkpoint_metadata(const std::filesystem::path& path) { return read_checkpoint_metadata(File::read(path)); }
+
+Metadata read_checkpoint_metadata(const File& file) {
   check_format(file);
   return user_metadata(file);
 }

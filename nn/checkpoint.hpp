@@ -62,8 +62,13 @@ void save_checkpoint(const std::filesystem::path& path, const TrainingState& sta
 Metadata load_checkpoint(const std::filesystem::path& path, const TrainingState& state,
                          const LoadOptions& options = {});
 
+// The same from a file already read (safetensors::File::read): a loader that first reads the config, checks the
+// tensors against it and then loads reads and checksums the file once.
+Metadata load_checkpoint(const safetensors::File& file, const TrainingState& state, const LoadOptions& options = {});
+
 // The caller's metadata only, after validating the file's layout (e.g. the model config, read before the model
 // exists).
 Metadata read_checkpoint_metadata(const std::filesystem::path& path);
+Metadata read_checkpoint_metadata(const safetensors::File& file);
 
 }  // namespace tapegrad::nn

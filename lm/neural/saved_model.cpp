@@ -8,8 +8,8 @@
 
 namespace tapegrad::lm {
 
-void check_checkpoint_tensors(const std::string& path, const ModelConfig& config) {
-  const nn::safetensors::File file = nn::safetensors::File::read(path);
+void check_checkpoint_tensors(const nn::safetensors::File& file, const ModelConfig& config) {
+  const std::string& path = file.source();
   const std::string model = "the model configuration (" + config.describe() + ")";
   for (const auto& [name, shape] : config.parameter_shapes()) {
     const nn::safetensors::TensorInfo* tensor = file.find(name);
@@ -44,7 +44,8 @@ nn::Metadata SavedModel::model_metadata(const ModelConfig& config, const Vocab& 
 
 SavedModel SavedModel::load(const std::string& path) {
   SavedModel s;
-  s.metadata = nn::read_checkpoint_metadata(path);
+  const nn::safetensors::File file = nn::safetensors::File::read(path);  // read (and checksummed) once
+  s.metadata = nn::read_checkpoint_metadata(file);
   const auto get = [&](const char* key) -> const std::string& {
     return required_metadata(s.metadata, key, path, "language-model");
   };
@@ -58,10 +59,10 @@ SavedModel SavedModel::load(const std::string& path) {
   if (static_cast<index_t>(s.vocab.size()) != s.config.vocab)
     throw FormatError(path + ": the vocabulary has " + std::to_string(s.vocab.size()) + " tokens but the model " +
                       std::to_string(s.config.vocab));
-  check_checkpoint_tensors(path, s.config);  // before building: a config that lies costs milliseconds, not gigabytes
+  check_checkpoint_tensors(file, s.config);  // before building: a config that lies costs milliseconds, not gigabytes
   Rng rng(0);
   s.model = std::make_unique<LanguageModel>(s.config, rng);
-  nn::load_checkpoint(path, {.model = &s.model->module()});
+  nn::load_checkpoint(file, {.model = &s.model->module()});
   return s;
 }
 

@@ -13,6 +13,7 @@
 #include "lm/neural/model.hpp"
 #include "lm/text/dataset.hpp"
 #include "nn/checkpoint.hpp"
+#include "nn/safetensors.hpp"
 
 namespace tapegrad::lm {
 
@@ -35,7 +36,8 @@ struct SavedModel {
   // (check_checkpoint_tensors), both found before the model is built.
   static SavedModel load(const std::string& path);
 
-  // Text → ids: words (white space separated; a line break ends a sentence: </s>) or bytes (a line break is </s>).
+  // Text → ids: words (white space separated; a line break ends a sentence: </s>) or characters (UTF-8 code points;
+// a line break is </s>).
   // Unknown tokens become <unk>; `unknown` (optional) receives how many.
   std::vector<std::int32_t> encode(std::string_view text, std::size_t* unknown = nullptr) const;
   // Ids → text: words joined by spaces, characters concatenated; </s> becomes a line break.
@@ -43,11 +45,11 @@ struct SavedModel {
   std::string token_text(std::int32_t id) const;  // one token as shown to a user ("</s>" for the boundary)
 };
 
-// Checks that the checkpoint at `path` holds every parameter `config` describes (ModelConfig::parameter_shapes), as F32
-// tensors of the same shapes, reading only the file's layout: FormatError naming the file and the first tensor that
-// is missing or differs. What SavedModel::load does before it builds the model; call it too before building a model
-// from a checkpoint's configuration elsewhere (resuming training).
-void check_checkpoint_tensors(const std::string& path, const ModelConfig& config);
+// Checks that a checkpoint file (read with nn::safetensors::File::read) holds every parameter `config` describes
+// (ModelConfig::parameter_shapes), as F32 tensors of the same shapes: FormatError naming the file and the first
+// tensor that is missing or differs. What SavedModel::load does before it builds the model; call it too before
+// building a model from a checkpoint's configuration elsewhere (resuming training).
+void check_checkpoint_tensors(const nn::safetensors::File& file, const ModelConfig& config);
 
 // The entry `key` of a checkpoint's metadata; FormatError "<path>: not a tapegrad <kind> checkpoint (its metadata
 // has no '<key>')" when there is none. kind: "language-model", "training".

@@ -5,6 +5,7 @@
 
 #include "lm/neural/saved_model.hpp"
 #include "lm/text/error.hpp"
+#include "nn/safetensors.hpp"
 #include "nn/number_text.hpp"
 #include "ops/error.hpp"
 
@@ -22,7 +23,8 @@ nn::Metadata TrainingCheckpoint::metadata(const LmDataset& data) const {
 }
 
 TrainingCheckpoint TrainingCheckpoint::read(const std::string& path, const LmDataset& data) {
-  const nn::Metadata meta = nn::read_checkpoint_metadata(path);
+  const nn::safetensors::File file = nn::safetensors::File::read(path);
+  const nn::Metadata meta = nn::read_checkpoint_metadata(file);
   const auto get = [&](const char* key) -> const std::string& {
     return required_metadata(meta, key, path, "training");
   };
@@ -42,7 +44,7 @@ TrainingCheckpoint TrainingCheckpoint::read(const std::string& path, const LmDat
     throw UsageError(path + ": the checkpoint was trained with another vocabulary (" + std::to_string(c.model.vocab) +
                      " tokens) than the one of " + data.source + " (" + std::to_string(data.vocab.size()) +
                      " tokens): resume with the data it was trained on");
-  check_checkpoint_tensors(path, c.model);  // a config that lies fails here, before the model is built
+  check_checkpoint_tensors(file, c.model);  // a config that lies fails here, before the model is built
   c.options = TrainOptions::from_json(get(kOptionsKey), path);
   try {
     c.epoch = std::stoi(get(kEpochKey));
