@@ -5,8 +5,7 @@
 // A progress bar (loss, tokens/s, ETA) on stderr; one summary line per epoch on stdout; the best model, the latest
 // epoch (for --resume) and the learning curve (CSV and SVG) next to --save. At the end the best model is evaluated
 // on the test split, and --sample N prints N generated tokens.
-#include <sys/stat.h>
-
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -54,23 +53,6 @@ void parse_split(const std::string& text, lm::DatasetOptions& o) {
   o.valid_percent = valid, o.test_percent = test;
 }
 
-// A file's identity and last change, to tell afterwards whether this run wrote it (an atomic write replaces the inode).
-struct FileStamp {
-  bool exists = false;
-  ::ino_t inode = 0;
-  ::timespec modified{};
-
-  static FileStamp of(const std::string& path) {
-    struct ::stat st {};
-    if (::stat(path.c_str(), &st) != 0) return {};
-    return {true, st.st_ino, st.st_mtim};
-  }
-  bool operator==(const FileStamp& o) const {
-    return exists == o.exists && inode == o.inode && modified.tv_sec == o.modified.tv_sec &&
-           modified.tv_nsec == o.modified.tv_nsec;
-  }
-};
-
 // The files training writes beside --save: the best model, the latest epoch, the learning curve.
 std::vector<std::string> training_outputs(const std::string& save) {
   return {save, lm::Trainer::last_path(save), lm::Trainer::curve_path(save, "csv"),
@@ -87,13 +69,9 @@ std::string listed(const std::vector<std::string>& items) {
 
 int run_train(TrainCommand& c) {
   if (c.threads > 0) ops::set_num_threads(c.threads);
-  // What a killed run left behind, and what the files looked like before this run (to report only what it wrote).
-  std::vector<FileStamp> before;
-  for (const std::string& path :
-       c.options.save.empty() ? std::vector<std::string>{} : training_outputs(c.options.save)) {
-    nn::remove_stale_temporaries(path);
-    before.push_back(FileStamp::of(path));
-  }
+  // What a killed run left behind.
+  if (!c.options.save.empty())
+    for (const std::string& path : training_outputs(c.options.save)) nn::remove_stale_temporaries(path);
   c.options.progress = !c.quiet;
   std::cerr << "reading " << c.data << " (" << c.level << " level)\n";
   lm::DatasetOptions dataset_options{lm::parse_level(c.level), c.min_count};
@@ -124,14 +102,12 @@ int run_train(TrainCommand& c) {
   if (resume) trainer.resume(*resume);
   const lm::TrainResult result = trainer.run();
 
+  // The files this run wrote (the trainer records each write), in the order of training_outputs.
   std::vector<std::string> written;
-  if (!c.options.save.empty()) {
-    const std::vector<std::string> outputs = training_outputs(c.options.save);
-    for (std::size_t i = 0; i < outputs.size(); ++i) {
-      const FileStamp now = FileStamp::of(outputs[i]);
-      if (now.exists && !(now == before[i])) written.push_back(outputs[i]);
-    }
-  }
+  if (!c.options.save.empty())
+    for (const std::string& path : training_outputs(c.options.save))
+      if (std::find(result.files_written.begin(), result.files_written.end(), path) != result.files_written.end())
+        written.push_back(path);
   // The best model on the test split: the parameters of the best epoch when they were saved — by this run, or by the
   // run it resumes (whose best model this run did not beat) — never a file an unrelated earlier run left there.
   const bool best_saved = !written.empty() && written.front() == c.options.save;
