@@ -19,11 +19,7 @@ const char* encoding_name(TextEncoding encoding) { return encoding == TextEncodi
 
 std::string decode_text(std::string bytes, TextEncoding encoding, const std::string& source) {
   if (encoding == TextEncoding::Latin1) return latin1_to_utf8(bytes);
-  if (const std::size_t bad = find_invalid_utf8(bytes); bad != std::string::npos) {
-    std::string message = invalid_utf8_message(bytes, source, bad);
-    if (looks_like_latin1(bytes)) message += "; the file looks like Latin-1 (ISO-8859-1): read it with --encoding latin1";
-    throw FormatError(message);
-  }
+  require_utf8(bytes, source, "read it with --encoding latin1");
   return bytes;
 }
 

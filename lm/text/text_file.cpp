@@ -52,20 +52,19 @@ void check_text(std::string_view text, const std::string& source, TextCheck chec
   if (const std::size_t nul = text.find('\0'); nul != std::string::npos)
     throw FormatError(where(source, line_of(text, nul)) + "binary data (a NUL byte at column " +
                       std::to_string(column_of(text, nul)) + "): expected a text file");
-  if (check.utf8) {
-    if (const std::size_t bad = find_invalid_utf8(text); bad != std::string::npos) {
-      std::string message = invalid_utf8_message(text, source, bad);
-      if (looks_like_latin1(text)) message += "; the file looks like Latin-1 (ISO-8859-1): convert it to UTF-8";
-      throw FormatError(message);
-    }
-  }
+  if (check.utf8) require_utf8(text, source, "convert it to UTF-8");
 }
 
-std::string invalid_utf8_message(std::string_view text, const std::string& source, std::size_t offset) {
+void require_utf8(std::string_view text, const std::string& source, std::string_view latin1_advice) {
+  const std::size_t offset = find_invalid_utf8(text);
+  if (offset == std::string_view::npos) return;
   const auto byte = static_cast<unsigned char>(text[offset]);
   const char hex[] = {'0', 'x', "0123456789abcdef"[byte >> 4], "0123456789abcdef"[byte & 15], '\0'};
-  return where(source, line_of(text, offset)) + "invalid UTF-8 at column " + std::to_string(column_of(text, offset)) +
-         " (byte " + hex + " at byte offset " + std::to_string(offset) + " of the file)";
+  std::string message = where(source, line_of(text, offset)) + "invalid UTF-8 at column " +
+                        std::to_string(column_of(text, offset)) + " (byte " + hex + " at byte offset " +
+                        std::to_string(offset) + " of the file)";
+  if (looks_like_latin1(text)) message += "; the file looks like Latin-1 (ISO-8859-1): " + std::string(latin1_advice);
+  throw FormatError(message);
 }
 
 void write_text_file(const std::string& path, std::string_view text) {

@@ -25,8 +25,9 @@ std::string read_text_file(const std::string& path, TextCheck check = {});
 // The checks of read_text_file on text already in memory; `source` names it in the messages.
 void check_text(std::string_view text, const std::string& source, TextCheck check = {});
 
-// "source:line: invalid UTF-8 at column c (byte 0xhh at byte offset n of the file)", for the byte at `offset`.
-std::string invalid_utf8_message(std::string_view text, const std::string& source, std::size_t offset);
+// FormatError when `text` is not valid UTF-8: "<source>:<line>: invalid UTF-8 at column C (byte 0xHH at byte offset
+// N of the file)", and, when the text looks like Latin-1, "; the file looks like Latin-1 (ISO-8859-1): " + advice.
+void require_utf8(std::string_view text, const std::string& source, std::string_view latin1_advice);
 
 // Writes the file through a temporary file renamed over it, so a failure never leaves a half-written file under the
 // real name (an existing file stays as it was). Throws IoError naming the file on failure.
