@@ -51,7 +51,8 @@ void colsum_edge(index_t rows, index_t cols, index_t c0, index_t width, const fl
 
 // x, y (rows×cols), b (cols):  y[r,c] = x[r,c] + b[c]
 void add_bias(index_t rows, index_t cols, const float* x, const float* b, float* y) {
-#pragma omp parallel for schedule(static) if (rows * cols > kParallelThreshold)
+  const int threads = threads_for(rows * cols);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (index_t r = 0; r < rows; ++r) {
     const float* xr = x + r * cols;
     float* yr = y + r * cols;
@@ -65,7 +66,8 @@ void add_bias(index_t rows, index_t cols, const float* x, const float* b, float*
 void colsum_acc(index_t rows, index_t cols, const float* x, float* y) {
   if (rows == 0) return;  // nothing to add (and y stays bit-for-bit untouched)
   const index_t chunks = (cols + kColChunk - 1) / kColChunk;
-#pragma omp parallel for schedule(static) if (rows * cols > kParallelThreshold)
+  const int threads = threads_for(rows * cols);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (index_t k = 0; k < chunks; ++k) {
     const index_t c0 = k * kColChunk, width = std::min(kColChunk, cols - c0);
     if (width == kColChunk)

@@ -20,7 +20,8 @@ constexpr index_t kScatterChunk = 256;
 // out[i,:] = table[ids[i],:]
 void gather_rows(index_t n_ids, index_t cols, const float* table, const std::int32_t* ids, float* out) {
   if (cols == 0) return;
-#pragma omp parallel for schedule(static) if (n_ids * cols > kParallelThreshold)
+  const int threads = threads_for(n_ids * cols);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (index_t i = 0; i < n_ids; ++i) {
     assert(ids[i] >= 0);
     const float* src = table + static_cast<index_t>(ids[i]) * cols;
@@ -31,7 +32,8 @@ void gather_rows(index_t n_ids, index_t cols, const float* table, const std::int
 // g_table[ids[i],:] += g_out[i,:] for i = 0, 1, … in order
 void scatter_add_rows(index_t n_ids, index_t cols, const float* g_out, const std::int32_t* ids, float* g_table) {
   const index_t chunks = (cols + kScatterChunk - 1) / kScatterChunk;
-#pragma omp parallel for schedule(static) if (n_ids * cols > kParallelThreshold)
+  const int threads = threads_for(n_ids * cols);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (index_t k = 0; k < chunks; ++k) {
     const index_t c0 = k * kScatterChunk, width = std::min(kScatterChunk, cols - c0);
     for (index_t i = 0; i < n_ids; ++i) {

@@ -26,6 +26,11 @@ constexpr index_t kKC = 256;         // k step of the blocked algorithm: a kc×k
 constexpr index_t kDirectRows = 32;  // up to this many rows of C, an untransposed B is read in place (not packed)
 constexpr index_t kDotRows = 64;     // up to this many rows of C (and k ≤ kDotMaxK), C = A·Bᵀ as dot products
 constexpr index_t kDotMaxK = 4096;   // longer rows would stream from L3 once per tile: the blocked algorithm wins
+// Products of at most this many multiply-adds run on the calling thread. At ~100 GFLOP/s a core does 2¹⁹ of them in
+// ~10 µs, so splitting a smaller product saves a few µs against a fork/join of ~1 µs when the workers are spinning,
+// tens of µs when they sleep, and a scheduler time slice (ms) when one of them shares its core with a busy process.
+// (2¹⁵, the element threshold, made the tiny GRU of bench/busy_threads fork ~135 times per step; 2¹⁹: ~14.)
+constexpr index_t kGemmParallelThreshold = index_t{1} << 19;
 
 // C cut into parts_m row bands × parts_n column bands; band sizes are whole micro-tiles except the last.
 struct Split {
@@ -89,8 +94,8 @@ void gemm_bias(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, floa
   const Problem job{
       {a, lda, trans_a},           {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc, bias, ceil_div(k, ceil_div(k, kKC)),
       m <= kDirectRows && !trans_b};
-  const bool parallel = m * n * k > kParallelThreshold && num_threads() > 1;
-  const index_t threads = parallel ? num_threads() : 1;
+  const index_t threads = threads_for(m * n * k, kGemmParallelThreshold);
+  const bool parallel = threads > 1;
   const Split s = choose_split(m, n, k, threads);
 #pragma omp parallel for schedule(static) num_threads(static_cast <int>(threads)) if (parallel)
   for (index_t t = 0; t < threads; ++t) {

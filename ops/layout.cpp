@@ -39,7 +39,8 @@ template <bool Acc>
 void transpose_tiled(index_t rows, index_t cols, const float* x, float* y) {
   if (rows == 0 || cols == 0) return;
   const index_t bands = (rows + kTile - 1) / kTile;
-#pragma omp parallel for schedule(static) if (rows * cols > kParallelThreshold)
+  const int threads = threads_for(rows * cols);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (index_t band = 0; band < bands; ++band)
     for (index_t c0 = 0; c0 < cols; c0 += kTile) transpose_tile<Acc>(rows, cols, band * kTile, c0, x, y);
 }
@@ -49,14 +50,16 @@ void transpose_tiled(index_t rows, index_t cols, const float* x, float* y) {
 // dst[r, c] = src[r, c]
 void copy_block(index_t rows, index_t cols, const float* src, index_t ld_src, float* dst, index_t ld_dst) {
   if (cols == 0) return;
-#pragma omp parallel for schedule(static) if (rows * cols > kParallelThreshold)
+  const int threads = threads_for(rows * cols);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (index_t r = 0; r < rows; ++r) std::copy(src + r * ld_src, src + r * ld_src + cols, dst + r * ld_dst);
 }
 
 // dst[r, c] += src[r, c]
 void add_block_acc(index_t rows, index_t cols, const float* src, index_t ld_src, float* dst, index_t ld_dst) {
   if (cols == 0) return;
-#pragma omp parallel for schedule(static) if (rows * cols > kParallelThreshold)
+  const int threads = threads_for(rows * cols);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (index_t r = 0; r < rows; ++r) add_row(cols, src + r * ld_src, dst + r * ld_dst);
 }
 
@@ -66,7 +69,8 @@ void concat_cols(index_t rows, std::span<const float* const> parts, std::span<co
   index_t total = 0;
   for (index_t w : widths) total += w;
   if (rows == 0 || total == 0) return;
-#pragma omp parallel for schedule(static) if (rows * total > kParallelThreshold)
+  const int threads = threads_for(rows * total);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (index_t r = 0; r < rows; ++r) {
     float* yr = y + r * total;
     for (std::size_t p = 0; p < parts.size(); ++p) {

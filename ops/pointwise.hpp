@@ -18,7 +18,8 @@ inline constexpr index_t kBlock = 4096;
 template <class Body>
 void for_blocks(index_t n, Body&& body) {
   const index_t blocks = (n + kBlock - 1) / kBlock;
-#pragma omp parallel for schedule(static) if (n > kParallelThreshold)
+  const int threads = threads_for(n);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (index_t b = 0; b < blocks; ++b) body(b * kBlock, std::min(kBlock, n - b * kBlock));
 }
 

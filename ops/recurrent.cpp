@@ -33,7 +33,8 @@ struct Scalar {
 // Calls body(Lanes{}, r, j) for every row r and every column j of a row in steps of the lane width.
 template <class Body>
 void for_rows(index_t rows, index_t hidden, Body&& body) {
-#pragma omp parallel for schedule(static) if (rows * hidden > kParallelThreshold)
+  const int threads = threads_for(rows * hidden);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (index_t r = 0; r < rows; ++r)
     simd::for_each(
         hidden, [&](index_t j) { body(Vector{}, r, j); }, [&](index_t j) { body(Scalar{}, r, j); });

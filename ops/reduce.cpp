@@ -43,12 +43,13 @@ float block_sum_at(index_t n, const float* x, index_t block) {
 float sum(index_t n, const float* x) {
   const index_t blocks = (n + kSumBlock - 1) / kSumBlock;
   double total = 0.0;
-  if (n <= kParallelThreshold) {
+  const int threads = threads_for(n);
+  if (threads == 1) {
     for (index_t b = 0; b < blocks; ++b) total += block_sum_at(n, x, b);
     return static_cast<float>(total);
   }
   std::vector<float> partial(static_cast<std::size_t>(blocks));
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(threads)
   for (index_t b = 0; b < blocks; ++b) partial[static_cast<std::size_t>(b)] = block_sum_at(n, x, b);
   for (float p : partial) total += p;  // the same additions, in the same order, as the serial branch
   return static_cast<float>(total);

@@ -65,13 +65,12 @@ float row_lse(index_t cols, const float* x) {
   return m + std::log(exp_sum(cols, x, m));
 }
 
-bool parallel(index_t rows, index_t cols) { return rows * cols > kParallelThreshold; }
-
 }  // namespace
 
 // y[r,c] = e^{x[r,c] − m_r} / Σ_j e^{x[r,j] − m_r}
 void softmax_rows(index_t rows, index_t cols, const float* x, float* y) {
-#pragma omp parallel for schedule(static) if (parallel(rows, cols))
+  const int threads = threads_for(rows * cols);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (index_t r = 0; r < rows; ++r) {
     const float* xr = x + r * cols;
     float* yr = y + r * cols;
@@ -84,7 +83,8 @@ void softmax_rows(index_t rows, index_t cols, const float* x, float* y) {
 
 // y[r,c] = (x[r,c] − m_r) − log Σ_j e^{x[r,j] − m_r}
 void log_softmax_rows(index_t rows, index_t cols, const float* x, float* y) {
-#pragma omp parallel for schedule(static) if (parallel(rows, cols))
+  const int threads = threads_for(rows * cols);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (index_t r = 0; r < rows; ++r) {
     const float* xr = x + r * cols;
     float* yr = y + r * cols;
@@ -99,7 +99,8 @@ void log_softmax_rows(index_t rows, index_t cols, const float* x, float* y) {
 
 // gx[r,:] += y[r,:] ⊙ (gy[r,:] − ⟨gy[r,:], y[r,:]⟩)
 void softmax_backward_acc(index_t rows, index_t cols, const float* y, const float* gy, float* gx) {
-#pragma omp parallel for schedule(static) if (parallel(rows, cols))
+  const int threads = threads_for(rows * cols);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (index_t r = 0; r < rows; ++r) {
     const float* yr = y + r * cols;
     const float* gyr = gy + r * cols;
@@ -119,7 +120,8 @@ void softmax_backward_acc(index_t rows, index_t cols, const float* y, const floa
 
 // gx[r,:] += gy[r,:] − e^{y[r,:]} · Σ_j gy[r,j]
 void log_softmax_backward_acc(index_t rows, index_t cols, const float* y, const float* gy, float* gx) {
-#pragma omp parallel for schedule(static) if (parallel(rows, cols))
+  const int threads = threads_for(rows * cols);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (index_t r = 0; r < rows; ++r) {
     const float* yr = y + r * cols;
     const float* gyr = gy + r * cols;
@@ -139,7 +141,8 @@ void log_softmax_backward_acc(index_t rows, index_t cols, const float* y, const 
 // lse[r] = log Σ_j e^{logits[r,j]},  loss[r] = lse[r] − logits[r, targets[r]]
 void softmax_xent_forward(index_t rows, index_t cols, const float* logits, const std::int32_t* targets, float* loss,
                           float* lse) {
-#pragma omp parallel for schedule(static) if (parallel(rows, cols))
+  const int threads = threads_for(rows * cols);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (index_t r = 0; r < rows; ++r) {
     const float* xr = logits + r * cols;
     assert(targets[r] >= 0 && targets[r] < cols);
@@ -154,7 +157,8 @@ namespace {
 template <bool kAccumulate>
 void xent_backward(index_t rows, index_t cols, const float* logits, const std::int32_t* targets, const float* lse,
                    float scale, float* gx) {
-#pragma omp parallel for schedule(static) if (parallel(rows, cols))
+  const int threads = threads_for(rows * cols);
+#pragma omp parallel for schedule(static) num_threads(threads) if (threads > 1)
   for (index_t r = 0; r < rows; ++r) {
     const float* xr = logits + r * cols;
     float* gxr = gx + r * cols;
