@@ -205,7 +205,7 @@ Command add_train_conditioned_command(CLI::App& app) {
       ->check(flag::real(0, flag::kMaxMinutes));
   sub->add_option("--seed", o->seed, "initialisation, batches, dropout, and the samples' first seed")
       ->capture_default_str();
-  sub->add_option("--threads", o->threads, "kernel threads (0: all cores)")
+  sub->add_option("--threads", o->threads, "kernel threads (0: the cores not busy with other processes)")
       ->capture_default_str()
       ->check(flag::threads());
   sub->add_option("--samples", o->samples, "after training, print this many samples of each label")

@@ -124,14 +124,14 @@ CLI::Validator threads() {
   return CLI::Validator(
       [](std::string& text) -> std::string {
         const int most = ops::max_threads();
-        const std::string range = "0 (all cores) or 1 … " + std::to_string(most) + " (" +
+        const std::string range = "0 (automatic) or 1 … " + std::to_string(most) + " (" +
                                   std::to_string(ops::kMaxThreadsPerProcessor) + " per processor)";
         std::int64_t value = 0;
         if (!CLI::detail::lexical_cast(text, value)) return "expected " + range + ", got '" + text + "'";
         if (value < 0 || value > most) return "must be " + range + ", got " + text;
         return "";
       },
-      "0 (all cores) or 1 … " + std::to_string(ops::kMaxThreadsPerProcessor) + "×cores", "THREADS");
+      "0 (automatic) or 1 … " + std::to_string(ops::kMaxThreadsPerProcessor) + "×cores", "THREADS");
 }
 
 std::string output_file_problem(const std::string& path, bool creates_folders) {

@@ -32,7 +32,7 @@ CLI::Validator zero_or_whole(std::int64_t lo, std::int64_t hi);
 CLI::Validator real(double lo, double hi = kMaxFloat);
 // A finite real number above lo: lo < x ≤ hi.
 CLI::Validator real_above(double lo, double hi = kMaxFloat);
-// Kernel threads: 0 (all cores) or 1 … ops::max_threads().
+// Kernel threads: 0 (automatic: the cores not busy with other processes, ops/parallel.hpp) or 1 … ops::max_threads().
 CLI::Validator threads();
 // A file the command will write: not a folder; its folder exists (or, with creates_folders, the nearest existing
 // ancestor does) and a file can be created there; an existing file is writable.

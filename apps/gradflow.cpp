@@ -161,7 +161,7 @@ Command add_gradflow_command(CLI::App& app) {
       ->check(flag::whole(1, flag::kMaxBatch));
   sub->add_option("--seed", o->flow.seed, "seed of the window positions")->capture_default_str();
   sub->add_option("--init-seed", o->init_seed, "seed of the initial weights")->capture_default_str();
-  sub->add_option("--threads", o->threads, "kernel threads (0: all cores)")->check(flag::threads());
+  sub->add_option("--threads", o->threads, "kernel threads (0: the cores not busy with other processes)")->check(flag::threads());
   sub->add_option("-o,--output", o->output,
                   "a folder for gradflow.csv and gradflow.svg, or a file NAME.svg (with NAME.csv beside it)")
       ->capture_default_str()

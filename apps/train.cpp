@@ -239,7 +239,7 @@ Command add_train_command(CLI::App& app) {
       ->capture_default_str()
       ->check(flag::whole(0, flag::kMaxTokens));
   sub->add_option("--seed", o.seed, "seed of initialisation, dropout and shuffling")->capture_default_str();
-  sub->add_option("--threads", c->threads, "kernel threads (0: all cores)")
+  sub->add_option("--threads", c->threads, "kernel threads (0: the cores not busy with other processes)")
       ->capture_default_str()
       ->check(flag::threads());
   sub->add_option("--save", o.save,

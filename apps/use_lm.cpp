@@ -40,7 +40,7 @@ struct Common {
 
 void add_common(CLI::App* sub, Common& c) {
   sub->add_option("--checkpoint", c.checkpoint, "a model saved by tapegrad train (.safetensors)")->required();
-  sub->add_option("--threads", c.threads, "kernel threads (0: all cores)")->check(flag::threads());
+  sub->add_option("--threads", c.threads, "kernel threads (0: the cores not busy with other processes)")->check(flag::threads());
   sub->add_flag("--json", c.json_output, "machine-readable output");
 }
 

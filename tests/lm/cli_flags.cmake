@@ -7,9 +7,9 @@ set(NO_MODEL ${D}/nothing.safetensors)
 # D3: `predict -k -1` overflowed a heap buffer; D4: `--threads 100000` crashed libgomp.
 lm_cli_error(cli_flags_predict_negative_k "--top: must be in \\[1, [0-9]+\\], got -1"
   predict --checkpoint ${NO_MODEL} --context "the cat" -k -1)
-lm_cli_error(cli_flags_threads_too_many "--threads: must be 0 \\(all cores\\) or 1 … [0-9]+ .*got 100000"
+lm_cli_error(cli_flags_threads_too_many "--threads: must be 0 \\(automatic\\) or 1 … [0-9]+ .*got 100000"
   train --data ${NO_DATA} --threads 100000)
-lm_cli_error(cli_flags_threads_negative "--threads: must be 0 \\(all cores\\) or 1 … [0-9]+ .*got -1"
+lm_cli_error(cli_flags_threads_negative "--threads: must be 0 \\(automatic\\) or 1 … [0-9]+ .*got -1"
   eval --checkpoint ${NO_MODEL} --data ${NO_DATA} --threads -1)
 
 # D7: an unwritable --save was found only after a full epoch ("unexpected error: filesystem error", exit 3).
