@@ -2,6 +2,10 @@
 // then times training steps of small language models with the default thread setting, 1 thread and 2 threads — with
 // and without that load — and prints tokens/s and the ratios default / 1 thread and 2 threads / 1 thread.
 //
+// The threads reported for the default setting are the count the child used at its end (its default may change
+// while it runs: ops/parallel.hpp). --baseline runs another build's busy_threads (only its --run mode is used)
+// interleaved with this one, so both see the same machine; main's code with this file copied in is the "before".
+//
 // Every measurement runs in its own child process (this program re-run with --run), so the "default" row gets the
 // thread count a fresh program chooses by itself (no set_num_threads call), exactly as `tapegrad train` without
 // --threads, and the OpenMP environment (OMP_WAIT_POLICY, GOMP_SPINCOUNT, OMP_NUM_THREADS) applies as the user set it.
@@ -10,6 +14,7 @@
 //
 //   build/bench/busy_threads                          # tiny-gru, small-lstm, main-lstm; no load and 2 busy threads
 //   build/bench/busy_threads --models tiny-gru --reps 5 --load 2 --seconds 2
+//   build/bench/busy_threads --baseline ../base/build/bench/busy_threads   # before/after, interleaved
 //   build/bench/busy_threads --run tiny-gru --threads 0 --seconds 2     # one measurement (0: the default setting)
 //
 // Models (character-level sizes, Adam, clip 5, synthetic ids):
@@ -163,6 +168,7 @@ std::string first_line(const char* path) {
 int usage() {
   std::fprintf(stderr,
                "usage: busy_threads [--models tiny-gru,small-lstm,main-lstm] [--reps N] [--seconds S] [--load N]\n"
+               "                    [--baseline PATH]   (another build's busy_threads, measured interleaved)\n"
                "       busy_threads --run MODEL --threads T --seconds S      (one measurement; T = 0: default)\n");
   return 2;
 }
@@ -171,7 +177,7 @@ int usage() {
 
 int main(int argc, char** argv) {
   std::vector<std::string> models = {"tiny-gru", "small-lstm", "main-lstm"};
-  std::string run;
+  std::string run, baseline;
   int threads = 0, reps = 3, load = static_cast<int>(std::thread::hardware_concurrency());
   double seconds = 1.5;
   try {
@@ -193,6 +199,8 @@ int main(int argc, char** argv) {
         seconds = std::stod(value());
       else if (a == "--load")
         load = std::stoi(value());
+      else if (a == "--baseline")
+        baseline = value();
       else if (a == "--spin")
         spin(std::stoi(value()));
       else
@@ -213,6 +221,11 @@ int main(int argc, char** argv) {
                 std::getenv("GOMP_SPINCOUNT") ? std::getenv("GOMP_SPINCOUNT") : "(unset)",
                 std::getenv("OMP_NUM_THREADS") ? std::getenv("OMP_NUM_THREADS") : "(unset)", reps, seconds);
     const std::vector<int> settings = {0, 1, 2};  // 0: the default (no --threads)
+    std::vector<std::pair<std::string, std::string>> builds = {{"this", self}};
+    if (!baseline.empty()) {
+      builds.insert(builds.begin(), {"baseline", baseline});
+      std::printf("baseline: %s (interleaved with this build, setting by setting)\n", baseline.c_str());
+    }
     for (const bool loaded : {false, true}) {
       pid_t load_pid = 0;
       if (loaded) {
@@ -221,20 +234,30 @@ int main(int argc, char** argv) {
       }
       const std::string label = loaded ? "busy (" + std::to_string(load) + " spinning threads)" : "no load";
       for (const std::string& m : models) {
-        std::map<int, std::vector<double>> rates;
-        std::vector<int> used_default;
+        std::map<std::pair<std::size_t, int>, std::vector<double>> rates;  // (build, setting) → tokens/s
+        std::map<std::size_t, std::vector<int>> used_default;
         for (int r = 0; r < reps; ++r)
-          for (int t : settings) {
-            const auto [rate, used] = measure(self, m, t, seconds);
-            rates[t].push_back(rate);
-            if (t == 0) used_default.push_back(used);
-          }
-        const double d = median(rates[0]), one = median(rates[1]), two = median(rates[2]);
-        std::printf("%-10s %-28s default %10.0f tok/s (threads at end: %d) | 1 thread %10.0f | 2 threads %10.0f | "
-                    "default/1 %.2f  2/1 %.2f\n",
-                    m.c_str(), label.c_str(), d, used_default.back(), one, two, d / one, two / one);
-        std::printf("RESULT busy_threads model=%s load=%d default=%.0f one=%.0f two=%.0f\n", m.c_str(),
-                    loaded ? load : 0, d, one, two);
+          for (std::size_t b = 0; b < builds.size(); ++b)
+            for (int t : settings) {
+              const auto [rate, used] = measure(builds[b].second, m, t, seconds);
+              rates[{b, t}].push_back(rate);
+              if (t == 0) used_default[b].push_back(used);
+            }
+        for (std::size_t b = 0; b < builds.size(); ++b) {
+          const double d = median(rates[{b, 0}]), one = median(rates[{b, 1}]), two = median(rates[{b, 2}]);
+          std::vector<int> used = used_default[b];
+          std::sort(used.begin(), used.end());
+          used.erase(std::unique(used.begin(), used.end()), used.end());
+          std::string used_text;
+          for (int u : used) used_text += (used_text.empty() ? "" : ",") + std::to_string(u);
+          std::printf("%-10s %-8s %-26s default %9.0f tok/s (threads %s) | 1 thread %9.0f | 2 threads %9.0f | "
+                      "default/1 %.2f  2/1 %.2f\n",
+                      m.c_str(), builds[b].first.c_str(), label.c_str(), d, used_text.c_str(), one, two, d / one,
+                      two / one);
+          std::printf("RESULT busy_threads build=%s model=%s load=%d default=%.0f one=%.0f two=%.0f\n",
+                      builds[b].first.c_str(), m.c_str(), loaded ? load : 0, d, one, two);
+        }
+        std::printf("  load average now: %s\n", first_line("/proc/loadavg").c_str());
         std::fflush(stdout);
       }
       if (load_pid > 0) {
