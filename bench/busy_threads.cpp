@@ -169,6 +169,7 @@ int usage() {
   std::fprintf(stderr,
                "usage: busy_threads [--models tiny-gru,small-lstm,main-lstm] [--reps N] [--seconds S] [--load N]\n"
                "                    [--baseline PATH]   (another build's busy_threads, measured interleaved)\n"
+               "                    [--only quiet|busy] (without the load / with it only)\n"
                "       busy_threads --run MODEL --threads T --seconds S      (one measurement; T = 0: default)\n");
   return 2;
 }
@@ -177,7 +178,7 @@ int usage() {
 
 int main(int argc, char** argv) {
   std::vector<std::string> models = {"tiny-gru", "small-lstm", "main-lstm"};
-  std::string run, baseline;
+  std::string run, baseline, only;  // only: "", "quiet" (no load started) or "busy"
   int threads = 0, reps = 3, load = static_cast<int>(std::thread::hardware_concurrency());
   double seconds = 1.5;
   try {
@@ -199,6 +200,8 @@ int main(int argc, char** argv) {
         seconds = std::stod(value());
       else if (a == "--load")
         load = std::stoi(value());
+      else if (a == "--only")
+        only = value();
       else if (a == "--baseline")
         baseline = value();
       else if (a == "--spin")
@@ -207,7 +210,7 @@ int main(int argc, char** argv) {
         return usage();
     }
     if (!run.empty()) return run_one(run, threads, seconds);
-    if (reps < 1 || load < 1 || seconds <= 0) return usage();
+    if (reps < 1 || load < 1 || seconds <= 0 || (!only.empty() && only != "quiet" && only != "busy")) return usage();
 
     char buf[4096];
     const ssize_t len = readlink("/proc/self/exe", buf, sizeof buf - 1);
@@ -227,12 +230,13 @@ int main(int argc, char** argv) {
       std::printf("baseline: %s (interleaved with this build, setting by setting)\n", baseline.c_str());
     }
     for (const bool loaded : {false, true}) {
+      if (only == (loaded ? "quiet" : "busy")) continue;
       pid_t load_pid = 0;
       if (loaded) {
         load_pid = start_load(self, load);
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
       }
-      const std::string label = loaded ? "busy (" + std::to_string(load) + " spinning threads)" : "no load";
+      const std::string label = loaded ? "busy (" + std::to_string(load) + " spinning threads)" : "no load started";
       for (const std::string& m : models) {
         std::map<std::pair<std::size_t, int>, std::vector<double>> rates;  // (build, setting) → tokens/s
         std::map<std::size_t, std::vector<int>> used_default;
