@@ -9,7 +9,7 @@
 //     processes keep busy, at least 1. At start-up "busy" is the runnable tasks of /proc/loadavg; after that it is
 //     re-measured at most every kLoadRefreshSeconds from /proc/stat (others' CPU time on our CPUs over the interval).
 //     A region whose threads share a core with a busy process waits a scheduler time slice at its barrier, so one
-//     thread fewer than the cores costs little and one too many costs 10–500×.
+//     thread fewer than the cores costs little and one too many cost 1.5–14× here (600× in the report).
 // OMP_WAIT_POLICY and GOMP_SPINCOUNT are read by the OpenMP runtime itself when the program starts; we leave them
 // alone (setting them from inside the program is too late for libgomp).
 #pragma once
