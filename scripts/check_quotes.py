@@ -17,8 +17,14 @@ that output, with:
   - word boundaries at its ends (`v1` does not match inside `v17`);
   - a tape-dump line `v9   t=1  tanh(v8)   1×2` also read as `v9 = tanh(v8)`.
 A span that does not match is reported with the doc's line, and the exit status is 1: the doc says something the
-tool no longer prints. Fenced code blocks inside a region are not checked (they are commands or generated blocks),
-and neither are spans that are command-line options (starting with `--`, like `--stats`): they are input.
+tool no longer prints. Spans that are command-line options (starting with `--`, like `--stats`) are input, not
+quotes, and are skipped.
+
+A fenced ```text block inside a region is a transcript: its lines starting with "$ " must be the region's own
+command (`$ tapegrad ARGS`), and every other non-empty line must equal a whole line of the output (white space
+collapsed, `…` standing for any text). Other fenced blocks (```sh, ```cpp) are not checked. A command expected to
+fail — a transcript of an error message — is written `<!-- quotes (exit 2): tapegrad ARGS -->`: it must then exit
+with that status (by default, 0).
 
 Usage: check_quotes.py --tapegrad PATH DOC.md...      (exit 0: all quotes found; 1: stale quotes; 2: bad usage)
 Standard library only.
@@ -31,7 +37,7 @@ import subprocess
 import sys
 import tempfile
 
-OPEN = re.compile(r"^<!-- quotes: tapegrad (.*) -->$")
+OPEN = re.compile(r"^<!-- quotes(?: \(exit (\d+)\))?: tapegrad (.*) -->$")
 CLOSE = "<!-- end quotes -->"
 FIGURE = re.compile(r"\.(svg|png|pdf)$")
 DUMP_LINE = re.compile(r"^\s*(v\d+)\s{2,}\S+\s{2,}(.+?)\s{2,}\S+\s*$")
@@ -41,7 +47,7 @@ def normalise(text):
     return " ".join(text.split())
 
 
-def output_lines(tapegrad, args, where):
+def output_lines(tapegrad, args, status, where):
     """The lines a quote may come from: the command's printed output, plus the DOT text of a figure it writes."""
     words = shlex.split(args)
     with tempfile.TemporaryDirectory() as tmp:
@@ -51,8 +57,8 @@ def output_lines(tapegrad, args, where):
                 dot = os.path.join(tmp, "figure.dot")
                 words[i + 1] = dot
         run = subprocess.run([tapegrad] + words, capture_output=True, text=True)
-        if run.returncode != 0:
-            raise RuntimeError(f"{where}: `tapegrad {args}` failed (exit status {run.returncode}):\n"
+        if run.returncode != status:
+            raise RuntimeError(f"{where}: `tapegrad {args}` exited with status {run.returncode}, not {status}:\n"
                                f"{run.stdout}{run.stderr}")
         text = run.stdout + "\n" + run.stderr
         if dot:
@@ -68,9 +74,11 @@ def output_lines(tapegrad, args, where):
     return lines
 
 
-def span_pattern(span):
+def span_pattern(span, whole_line=False):
     parts = re.split(r"…|\.\.\.", normalise(span))
     body = ".*?".join(re.escape(p) for p in parts)
+    if whole_line:
+        return re.compile("^" + body + "$")
     if re.match(r"\w", span.strip()):
         body = r"(?<!\w)" + body
     if re.search(r"\w$", span.strip()):
@@ -79,16 +87,17 @@ def span_pattern(span):
 
 
 def regions(path):
-    """(line number of the opening comment, tapegrad args, [(line number, text)…]) for every region of the doc."""
+    """(line of the opening comment, tapegrad args, expected exit status, [(line, prose)…], [(line, transcript)…])
+    for every region of the doc."""
     with open(path, encoding="utf-8") as f:
         lines = f.read().splitlines()
-    found, current, fenced = [], None, False
+    found, current, fenced = [], None, None
     for number, line in enumerate(lines, 1):
         opening = OPEN.match(line)
         if opening:
             if current:
                 raise RuntimeError(f"{path}:{number}: a quotes region opens inside the one of line {current[0]}")
-            current = (number, opening.group(1), [])
+            current = (number, opening.group(2), int(opening.group(1) or 0), [], [])
         elif line == CLOSE:
             if not current:
                 raise RuntimeError(f"{path}:{number}: '{CLOSE}' without a region to close")
@@ -96,9 +105,11 @@ def regions(path):
             current = None
         elif current:
             if line.startswith("```"):
-                fenced = not fenced
+                fenced = None if fenced else line[3:].strip() or "none"
+            elif fenced == "text":
+                current[4].append((number, line))
             elif not fenced:
-                current[2].append((number, line))
+                current[3].append((number, line))
     if current:
         raise RuntimeError(f"{path}:{current[0]}: the quotes region has no '{CLOSE}'")
     return found
@@ -120,10 +131,23 @@ def main(argv):
     stale = checked = 0
     try:
         for doc in docs:
-            for opened, args, text in regions(doc):
-                lines = output_lines(tapegrad, args, f"{doc}:{opened}")
+            for opened, args, status, text, transcript in regions(doc):
+                lines = output_lines(tapegrad, args, status, f"{doc}:{opened}")
+                for number, line in transcript:
+                    if not line.strip():
+                        continue
+                    checked += 1
+                    if line.startswith("$ "):
+                        if normalise(line[2:]) != normalise("tapegrad " + args):
+                            print(f"{doc}:{number}: the transcript shows `{line[2:]}`, but the region runs "
+                                  f"`tapegrad {args}`", file=sys.stderr)
+                            stale += 1
+                    elif not any(span_pattern(line, whole_line=True).search(out) for out in lines):
+                        print(f"{doc}:{number}: the line '{line}' is not in the output of `tapegrad {args}`",
+                              file=sys.stderr)
+                        stale += 1
                 quoted = list(spans(text))
-                if not quoted:
+                if not quoted and not transcript:
                     raise RuntimeError(f"{doc}:{opened}: the quotes region quotes nothing (no `code` in it)")
                 for number, span in quoted:
                     if span.startswith("--"):

@@ -72,7 +72,7 @@ for doc in "$docs"/*.md; do
 done
 
 # Quoted fragments in prose: checked in both modes (a script cannot rewrite prose).
-mapfile -t quoting < <(grep -l '^<!-- quotes: tapegrad ' "$docs"/*.md || true)
+mapfile -t quoting < <(grep -l -E '^<!-- quotes( \(exit [0-9]+\))?: tapegrad ' "$docs"/*.md || true)
 if [ ${#quoting[@]} -gt 0 ]; then
   python=${PYTHON:-/usr/bin/python3}
   [ -x "$python" ] || python=python3
