@@ -42,6 +42,12 @@ made=$(sed -E 's/.* -o docs\/figures\/([^ ]+)$/\1/' <<<"$commands" | sort)
 shown=$(grep -h -o -E '\]\(figures/[^)]+\)' docs/*.md | sed -E 's/\]\(figures\/(.*)\)/\1/' |
   grep -v '\.csv$' | sort -u)  # a gradflow figure's .csv comes with its .svg
 
+missing_checkpoints() {  # missing_checkpoints LINE: the --checkpoint paths of a command line that do not exist
+  # (grep finds no --checkpoint in most lines: `|| true`, or pipefail would end the script there, silently)
+  { grep -o -E -- '--checkpoint [^ ]+' <<<"$1" || true; } | cut -d' ' -f2 |
+    while read -r c; do [ -e "$c" ] || echo "$c"; done
+}
+
 run_figure() {  # run_figure LINE TARGET: run one doc command line, writing its figure to TARGET
   local line=$1 target=$2 args words
   args=${line#tapegrad }
@@ -82,6 +88,10 @@ if [ $check = 1 ]; then
       continue
     fi
     [ -f "$figures/$name" ] || continue  # reported above
+    if [ -n "$(missing_checkpoints "$line")" ]; then
+      echo "gen-figures: $name not compared (its checkpoint is missing: trained by the doc's command)"
+      continue
+    fi
     [[ $name == *.svg ]] || { echo "gen-figures: $name: only SVG figures can be compared" >&2; status=1; continue; }
     if ! log=$(run_figure "$line" "$fresh/$name" 2>&1); then
       printf '%s\n' "$log" >&2; echo "gen-figures: '$line' failed" >&2; status=1; continue
@@ -102,9 +112,7 @@ mkdir -p "$out"
 written=0
 while IFS= read -r line; do
   [ -n "$line" ] || continue
-  # (grep finds no --checkpoint in most lines: `|| true`, or pipefail would end the script there, silently)
-  missing=$({ grep -o -E -- '--checkpoint [^ ]+' <<<"$line" || true; } | cut -d' ' -f2 |
-    while read -r c; do [ -e "$c" ] || echo "$c"; done)
+  missing=$(missing_checkpoints "$line")
   if [ -n "$missing" ]; then
     echo "gen-figures: kept ${line##* } as it is: $(tr '\n' ' ' <<<"$missing")missing (trained by scripts/brown-experiments.sh or the doc's command)"
     continue
