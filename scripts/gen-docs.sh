@@ -15,7 +15,8 @@
 # Whatever the docs quote from the tool goes into one of the two.
 # Usage: scripts/gen-docs.sh [--check] [--docs DIR] [--tapegrad PATH]
 #   --check      compare only; exit 1 and show a diff if any doc is out of date (run by CTest)
-#   --docs DIR   the docs to process (default docs; the commands still run from the repository root)
+#   --docs DIR   the docs to process (default docs; absolute, or relative to the repository root, where the
+#                commands run)
 #   --tapegrad   the binary to run (default build/apps/tapegrad)
 set -euo pipefail
 cd "$(dirname "$0")/.."
