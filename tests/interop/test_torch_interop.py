@@ -122,7 +122,7 @@ class Check:
         folder, held_out = self.data(level)
         ckpt = os.path.join(self.work, "model.safetensors")
         self.tapegrad("train", "--data", folder, "--level", level, *flags, "--epochs", "2", "--batch-size", "8",
-                      "--bptt", "16", "--lr", "0.5" if level == "char" else "1", "--seed", "1", "--threads", "1",
+                      "--bptt", "16", "--optimizer", "adam", "--lr", "0.01", "--seed", "1", "--threads", "1",
                       "--quiet", "--save", ckpt)
 
         # 1. Perplexity on the held-out text, both ways.
