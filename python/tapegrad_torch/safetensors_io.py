@@ -22,6 +22,8 @@ FORMAT_KEY = "tapegrad.format"
 _DTYPES = {"F64": "<f8", "F32": "<f4", "F16": "<f2", "U64": "<u8", "I64": "<i8", "U32": "<u4", "I32": "<i4",
            "U16": "<u2", "I16": "<i2", "U8": "u1", "I8": "i1", "BOOL": "?"}
 
+_NAMES = {np.dtype(v): k for k, v in _DTYPES.items()}  # numpy type → safetensors name, for writing
+
 
 class FormatError(ValueError):
     """A file that is not a well-formed (tapegrad) safetensors file; the message names the file."""
@@ -76,9 +78,7 @@ def write(path, tensors, metadata):
     for name in order:
         a = arrays[name]
         le = a.astype(a.dtype.newbyteorder("<"), copy=False)
-        dtype = {np.dtype("<f4"): "F32", np.dtype("<f8"): "F64", np.dtype("<u8"): "U64", np.dtype("<i8"): "I64",
-                 np.dtype("<i4"): "I32", np.dtype("<u4"): "U32", np.dtype("u1"): "U8", np.dtype("i1"): "I8"}.get(
-            le.dtype)
+        dtype = _NAMES.get(le.dtype)
         if dtype is None:
             raise ValueError(f"write: tensor '{name}' has numpy dtype {a.dtype}, which this writer does not handle")
         b = le.tobytes()
