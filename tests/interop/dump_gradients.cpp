@@ -20,6 +20,7 @@
 #include "lm/text/corpus.hpp"
 #include "lm/text/dataset.hpp"
 #include "nn/safetensors.hpp"
+#include "ops/parallel.hpp"
 
 using namespace tapegrad;
 
@@ -32,6 +33,7 @@ std::vector<std::uint64_t> dims_of(const Shape& s) {
 }
 
 int run(const std::string& checkpoint, const std::string& text, index_t batch, index_t bptt, const std::string& out) {
+  ops::set_num_threads(1);  // a test beside others: one thread (the results do not depend on it)
   lm::SavedModel m = lm::SavedModel::load(checkpoint);
   const lm::TokenCorpus corpus =
       m.level == lm::TokenLevel::Word ? lm::TokenCorpus::read_words(text) : lm::TokenCorpus::read_chars(text);

@@ -118,6 +118,7 @@ class Check:
         import torch
         import tapegrad_torch as tt
 
+        torch.set_num_threads(1)  # tests run beside each other on a small machine
         flags, level = CASES[self.a.case]
         folder, held_out = self.data(level)
         ckpt = os.path.join(self.work, "model.safetensors")
