@@ -2,8 +2,8 @@
 (lm/neural/evaluate.hpp), so the two numbers can be compared:
 
   recurrent: the stream is prefixed with one </s>, cut into B = min(batch, N/2) parallel streams of L = ⌊N/B⌋ tokens
-             (the last N mod B dropped), and every stream predicts its tokens 1 … L−1 from a zero state, the state
-             carried throughout (windows of bptt steps change nothing in the forward pass);
+             (the last N mod B dropped), and every stream predicts its tokens 1 … L−1 from a zero state, read in
+             windows of bptt steps with the state carried (the windows change nothing in a forward pass);
   window:    every token is predicted, the context before the stream padded with </s>.
   PPL = exp(−(1/N) Σ log P(x_t | history)), N the predictions counted.
 """
@@ -44,8 +44,9 @@ def window_contexts(ids, context, begin=0, end=None):
 
 
 @torch.no_grad()
-def loss_and_count(model, ids, batch=10, chunk=4096):
-    """(summed negative log-likelihood in nats, predictions counted) over the token stream `ids`."""
+def loss_and_count(model, ids, batch=10, bptt=35, chunk=4096):
+    """(summed negative log-likelihood in nats, predictions counted) over the token stream `ids`; window models
+    score `chunk` examples at a time."""
     model.eval()
     if model.config["model"] == "window":
         total = 0.0
@@ -56,12 +57,17 @@ def loss_and_count(model, ids, batch=10, chunk=4096):
     prefixed = [EOS] + list(ids)
     b = max(1, min(batch, len(prefixed) // 2))
     s = torch.from_numpy(parallel_streams(prefixed, b).T.copy())  # L × B
-    logits, _ = model(s[:-1])
-    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), s[1:].reshape(-1), reduction="sum").item(), \
-        s[1:].numel()
+    total, state = 0.0, None
+    for start in range(0, s.shape[0] - 1, bptt):  # windows of bptt steps, the state carried (memory: bptt·B·V)
+        end = min(start + bptt, s.shape[0] - 1)
+        logits, state = model(s[start:end], state)
+        total += F.cross_entropy(logits.reshape(-1, logits.shape[-1]), s[start + 1:end + 1].reshape(-1),
+                                 reduction="sum").item()
+    return total, (s.shape[0] - 1) * b
 
 
-def perplexity(model, ids, batch=10):
-    """exp of the mean negative log-likelihood per predicted token; batch as `tapegrad eval --batch-size`."""
-    total, n = loss_and_count(model, ids, batch)
+def perplexity(model, ids, batch=10, bptt=35):
+    """exp of the mean negative log-likelihood per predicted token; batch and bptt as `tapegrad eval`'s flags (bptt
+    changes nothing but the memory used)."""
+    total, n = loss_and_count(model, ids, batch, bptt)
     return math.exp(total / n)
