@@ -12,6 +12,7 @@ packages=(
   libxsimd-dev libboost-test-dev libgraphviz-dev graphviz libbenchmark-dev
   libcli11-dev nlohmann-json3-dev
   zlib1g-dev  # lm/ reads the Brown corpus .tgz in-process (gzip through zlib, tar records by our own reader)
+  python3-torch python3-numpy  # tests/interop: checkpoints loaded in PyTorch (skipped without them)
 )
 if [ "${1:-}" = "--bench" ]; then
   packages+=(libopenblas-dev libopenblas0-openmp libdnnl-dev python3-torch linux-perf)
