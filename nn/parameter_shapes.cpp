@@ -52,7 +52,8 @@ std::optional<std::string> tensor_shape_mismatch(const safetensors::File& file, 
   for (const auto& [name, shape] : shapes) {
     const safetensors::TensorInfo* tensor = file.find(name);
     if (!tensor) return "missing tensor '" + name + "' (F32 " + shape.str() + ")";
-    bool same = tensor->dtype == safetensors::DType::F32 && tensor->shape.size() == static_cast<std::size_t>(shape.rank());
+    bool same = tensor->dtype == safetensors::DType::F32 &&
+                tensor->shape.size() == static_cast<std::size_t>(shape.rank());
     std::string found;
     for (std::size_t i = 0; i < tensor->shape.size(); ++i) {
       found += (i ? "×" : "") + std::to_string(tensor->shape[i]);

@@ -96,9 +96,7 @@ std::unique_ptr<NeuralClassifier> NeuralClassifier::load(const std::string& path
   const nn::ParameterShapes shapes =
       parameter_shapes(config, static_cast<index_t>(vocab.words.size()), static_cast<index_t>(vocab.chars.size()),
                        static_cast<index_t>(labels.size()));
-  const std::string what = "classifier configuration (" + config.describe() + ")";
-  check_checkpoint_tensors(file, shapes, what);  // before building: a config that lies costs nothing
-  nn::check_training_memory(shapes, "the " + what);
+  check_checkpoint_model(file, shapes, "classifier configuration (" + config.describe() + ")");  // before building
   Rng rng(0);
   auto model = std::make_unique<NeuralClassifier>(config, pool, std::move(vocab), std::move(labels), rng);
   nn::load_checkpoint(file, {.model = model.get()});

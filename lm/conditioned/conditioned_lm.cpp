@@ -266,9 +266,7 @@ std::unique_ptr<ConditionedLM> ConditionedLM::load(const std::string& path, nn::
   if (labels.empty()) throw FormatError(path + ": the checkpoint names no labels");
   const nn::ParameterShapes shapes =
       parameter_shapes(config, static_cast<index_t>(vocab.size()), static_cast<index_t>(labels.size()));
-  const std::string configuration = "conditioned-LM configuration (" + config.describe() + ")";
-  check_checkpoint_tensors(file, shapes, configuration);  // before building: a config that lies costs nothing
-  nn::check_training_memory(shapes, "the " + configuration);
+  check_checkpoint_model(file, shapes, "conditioned-LM configuration (" + config.describe() + ")");  // before building
   Rng rng(0);
   std::unique_ptr<ConditionedLM> model;
   try {

@@ -10,14 +10,17 @@
 namespace tapegrad::lm {
 
 void check_checkpoint_tensors(const nn::safetensors::File& file, const ModelConfig& config) {
-  check_checkpoint_tensors(file, config.parameter_shapes(), "model configuration (" + config.describe() + ")");
+  if (const auto mismatch = nn::tensor_shape_mismatch(file, config.parameter_shapes()))
+    throw FormatError(file.source() + ": the tensors do not match the model configuration (" + config.describe() +
+                      ") stored with them: " + *mismatch);
 }
 
-void check_checkpoint_tensors(const nn::safetensors::File& file, const nn::ParameterShapes& shapes,
-                              const std::string& configuration) {
+void check_checkpoint_model(const nn::safetensors::File& file, const nn::ParameterShapes& shapes,
+                            const std::string& configuration) {
   if (const auto mismatch = nn::tensor_shape_mismatch(file, shapes))
     throw FormatError(file.source() + ": the tensors do not match the " + configuration + " stored with them: " +
                       *mismatch);
+  nn::check_training_memory(shapes, "the " + configuration);
 }
 
 const std::string& required_metadata(const nn::Metadata& metadata, const char* key, const std::string& path,

@@ -94,9 +94,7 @@ std::unique_ptr<NeuralTagger> NeuralTagger::load(const std::string& path, nn::Me
   const nn::ParameterShapes shapes =
       parameter_shapes(config, static_cast<index_t>(vocab.words.size()), static_cast<index_t>(vocab.chars.size()),
                        static_cast<index_t>(tags.size()));
-  const std::string what = "tagger configuration (" + config.describe() + ")";
-  check_checkpoint_tensors(file, shapes, what);  // before building: a config that lies costs nothing
-  nn::check_training_memory(shapes, "the " + what);
+  check_checkpoint_model(file, shapes, "tagger configuration (" + config.describe() + ")");  // before building
   Rng rng(0);
   auto tagger = std::make_unique<NeuralTagger>(config, std::move(vocab), std::move(tags), rng);
   nn::load_checkpoint(file, {.model = tagger.get()});
