@@ -27,8 +27,8 @@ void add_linear_shapes(ParameterShapes& shapes, const std::string& prefix, index
 // prefix + "table" (vocab × dim).
 void add_embedding_shapes(ParameterShapes& shapes, const std::string& prefix, index_t vocab, index_t dim);
 // Every cell of Recurrent(input, hidden, options): per layer l and direction, W_ih (in × G·H), W_hh (H × G·H),
-// b (G·H) with G = 4 (LSTM), 3 (GRU) or 1 (RNN), in = input for layer 0 and H · directions above; plus b_hn (H) for a GRU
-// with the reset gate after the recurrent product.
+// b (G·H) with G = 4 (LSTM), 3 (GRU) or 1 (RNN), in = input for layer 0 and H · directions above; plus b_hn (H)
+// for a GRU with the reset gate after the recurrent product.
 void add_recurrent_shapes(ParameterShapes& shapes, const std::string& prefix, index_t input, index_t hidden,
                           const RecurrentOptions& options);
 
