@@ -39,8 +39,8 @@ install(DIRECTORY ops autograd nn lm DESTINATION ${TAPEGRAD_INSTALL_HEADERDIR}
 
 install(EXPORT tapegradTargets NAMESPACE tapegrad:: DESTINATION ${TAPEGRAD_INSTALL_CMAKEDIR}
   FILE tapegradTargets.cmake)
-configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/tapegradConfig.cmake.in ${PROJECT_BINARY_DIR}/tapegradConfig.cmake
-  INSTALL_DESTINATION ${TAPEGRAD_INSTALL_CMAKEDIR})
+configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/tapegradConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/tapegradConfig.cmake INSTALL_DESTINATION ${TAPEGRAD_INSTALL_CMAKEDIR})
 # 0.x: a new minor version may change the interface, so a request for 0.1 accepts 0.1.y only.
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/tapegradConfigVersion.cmake
   COMPATIBILITY SameMinorVersion)
