@@ -13,7 +13,7 @@ command -v ninja >/dev/null && generator=(-G Ninja)
 # reuses the objects compiled here.
 if command -v ccache >/dev/null; then
   generator+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}"
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 fi
 log="$build_dir.log"
 if ! { cmake -S . -B "$build_dir" "${generator[@]}" "$@" && cmake --build "$build_dir" --parallel "$(nproc)"; } >"$log" 2>&1; then
