@@ -229,7 +229,8 @@ int run_train(TrainCommand& c) {
   lm::FinalEvaluationOptions fo;
   fo.eval.batch = c.options.eval_batch;
   fo.eval.bptt = c.options.bptt;
-  fo.seconds_left = c.options.max_seconds > 0 ? c.options.max_seconds - seconds_since(started) : -1;
+  fo.limited = c.options.max_seconds > 0;
+  fo.seconds_left = c.options.max_seconds - seconds_since(started);
   fo.seconds_per_token = result.eval_seconds_per_token;
   const lm::FinalEvaluation final = lm::evaluate_final(model, data, fo);
   const index_t in_training_valid =

@@ -25,11 +25,11 @@ FinalEvaluation evaluate_final(LanguageModel& model, const LmDataset& data, cons
   const auto nv = static_cast<index_t>(data.valid.size()), nt = static_cast<index_t>(data.test.size());
   f.valid.total = nv, f.test.total = nt;
   index_t valid_cap = nv, test_cap = nt;
-  if (o.seconds_left >= 0) {
+  if (o.limited) {
     const index_t window = o.eval.batch * o.eval.bptt;  // the least worth evaluating: one window per stream
     double left = o.seconds_left, per_token = o.seconds_per_token;
     if (per_token <= 0 && left > 0 && nv > 0) {  // unknown: measure it on the first windows of the validation split
-      const index_t probe = std::min(nv, 4 * window);
+      const index_t probe = std::min(nv, window);
       const auto start = Clock::now();
       evaluate(model, std::span<const std::int32_t>(data.valid).first(static_cast<std::size_t>(probe)), o.eval);
       per_token = since(start) / static_cast<double>(probe);

@@ -7,7 +7,7 @@
 //   not even one window per stream     nothing (skipped): the caller says how to evaluate afterwards
 //   (eval batch × bptt tokens) fits:
 // seconds_per_token comes from the trainer's last validation (TrainResult::eval_seconds_per_token); when it is not
-// known (no validation ran), a probe — the first eval batch × bptt × 4 tokens of the validation split — measures it,
+// known (no training step ran), a probe — the first eval batch × bptt tokens of the validation split — measures it,
 // and counts against the time left.
 #pragma once
 
@@ -32,7 +32,8 @@ struct FinalEvaluation {
 
 struct FinalEvaluationOptions {
   PerplexityOptions eval;         // batch and bptt
-  double seconds_left = -1;       // < 0: no limit
+  bool limited = false;           // by --max-time:
+  double seconds_left = 0;        // the time left of it (≤ 0: none)
   double seconds_per_token = 0;   // 0: unknown (measured by a probe)
 };
 

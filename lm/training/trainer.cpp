@@ -220,11 +220,22 @@ index_t Trainer::validation_tokens() const {
 }
 
 // Would one more batch, then the closing validation and the final evaluation, overrun the budget? (See trainer.hpp.)
+double Trainer::eval_seconds_per_token(const Epoch& epoch) const {
+  if (eval_seconds_per_token_ > 0) return eval_seconds_per_token_;
+  if (epoch.tokens > 0)  // no validation yet: the training time per token, an over-estimate
+    return std::chrono::duration<double>(SteadyClock::now() - epoch.since).count() / epoch.tokens;
+  return 0;
+}
+
+bool Trainer::validation_fits(const Epoch& epoch) const {
+  return options_.max_seconds <= 0 ||
+         budget_spent() + eval_seconds_per_token(epoch) * static_cast<double>(validation_tokens()) <=
+             options_.max_seconds;
+}
+
 bool Trainer::out_of_time(const Epoch& epoch) const {
   if (options_.max_seconds <= 0) return false;
-  double per_token = eval_seconds_per_token_;
-  if (per_token <= 0 && epoch.tokens > 0)  // no validation yet: the training time per token, an over-estimate
-    per_token = std::chrono::duration<double>(SteadyClock::now() - epoch.since).count() / epoch.tokens;
+  const double per_token = eval_seconds_per_token(epoch);
   const double closing = last_batch_seconds_ + per_token * static_cast<double>(validation_tokens()) +
                          std::min(per_token * static_cast<double>(options_.final_eval_tokens),
                                   0.1 * options_.max_seconds);
@@ -233,6 +244,20 @@ bool Trainer::out_of_time(const Epoch& epoch) const {
 
 bool Trainer::keep_training(const TrainResult& result) const {
   return epoch_ < options_.epochs && !result.out_of_time && !result.stopped_early;
+}
+
+// With a time limit and no validation measured yet: the evaluation speed, measured on the first window of the
+// validation split (eval batch × bptt tokens; evaluating changes no state), so that the first estimates of what
+// validating costs are not the training speed's (several times slower per token).
+void Trainer::measure_eval_speed() {
+  const auto n = std::min<std::size_t>(data_.valid.size(), static_cast<std::size_t>(options_.eval_batch * options_.bptt));
+  if (n == 0) return;
+  PerplexityOptions eo;
+  eo.batch = options_.eval_batch;
+  eo.bptt = options_.bptt;
+  const auto start = SteadyClock::now();
+  evaluate(model_, std::span<const std::int32_t>(data_.valid).first(n), eo);
+  eval_seconds_per_token_ = std::chrono::duration<double>(SteadyClock::now() - start).count() / static_cast<double>(n);
 }
 
 // The mean validation loss, on at most max_valid_tokens tokens of the validation split.
@@ -441,16 +466,38 @@ TrainResult Trainer::run() {
   terminal_ = ProgressBar::is_terminal(std::cerr);
   last_update_ = {};
   last_batch_seconds_ = 0;
+  if (options_.max_seconds > 0 && eval_seconds_per_token_ <= 0 && keep_training(TrainResult{})) measure_eval_speed();
   TrainResult result;
   while (keep_training(result)) {
     Epoch epoch = train_epoch(batches, stepper);
     result.out_of_time = epoch.out_of_time;
     if (epoch.out_of_time && epoch.done == 0) {  // the budget ended at an epoch's start: nothing new to validate
       if (options_.json)
-        log_json(nlohmann::json{{"type", "time_limit"}, {"epoch", epoch.index}, {"seconds", budget_spent()}}.dump());
+        log_json(nlohmann::json{{"type", "time_limit"}, {"epoch", epoch.index}, {"seconds", budget_spent()},
+                                {"validated", false}}
+                     .dump());
       else
         log_ << "time limit: stopped before epoch " << epoch.index + 1 << " (" << ProgressBar::duration(budget_spent())
-             << " of --max-time " << ProgressBar::duration(options_.max_seconds) << " spent)\n"
+             << " of --max-time " << ProgressBar::duration(options_.max_seconds)
+             << " spent; validating takes about "
+             << ProgressBar::duration(eval_seconds_per_token(epoch) * static_cast<double>(validation_tokens()))
+             << ": a smaller --max-valid-tokens leaves time to train)\n"
+             << std::flush;
+      break;
+    }
+    if (epoch.out_of_time && !validation_fits(epoch)) {  // validating would overrun the budget: stop unvalidated
+      result.eval_seconds_per_token = eval_seconds_per_token(epoch);
+      if (options_.json)
+        log_json(nlohmann::json{{"type", "time_limit"},
+                                {"epoch", epoch.position()},
+                                {"seconds", budget_spent()},
+                                {"train_loss", epoch.loss_sum / epoch.tokens},
+                                {"validated", false}}
+                     .dump());
+      else
+        log_ << "| epoch " << std::to_string(epoch.position()).substr(0, 5) << " (time limit) | train loss "
+             << epoch.loss_sum / epoch.tokens << " | not validated: no time left for it in --max-time "
+             << options_.max_seconds << "\n"
              << std::flush;
       break;
     }
@@ -475,7 +522,7 @@ TrainResult Trainer::run() {
   result.curve = curve_;
   result.best_valid_loss = best_;
   result.epochs_completed = epoch_;
-  result.eval_seconds_per_token = eval_seconds_per_token_;
+  if (eval_seconds_per_token_ > 0) result.eval_seconds_per_token = eval_seconds_per_token_;
   return result;
 }
 

@@ -21,8 +21,10 @@
 // validation inside an epoch, the trainer estimates what remains to be done once it stops — one more batch (as long
 // as the last one took), the closing validation, and the final evaluation of options.final_eval_tokens tokens (at
 // most 10% of the budget: the final evaluation is itself cut to the time left, lm/training/final_evaluation.hpp) —
-// at the time per token of the last validation (the training time per token before the first one: training costs
-// more per token, so the estimate errs on the safe side), and stops when that would overrun the budget.
+// at the time per token of the last validation (before the first one, of a probe: one window of the validation
+// split evaluated when run() starts), and stops when that would overrun the budget. When even
+// the closing validation no longer fits (a first batch slower than the budget), the epoch ends unvalidated: a line
+// says so, and nothing is saved.
 //
 // Log. One line per validation and per epoch (text, or with options.json one JSON object per line:
 // {"type":"epoch",…}, {"type":"validation",…}, {"type":"resumed",…}, {"type":"early_stop",…},
@@ -62,7 +64,8 @@ struct TrainResult {
   int epochs_completed = 0;
   bool stopped_early = false;  // patience ran out
   bool out_of_time = false;    // max_seconds reached
-  // Seconds per token of the last validation (0 when none ran): what the final evaluation can expect.
+  // Seconds per token of the last validation (when none ran, of training, an over-estimate; 0 when no step ran
+  // either): what the final evaluation can expect.
   double eval_seconds_per_token = 0;
   // The files this run wrote, each once, in the order first written: the best checkpoint (when validation
   // improved), the .last checkpoint (after a completed epoch), the learning-curve CSV and SVG. Empty without a
@@ -110,11 +113,14 @@ class Trainer {
   bool patience_ran_out() const;
 
   bool out_of_time(const Epoch& epoch) const;  // the time limit: see above
+  bool validation_fits(const Epoch& epoch) const;          // in the time left (always, without a limit)
+  double eval_seconds_per_token(const Epoch& epoch) const;  // measured, or estimated from training (0: unknown)
   double elapsed() const;                      // seconds since run() started
   double budget_spent() const;                 // seconds since options_.clock_start (or run() started)
   index_t validation_tokens() const;           // tokens of one validation (max_valid_tokens or the whole split)
   void log_json(const std::string& object);    // one line, flushed
   double validate();
+  void measure_eval_speed();  // eval_seconds_per_token_ from one window of the validation split
   void save(const std::string& path, TrainResult& result);
   TrainingCheckpoint state() const;
 
