@@ -5,6 +5,9 @@
 // A progress bar (loss, tokens/s, ETA) on stderr; one summary line per epoch on stdout; the best model, the latest
 // epoch (for --resume) and the learning curve (CSV and SVG) next to --save. At the end the best model is evaluated
 // on the test split, and --sample N prints N generated tokens.
+// --resume continues a checkpoint's run with the checkpoint's settings (data options, model, optimisation: a flag that
+// would change one is refused); --max-time bounds the whole command, final evaluation included; --json makes stdout
+// JSON lines (docs/lm.md, "Resuming", "--max-time", "--json").
 #include <algorithm>
 #include <cctype>
 #include <chrono>

@@ -449,8 +449,9 @@ void Trainer::save_last(TrainResult& result) {
 // ---- the loop ------------------------------------------------------------------------------------------------
 
 // While the stop conditions allow (epochs left, time left, patience left), each epoch:
-//   1. trains on every batch (or until the time limit), validating every eval_interval batches — train_epoch;
-//      a non-finite loss stops everything (DivergenceError)
+//   1. trains on every batch (or until the time limit, checked before every batch), validating every eval_interval
+//      batches — train_epoch; a non-finite loss stops everything (DivergenceError). An epoch cut by the time limit
+//      before its first batch, or whose validation no longer fits in the budget, ends the run here, unvalidated
 //   2. validates: the epoch's point on the learning curve; a non-finite validation loss or parameter stops
 //      everything too, before anything is saved
 //   3. counts the epoch if it was completed, and keeps the best validation loss and the epochs without improvement
