@@ -219,7 +219,6 @@ index_t Trainer::validation_tokens() const {
   return options_.max_valid_tokens > 0 ? std::min(n, options_.max_valid_tokens) : n;
 }
 
-// Would one more batch, then the closing validation and the final evaluation, overrun the budget? (See trainer.hpp.)
 double Trainer::eval_seconds_per_token(const Epoch& epoch) const {
   if (eval_seconds_per_token_ > 0) return eval_seconds_per_token_;
   if (epoch.tokens > 0)  // no validation yet: the training time per token, an over-estimate
@@ -233,6 +232,7 @@ bool Trainer::validation_fits(const Epoch& epoch) const {
              options_.max_seconds;
 }
 
+// Would one more batch, then the closing validation and the final evaluation, overrun the budget? (See trainer.hpp.)
 bool Trainer::out_of_time(const Epoch& epoch) const {
   if (options_.max_seconds <= 0) return false;
   const double per_token = eval_seconds_per_token(epoch);
