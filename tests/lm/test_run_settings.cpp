@@ -130,7 +130,7 @@ BOOST_AUTO_TEST_CASE(changed_settings_names_only_given_flags_that_differ) {
   BOOST_TEST((changes[2].given == "0.1" && changes[2].stored == "20"));
 }
 
-// A budget far below one epoch: run() stops, and the time spent stays within it (plus one batch's worth).
+// A budget far below one epoch: run() stops, and the time spent stays within it (+10%).
 BOOST_AUTO_TEST_CASE(time_limit_is_checked_every_batch) {
   TempDir dir;
   std::string text;
@@ -141,7 +141,7 @@ BOOST_AUTO_TEST_CASE(time_limit_is_checked_every_batch) {
   Rng init(1);
   LanguageModel model(c, init);
   TrainOptions o = small_options("");
-  o.max_seconds = 0.5, o.epochs = 100, o.batch = 2, o.json = true;
+  o.max_seconds = 1, o.epochs = 100, o.batch = 2, o.json = true;
   const auto start = std::chrono::steady_clock::now();
   o.clock_start = start;
   std::ostringstream log;
@@ -149,7 +149,7 @@ BOOST_AUTO_TEST_CASE(time_limit_is_checked_every_batch) {
   const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   BOOST_TEST(r.out_of_time);
   BOOST_TEST(r.epochs_completed == 0);
-  BOOST_TEST(took < 0.5 * 1.1, "took " << took << " s of a 0.5 s budget");
+  BOOST_TEST(took < 1.1, "took " << took << " s of a 1 s budget");
   BOOST_TEST(r.eval_seconds_per_token > 0);
   // every line one JSON object
   std::istringstream lines(log.str());
