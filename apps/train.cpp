@@ -166,11 +166,13 @@ int run_train(TrainCommand& c) {
   std::optional<lm::TrainingCheckpoint> resume;
   if (!c.resume.empty()) {
     resume = lm::TrainingCheckpoint::read(c.resume);
+    if (!resume->data_options_stored) {  // an older checkpoint: the level is known, the rest is the flags'
+      const lm::TokenLevel level = resume->data_options.level;  // (the vocabulary check follows)
+      resume->data_options = dataset_options;
+      resume->data_options.level = level;
+    }
     refuse_changed_settings(c, *resume, dataset_options, config);
-    if (resume->data_options_stored)
-      dataset_options = resume->data_options;
-    else  // an older checkpoint: the level is known, the rest is the flags' (the vocabulary check follows)
-      dataset_options.level = resume->data_options.level;
+    dataset_options = resume->data_options;
   }
 
   std::cerr << "reading " << c.data << " (" << lm::level_name(dataset_options.level) << " level)\n";

@@ -63,3 +63,8 @@ add_test(NAME cli_train_json_lines COMMAND ${CMAKE_COMMAND}
 add_test(NAME cli_gradflow_json_lines COMMAND ${CMAKE_COMMAND}
   "-DCOMMAND=${CLI}|gradflow|--data|${TINY}|--level|word|--steps|12|--batch|2|--emsize|4|--nhid|4|--threads|1|--json|-o|${OUT}/gradflow-json"
   -DREQUIRE=model|files -DCOUNT_model=3 -P ${CMAKE_CURRENT_SOURCE_DIR}/json_lines.cmake)
+# A checkpoint written before the data options were stored records the level only: the other data flags are the
+# command line's (a vocabulary mismatch is still caught), so --min-count is not refused against a guessed default.
+lm_cli(cli_train_resume_older_checkpoint_takes_data_flags "resumed from .*after epoch 1 .*\\| epoch 2 \\|"
+  train --data ${TINY} --resume ${D}/tiny-lstm-before-forget-bias.last.safetensors --min-count 3 --epochs 2 --quiet
+  --threads 1)
