@@ -117,9 +117,9 @@ void refuse_changed_settings(const TrainCommand& c, const lm::TrainingCheckpoint
     named.push_back(change.flag + " " + change.given + " (the checkpoint's: " + change.stored + ")");
   throw UsageError("--resume " + checkpoint.path + " continues the run the checkpoint holds, with its settings; " +
                    (changes.size() == 1 ? "this flag would change one: " : "these flags would change them: ") +
-                   listed(named) +
-                   ". Leave them out (--epochs, --max-time, --threads, --save and the output options may change), "
-                   "or start a new run without --resume");
+                   listed(named) + ". Leave " + (changes.size() == 1 ? "it" : "them") +
+                   " out (--epochs, --max-time, --threads, --save and the output options may change), or start a new "
+                   "run without --resume");
 }
 
 // One JSON object on a line of its own, flushed (stdout may be a pipe).
