@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lm/text/error.hpp"
+#include "nn/number_text.hpp"
 #include "ops/checked_size.hpp"
 #include "ops/error.hpp"
 
@@ -128,14 +129,14 @@ std::string ModelConfig::to_json() const {
                             {"emsize", emsize},
                             {"nhid", nhid},
                             {"nlayers", nlayers},
-                            {"dropout", dropout},
+                            {"dropout", nn::text::decimal(dropout)},
                             {"tied", tied},
                             {"context", context},
                             {"direct", direct},
                             {"form", nn::cell_form_name(form)},
                             {"gru_reset_after", gru_reset_after},
-                            {"init_range", init_range},
-                            {"forget_bias", forget_bias}};
+                            {"init_range", nn::text::decimal(init_range)},
+                            {"forget_bias", nn::text::decimal(forget_bias)}};
   return j.dump();
 }
 
