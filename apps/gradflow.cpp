@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -37,6 +38,7 @@ struct GradflowOptions {
   lm::GradientFlowOptions flow;
   std::uint64_t init_seed = 1;
   int threads = 0;
+  bool json = false;  // stdout: one JSON object per model, then one naming the files
 };
 
 struct Curve {
@@ -97,8 +99,9 @@ int run_gradflow(const GradflowOptions& o) {
   csv << "model,steps_back,gradient_norm,relative\n";
   std::vector<lm::PlotSeries> series;
   const char* colors[] = {"#d62728", "#1f77b4", "#2ca02c"};
-  std::printf("%-18s %12s %12s %12s %12s %10s %10s\n", "model", "‖∂J/∂h_T‖", "10 back", "50 back", "last", "reach 1%",
-              "reach 1e-4");
+  if (!o.json)
+    std::printf("%-18s %12s %12s %12s %12s %10s %10s\n", "model", "‖∂J/∂h_T‖", "10 back", "50 back", "last",
+                "reach 1%", "reach 1e-4");
   for (std::size_t i = 0; i < curves.size(); ++i) {
     const Curve& c = curves[i];
     const std::vector<double>& n = c.flow.norms;
@@ -114,6 +117,21 @@ int run_gradflow(const GradflowOptions& o) {
     }
     series.push_back(std::move(s));
     const auto at = [&](std::size_t d) { return d < n.size() ? n[d] : NAN; };
+    if (o.json) {  // {"type":"model","model":"lstm (init)","norm_last":…,"norms":[…],"reach_1e-2":…,"reach_1e-4":…}
+      std::cout << nlohmann::json{{"type", "model"},
+                                  {"model", c.name},
+                                  {"steps", o.flow.steps},
+                                  {"norm_last", n[0]},
+                                  {"norm_10_back", at(10)},
+                                  {"norm_50_back", at(50)},
+                                  {"norm_first", n.back()},
+                                  {"reach_1e-2", c.flow.reach(1e-2)},
+                                  {"reach_1e-4", c.flow.reach(1e-4)},
+                                  {"norms", n}}
+                       .dump()
+                << std::endl;
+      continue;
+    }
     std::printf("%-18s %12.4g %12.4g %12.4g %12.4g %10lld %10lld\n", c.name.c_str(), n[0], at(10), at(50), n.back(),
                 static_cast<long long>(c.flow.reach(1e-2)), static_cast<long long>(c.flow.reach(1e-4)));
   }
@@ -125,8 +143,11 @@ int run_gradflow(const GradflowOptions& o) {
   po.log_y = true;
   po.width = 820;
   lm::write_text_file(svg_path, lm::svg_line_plot(series, po));
-  std::cout << "reach: steps back until the norm falls below 1% (1e-4) of its value at the last step\n"
-            << "wrote " << csv_path << " and " << svg_path << "\n";
+  if (o.json)
+    std::cout << nlohmann::json{{"type", "files"}, {"csv", csv_path}, {"svg", svg_path}}.dump() << std::endl;
+  else
+    std::cout << "reach: steps back until the norm falls below 1% (1e-4) of its value at the last step\n"
+              << "wrote " << csv_path << " and " << svg_path << "\n";
   return 0;
 }
 
@@ -166,6 +187,8 @@ Command add_gradflow_command(CLI::App& app) {
                   "a folder for gradflow.csv and gradflow.svg, or a file NAME.svg (with NAME.csv beside it)")
       ->capture_default_str()
       ->check(CLI::Validator(output_problem, "writable", "OUTPUT"));
+  sub->add_flag("--json", o->json,
+                "stdout: one JSON object per model (norms, reach) and one naming the files written, nothing else");
   return [o] { return run_gradflow(*o); };
 }
 

@@ -19,6 +19,16 @@ std::string format(T value) {
   return ec == std::errc() ? std::string(buf, end) : std::string();
 }
 
+// A float as the double of its shortest decimal (0.002f → 0.002, not 0.0020000000949949026), for JSON writers that
+// print doubles: the float typed as "0.002" is stored as 0.002 and reads back to the same float.
+inline double decimal(float value) {
+  char buf[64];
+  const auto [end, ec] = std::to_chars(buf, buf + sizeof buf, value);
+  double d = value;
+  if (ec == std::errc()) std::from_chars(buf, end, d);
+  return d;
+}
+
 template <class T>
 std::optional<T> parse(std::string_view s) {
   T value{};

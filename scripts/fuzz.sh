@@ -38,11 +38,18 @@ fi
 ./scripts/setup.sh  # clang, libclang-rt-14-dev (libFuzzer and the sanitizer runtimes), libomp-14-dev
 
 launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+if command -v ccache >/dev/null; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
+fi
 log="$build.log"
-if ! { cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-         -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" "${launcher[@]}" -DTAPEGRAD_FUZZ=ON -DTAPEGRAD_BUILD_TESTS=OFF \
-         -DTAPEGRAD_BUILD_BENCH=OFF -DTAPEGRAD_DIAGRAMS=OFF &&
+# A folder already configured with TAPEGRAD_FUZZ (scripts/test.sh's sanitizer build, which also builds the tests) is
+# reused as it is; otherwise a fuzz-only build is configured: clang, -O1, no tests, benchmarks or diagrams.
+configure=(cmake -S . -B "$build" -G Ninja -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo
+           -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" "${launcher[@]}" -DTAPEGRAD_FUZZ=ON -DTAPEGRAD_BUILD_TESTS=OFF
+           -DTAPEGRAD_BUILD_BENCH=OFF -DTAPEGRAD_DIAGRAMS=OFF)
+grep -q '^TAPEGRAD_FUZZ:BOOL=ON$' "$build/CMakeCache.txt" 2>/dev/null && configure=(true)
+if ! { "${configure[@]}" &&
        cmake --build "$build" --parallel "$(nproc)" --target fuzz_seed_corpus \
          $(printf 'fuzz_%s ' "${targets[@]}"); } >"$log" 2>&1; then
   tail -n 60 "$log" >&2

@@ -6,16 +6,27 @@
 #   (output of the command, replaced on every run)
 #   ```
 #   <!-- end generated -->
-# Usage: scripts/gen-docs.sh [--check] [--tapegrad PATH]
+# Prose that quotes such output (node names like `v9 = tanh(v8)`, op names, counts) cannot be regenerated; it is
+# checked instead. A region
+#   <!-- quotes: tapegrad graph --cell mlp -o docs/figures/mlp.svg -->
+#   … prose whose every `code span` is quoted from that command's output (or its figure's DOT text) …
+#   <!-- end quotes -->
+# fails the run when one of its spans no longer occurs in the output (scripts/check_quotes.py says the rules).
+# Whatever the docs quote from the tool goes into one of the two.
+# Usage: scripts/gen-docs.sh [--check] [--docs DIR] [--tapegrad PATH]
 #   --check      compare only; exit 1 and show a diff if any doc is out of date (run by CTest)
+#   --docs DIR   the docs to process (default docs; absolute, or relative to the repository root, where the
+#                commands run)
 #   --tapegrad   the binary to run (default build/apps/tapegrad)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 check=0
+docs=docs
 tapegrad=build/apps/tapegrad
 while [ $# -gt 0 ]; do
   case "$1" in
     --check) check=1 ;;
+    --docs) docs=$2; shift ;;
     --tapegrad) tapegrad=$2; shift ;;
     *) echo "gen-docs: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -43,7 +54,7 @@ render() {  # render DOC > stdout
 }
 
 status=0
-for doc in docs/*.md; do
+for doc in "$docs"/*.md; do
   grep -q '^<!-- generated: ' "$doc" || continue
   fresh=$(mktemp)
   render "$doc" >"$fresh"
@@ -60,4 +71,12 @@ for doc in docs/*.md; do
     rm -f "$fresh"
   fi
 done
+
+# Quoted fragments in prose: checked in both modes (a script cannot rewrite prose).
+mapfile -t quoting < <(grep -l -E '^<!-- quotes( \(exit [0-9]+\))?: tapegrad ' "$docs"/*.md || true)
+if [ ${#quoting[@]} -gt 0 ]; then
+  python=${PYTHON:-/usr/bin/python3}
+  [ -x "$python" ] || python=python3
+  "$python" scripts/check_quotes.py --tapegrad "$tapegrad" "${quoting[@]}" || status=1
+fi
 exit $status

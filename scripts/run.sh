@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds (Release), then trains a character-level LSTM language model on
-# Tiny Shakespeare (data/tinyshakespeare.txt, bundled) for at most 150 seconds of training, prints the validation
-# and test perplexity of the best model and a generated sample, and writes into out/shakespeare/ (or $OUT):
+# Tiny Shakespeare (data/tinyshakespeare.txt, bundled) in at most 150 seconds in all (--max-time bounds the whole
+# command, the final evaluation included), prints the validation and test perplexity of the best model and a
+# generated sample, and writes into out/shakespeare/ (or $OUT):
 #   char-lstm.safetensors (the best model), char-lstm.last.safetensors (to --resume), char-lstm.curve.csv and
 #   char-lstm.curve.svg (the learning curve: train and validation perplexity).
 # Extra arguments go to `tapegrad train` and override the ones below (see `build/apps/tapegrad train --help`).

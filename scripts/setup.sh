@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages tapegrad needs to build, test and benchmark, and only those that are missing.
 # Idempotent and quiet when everything is already there. Used by both README commands and by .ci/run.
-#   scripts/setup.sh           what the build, the tests and the main job need
-#   scripts/setup.sh --bench   also the peers our benchmarks compare against: OpenBLAS and oneDNN (bench/gemm_peers)
-#                              and PyTorch (the peer that bench/compare_torch.py runs beside ours), and perf
-#                              (bench/profile_step.py)
+#   scripts/setup.sh           what the build, the tests and the main job need (PyTorch included: the interop tests
+#                              load our checkpoints in it, and bench/compare_torch.py runs it beside ours)
+#   scripts/setup.sh --bench   also the peers of bench/gemm_peers, OpenBLAS and oneDNN, and perf (bench/profile_step.py)
 set -euo pipefail
 
 packages=(
@@ -12,9 +11,10 @@ packages=(
   libxsimd-dev libboost-test-dev libgraphviz-dev graphviz libbenchmark-dev
   libcli11-dev nlohmann-json3-dev
   zlib1g-dev  # lm/ reads the Brown corpus .tgz in-process (gzip through zlib, tar records by our own reader)
+  python3-torch python3-numpy  # tests/interop: checkpoints loaded in PyTorch (skipped without them)
 )
 if [ "${1:-}" = "--bench" ]; then
-  packages+=(libopenblas-dev libopenblas0-openmp libdnnl-dev python3-torch linux-perf)
+  packages+=(libopenblas-dev libopenblas0-openmp libdnnl-dev linux-perf)
 elif [ $# -gt 0 ]; then
   echo "usage: scripts/setup.sh [--bench]" >&2
   exit 2

@@ -24,13 +24,16 @@ ctest --test-dir build --output-on-failure -j "$jobs"
 
 [ "${1:-}" = "--quick" ] && exit 0
 
-echo "== AddressSanitizer + UndefinedBehaviorSanitizer build and tests"
-./scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" -DTAPEGRAD_SANITIZE=ON \
-  -DTAPEGRAD_BUILD_BENCH=OFF
+# One clang build serves the sanitizer tests and the fuzzing stage below: TAPEGRAD_FUZZ compiles everything with
+# AddressSanitizer + UndefinedBehaviorSanitizer (and libFuzzer's coverage hooks, inert in the tests) and adds the
+# harnesses of tests/fuzz, so the library is compiled once for both.
+echo "== AddressSanitizer + UndefinedBehaviorSanitizer build (clang) and tests"
+./scripts/build.sh build-asan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
+  -DTAPEGRAD_FUZZ=ON -DTAPEGRAD_BUILD_BENCH=OFF
 # Leaks inside Graphviz and the font libraries it loads are suppressed (scripts/lsan-graphviz.supp says which).
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   LSAN_OPTIONS=suppressions="$PWD/scripts/lsan-graphviz.supp":print_suppressions=0 \
-  ctest --test-dir build-asan --output-on-failure -j "$jobs"
+  ctest --test-dir build-asan --output-on-failure -j "$jobs" -E "^fuzz_"  # the fuzz stage replays those
 
 if grep -q -w avx2 /proc/cpuinfo && grep -q -w fma /proc/cpuinfo; then
   # Configured without diagrams: this pass also shows that the core tape builds and passes without Graphviz.
@@ -49,4 +52,4 @@ fi
 
 # The fuzz targets: their seeds and saved reproducers, then 30 s of fuzzing each, one core (docs/fuzzing.md).
 echo "== libFuzzer (clang, ASan + UBSan): every target for 30 s"
-./scripts/fuzz.sh --time 30
+./scripts/fuzz.sh --time 30 --build build-asan

@@ -9,6 +9,9 @@
 #include "lm/sequence/encoder_checkpoint.hpp"
 #include "lm/sequence/task_trainer.hpp"
 #include "lm/text/error.hpp"
+#include "nn/checkpoint.hpp"
+#include "nn/parameter_shapes.hpp"
+#include "nn/safetensors.hpp"
 #include "ops/error.hpp"
 
 namespace tapegrad::lm {
@@ -66,8 +69,17 @@ void NeuralClassifier::save(const std::string& path, const nn::Metadata& extra) 
   nn::save_checkpoint(path, {.model = this}, m);
 }
 
+nn::ParameterShapes NeuralClassifier::parameter_shapes(const EncoderConfig& config, index_t words, index_t chars,
+                                                      index_t labels) {
+  nn::ParameterShapes shapes;
+  SentenceEncoder::add_parameter_shapes(shapes, "encoder.", config, words, chars);
+  nn::add_linear_shapes(shapes, "output.", config.output_size(), labels);
+  return shapes;
+}
+
 std::unique_ptr<NeuralClassifier> NeuralClassifier::load(const std::string& path, nn::Metadata* metadata) {
-  const nn::Metadata m = nn::read_checkpoint_metadata(path);
+  const nn::safetensors::File file = nn::safetensors::File::read(path);
+  const nn::Metadata m = nn::read_checkpoint_metadata(file);
   auto [config, vocab] = read_encoder_metadata(m, kKind, path);
   std::vector<std::string> labels;
   try {
@@ -81,9 +93,13 @@ std::unique_ptr<NeuralClassifier> NeuralClassifier::load(const std::string& path
   } catch (const UsageError& e) {
     throw FormatError(path + ": " + e.what());
   }
+  const nn::ParameterShapes shapes =
+      parameter_shapes(config, static_cast<index_t>(vocab.words.size()), static_cast<index_t>(vocab.chars.size()),
+                       static_cast<index_t>(labels.size()));
+  check_checkpoint_model(file, shapes, "classifier configuration (" + config.describe() + ")");  // before building
   Rng rng(0);
   auto model = std::make_unique<NeuralClassifier>(config, pool, std::move(vocab), std::move(labels), rng);
-  nn::load_checkpoint(path, {.model = model.get()});
+  nn::load_checkpoint(file, {.model = model.get()});
   model->eval();
   if (metadata) *metadata = m;
   return model;

@@ -41,7 +41,11 @@ class NeuralClassifier : public nn::Module {
 
   static constexpr const char* kKind = "classifier";
   void save(const std::string& path, const nn::Metadata& extra = {});
+  // Checks the file's tensors against the configuration it stores (parameter_shapes) before building the model.
   static std::unique_ptr<NeuralClassifier> load(const std::string& path, nn::Metadata* metadata = nullptr);
+  // The classifier's parameters for this configuration and these table sizes, without building it.
+  static nn::ParameterShapes parameter_shapes(const EncoderConfig& config, index_t words, index_t chars,
+                                              index_t labels);
 
  private:
   EncoderVocab vocab_;

@@ -8,11 +8,29 @@
 #include "lm/neural/saved_model.hpp"
 #include "lm/sequence/task_trainer.hpp"
 #include "lm/text/error.hpp"
+#include "nn/checkpoint.hpp"
+#include "nn/parameter_shapes.hpp"
+#include "nn/safetensors.hpp"
+#include "ops/checked_size.hpp"
 #include "ops/error.hpp"
 
 namespace tapegrad::lm {
 
 namespace ag = autograd;
+
+namespace {
+
+nn::RecurrentOptions rnn_options(const ConditionedConfig& config) {
+  nn::RecurrentOptions o;
+  o.type = config.cell;
+  o.layers = config.layers;
+  o.dropout = config.dropout;
+  o.cell.form = config.form;
+  if (config.cell == nn::CellType::LSTM) o.cell.forget_bias = config.forget_bias;
+  return o;
+}
+
+}  // namespace
 
 std::vector<std::size_t> ConditionedSentences::lengths() const {
   std::vector<std::size_t> out(tokens.size());
@@ -40,13 +58,8 @@ ConditionedLM::ConditionedLM(const ConditionedConfig& config, Vocab vocab, std::
   if (config_.label_state)
     label_state_ =
         &add_module("label_state", std::make_unique<nn::Embedding>(L, config_.layers * config_.hidden, rng));
-  nn::RecurrentOptions ro;
-  ro.type = config_.cell;
-  ro.layers = config_.layers;
-  ro.dropout = config_.dropout;
-  ro.cell.form = config_.form;
-  if (config_.cell == nn::CellType::LSTM) ro.cell.forget_bias = config_.forget_bias;
-  rnn_ = &add_module("rnn", std::make_unique<nn::Recurrent>(config_.input_size(), config_.hidden, rng, ro));
+  rnn_ = &add_module("rnn", std::make_unique<nn::Recurrent>(config_.input_size(), config_.hidden, rng,
+                                                            rnn_options(config_)));
   output_ = &add_module("output", std::make_unique<nn::Linear>(config_.hidden, V, rng));
   register_module("dropout", dropout_);
   pack_parameters();
@@ -223,8 +236,21 @@ bool ConditionedLM::is_conditioned(const nn::Metadata& metadata) {
   return it != metadata.end() && it->second == kTask;
 }
 
+nn::ParameterShapes ConditionedLM::parameter_shapes(const ConditionedConfig& config, index_t vocab, index_t labels) {
+  nn::ParameterShapes shapes;
+  nn::add_embedding_shapes(shapes, "words.", vocab, config.word_dim);
+  nn::add_embedding_shapes(shapes, "label.", labels, config.label_dim);
+  if (config.label_state)
+    nn::add_embedding_shapes(shapes, "label_state.", labels,
+                             checked_mul(config.layers, config.hidden, "the label's initial states"));
+  nn::add_recurrent_shapes(shapes, "rnn.", config.input_size(), config.hidden, rnn_options(config));
+  nn::add_linear_shapes(shapes, "output.", config.hidden, vocab);
+  return shapes;
+}
+
 std::unique_ptr<ConditionedLM> ConditionedLM::load(const std::string& path, nn::Metadata* metadata) {
-  const nn::Metadata m = nn::read_checkpoint_metadata(path);
+  const nn::safetensors::File file = nn::safetensors::File::read(path);
+  const nn::Metadata m = nn::read_checkpoint_metadata(file);
   const char* what = "conditioned-LM";
   const std::string& task = required_metadata(m, "task", path, what);
   if (task != kTask) throw FormatError(path + ": a " + task + " checkpoint, not a " + kTask);
@@ -238,6 +264,9 @@ std::unique_ptr<ConditionedLM> ConditionedLM::load(const std::string& path, nn::
     throw FormatError(path + ": bad labels (" + e.what() + ")");
   }
   if (labels.empty()) throw FormatError(path + ": the checkpoint names no labels");
+  const nn::ParameterShapes shapes =
+      parameter_shapes(config, static_cast<index_t>(vocab.size()), static_cast<index_t>(labels.size()));
+  check_checkpoint_model(file, shapes, "conditioned-LM configuration (" + config.describe() + ")");  // before building
   Rng rng(0);
   std::unique_ptr<ConditionedLM> model;
   try {
@@ -245,7 +274,7 @@ std::unique_ptr<ConditionedLM> ConditionedLM::load(const std::string& path, nn::
   } catch (const UsageError& e) {
     throw FormatError(path + ": " + e.what());
   }
-  nn::load_checkpoint(path, {.model = model.get()});
+  nn::load_checkpoint(file, {.model = model.get()});
   model->eval();
   if (metadata) *metadata = m;
   return model;

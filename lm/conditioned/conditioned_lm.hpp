@@ -32,6 +32,7 @@
 #include "nn/dropout.hpp"
 #include "nn/embedding.hpp"
 #include "nn/linear.hpp"
+#include "nn/parameter_shapes.hpp"
 #include "nn/recurrent.hpp"
 
 namespace tapegrad::lm {
@@ -90,7 +91,10 @@ class ConditionedLM : public nn::Module {
   void save(const std::string& path, const nn::Metadata& extra = {});
   // FormatError / CheckpointError naming the file when it is not a conditioned-LM checkpoint. `metadata`
   // (optional) receives all of the file's metadata.
+  // The file's tensors are checked against the configuration it stores (parameter_shapes) before the model is built.
   static std::unique_ptr<ConditionedLM> load(const std::string& path, nn::Metadata* metadata = nullptr);
+  // The model's parameters for this configuration, vocabulary size and label count, without building it.
+  static nn::ParameterShapes parameter_shapes(const ConditionedConfig& config, index_t vocab, index_t labels);
   // Whether checkpoint metadata belong to a conditioned LM.
   static bool is_conditioned(const nn::Metadata& metadata);
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "lm/text/error.hpp"
+#include "nn/number_text.hpp"
 #include "ops/checked_size.hpp"
 #include "ops/error.hpp"
 
@@ -94,56 +95,32 @@ void ModelConfig::validate() const {
   check_memory();
 }
 
-std::vector<std::pair<std::string, Shape>> ModelConfig::parameter_shapes() const {
-  // The names and shapes RNNLM and WindowLM give their parameters (nn::Embedding "table", nn::Linear "W" and "b",
-  // nn::Recurrent's cells "layer<l>.W_ih|W_hh|b" and the GRU's "b_hn"); tests/lm/test_model_limits.cpp checks that
-  // they match a built model's.
-  std::vector<std::pair<std::string, Shape>> p;
-  p.emplace_back("embedding.table", Shape{vocab, emsize});
+nn::ParameterShapes ModelConfig::parameter_shapes() const {
+  // As RNNLM and WindowLM name their parameters; tests/lm/test_model_limits.cpp checks them against built models.
+  nn::ParameterShapes p;
+  nn::add_embedding_shapes(p, "embedding.", vocab, emsize);
   if (!recurrent()) {
-    p.emplace_back("hidden.W", Shape{context * emsize, nhid});
-    p.emplace_back("hidden.b", Shape{nhid});
-    p.emplace_back("output.W", Shape{nhid, vocab});
-    p.emplace_back("output.b", Shape{vocab});
-    if (direct) p.emplace_back("direct.W", Shape{context * emsize, vocab});
+    nn::add_linear_shapes(p, "hidden.", checked_mul(context, emsize, "the window's input"), nhid);
+    nn::add_linear_shapes(p, "output.", nhid, vocab);
+    if (direct) nn::add_linear_shapes(p, "direct.", checked_mul(context, emsize, "the window's input"), vocab, false);
     return p;
   }
-  const index_t gates = kind == ModelKind::LSTM ? 4 : kind == ModelKind::GRU ? 3 : 1;
-  for (index_t l = 0; l < nlayers; ++l) {
-    const std::string cell = "rnn.layer" + std::to_string(l) + ".";
-    p.emplace_back(cell + "W_ih", Shape{l == 0 ? emsize : nhid, gates * nhid});
-    p.emplace_back(cell + "W_hh", Shape{nhid, gates * nhid});
-    p.emplace_back(cell + "b", Shape{gates * nhid});
-    if (kind == ModelKind::GRU && gru_reset_after) p.emplace_back(cell + "b_hn", Shape{nhid});
-  }
-  if (tied) {
+  nn::RecurrentOptions o;
+  o.type = kind == ModelKind::LSTM ? nn::CellType::LSTM : kind == ModelKind::GRU ? nn::CellType::GRU : nn::CellType::RNN;
+  o.layers = nlayers;
+  o.cell.reset_after = gru_reset_after;
+  nn::add_recurrent_shapes(p, "rnn.", emsize, nhid, o);
+  if (tied)
     p.emplace_back("decoder_bias", Shape{vocab});
-  } else {
-    p.emplace_back("decoder.W", Shape{nhid, vocab});
-    p.emplace_back("decoder.b", Shape{vocab});
-  }
+  else
+    nn::add_linear_shapes(p, "decoder.", nhid, vocab);
   return p;
 }
 
-index_t ModelConfig::parameter_count() const {
-  index_t n = 0;
-  for (const auto& [name, shape] : parameter_shapes()) n = checked_add(n, shape.numel(), "the model's parameters");
-  return n;
-}
-
-double ModelConfig::training_bytes() const {
-  return static_cast<double>(parameter_count()) * 4.0 * static_cast<double>(sizeof(float));
-}
+index_t ModelConfig::parameter_count() const { return nn::parameter_count(parameter_shapes()); }
 
 void ModelConfig::check_memory() const {
-  const std::uint64_t memory = physical_memory_bytes();
-  if (memory == 0) return;
-  const double needed = training_bytes();
-  if (needed > static_cast<double>(memory))
-    throw SizeError("the model (" + describe() + ") has " + std::to_string(parameter_count()) +
-                    " parameters: training needs " + format_bytes(needed) +
-                    " for them alone (values, gradients, Adam state), more than the " +
-                    format_bytes(static_cast<double>(memory)) + " of memory this machine has");
+  nn::check_training_memory(parameter_shapes(), "the model (" + describe() + ")");
 }
 
 std::string ModelConfig::to_json() const {
@@ -152,14 +129,14 @@ std::string ModelConfig::to_json() const {
                             {"emsize", emsize},
                             {"nhid", nhid},
                             {"nlayers", nlayers},
-                            {"dropout", dropout},
+                            {"dropout", nn::text::decimal(dropout)},
                             {"tied", tied},
                             {"context", context},
                             {"direct", direct},
                             {"form", nn::cell_form_name(form)},
                             {"gru_reset_after", gru_reset_after},
-                            {"init_range", init_range},
-                            {"forget_bias", forget_bias}};
+                            {"init_range", nn::text::decimal(init_range)},
+                            {"forget_bias", nn::text::decimal(forget_bias)}};
   return j.dump();
 }
 

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "nn/cell.hpp"
+#include "nn/parameter_shapes.hpp"
 
 namespace tapegrad::lm {
 
@@ -64,12 +65,10 @@ struct ModelConfig {
 
   // The parameters the model has, by name and shape — what a checkpoint of this
   // configuration must hold — computed without building the model (nothing allocated). Call after validate().
-  std::vector<std::pair<std::string, Shape>> parameter_shapes() const;
+  nn::ParameterShapes parameter_shapes() const;
   index_t parameter_count() const;  // the sum of their element counts
-  // The bytes training needs for the parameters alone: values, gradients and two Adam moments, 4 floats each.
-  double training_bytes() const;
-  // SizeError "the model needs 12 GB … but the machine has 8.2 GB" when training_bytes() exceeds the physical
-  // memory (ops/checked_size.hpp: physical_memory_bytes; no check when the system does not say).
+  // SizeError when training (values, gradients and two Adam moments: 4 floats per parameter) would need more than
+  // the machine's physical memory (nn::check_training_memory; no check when the system does not say).
   void check_memory() const;
 
   std::string to_json() const;

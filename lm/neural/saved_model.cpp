@@ -4,30 +4,23 @@
 #include "lm/text/error.hpp"
 #include "lm/text/utf8.hpp"
 #include "nn/checkpoint.hpp"
+#include "nn/parameter_shapes.hpp"
 #include "nn/safetensors.hpp"
 
 namespace tapegrad::lm {
 
 void check_checkpoint_tensors(const nn::safetensors::File& file, const ModelConfig& config) {
-  const std::string& path = file.source();
-  const std::string model = "the model configuration (" + config.describe() + ")";
-  for (const auto& [name, shape] : config.parameter_shapes()) {
-    const nn::safetensors::TensorInfo* tensor = file.find(name);
-    if (!tensor)
-      throw FormatError(path + ": missing tensor '" + name + "', which " + model + " needs (shape " + shape.str() +
-                        ")");
-    std::string found;
-    bool same =
-        tensor->dtype == nn::safetensors::DType::F32 && tensor->shape.size() == static_cast<std::size_t>(shape.rank());
-    for (std::size_t i = 0; i < tensor->shape.size(); ++i) {
-      found += (i ? "×" : "") + std::to_string(tensor->shape[i]);
-      same = same && tensor->shape[i] == static_cast<std::uint64_t>(shape[static_cast<int>(i)]);
-    }
-    if (tensor->shape.empty()) found = "[]";
-    if (!same)
-      throw FormatError(path + ": " + model + " says tensor '" + name + "' is F32 " + shape.str() +
-                        ", but the file's is " + std::string(nn::safetensors::dtype_name(tensor->dtype)) + " " + found);
-  }
+  if (const auto mismatch = nn::tensor_shape_mismatch(file, config.parameter_shapes()))
+    throw FormatError(file.source() + ": the tensors do not match the model configuration (" + config.describe() +
+                      ") stored with them: " + *mismatch);
+}
+
+void check_checkpoint_model(const nn::safetensors::File& file, const nn::ParameterShapes& shapes,
+                            const std::string& configuration) {
+  if (const auto mismatch = nn::tensor_shape_mismatch(file, shapes))
+    throw FormatError(file.source() + ": the tensors do not match the " + configuration + " stored with them: " +
+                      *mismatch);
+  nn::check_training_memory(shapes, "the " + configuration);
 }
 
 const std::string& required_metadata(const nn::Metadata& metadata, const char* key, const std::string& path,

@@ -50,6 +50,11 @@ struct SavedModel {
 // tensor that is missing or differs. What SavedModel::load does before it builds the model; call it too before
 // building a model from a checkpoint's configuration elsewhere (resuming training).
 void check_checkpoint_tensors(const nn::safetensors::File& file, const ModelConfig& config);
+// The same for any model — `shapes` computed from the configuration stored in the file, named by `configuration`
+// ("tagger configuration (BiLSTM 1×128, …)") in the message — and then that training such a model fits in the
+// machine's memory (nn::check_training_memory): what a task model's loader checks before it builds the model.
+void check_checkpoint_model(const nn::safetensors::File& file, const nn::ParameterShapes& shapes,
+                            const std::string& configuration);
 
 // The entry `key` of a checkpoint's metadata; FormatError "<path>: not a tapegrad <kind> checkpoint (its metadata
 // has no '<key>')" when there is none. kind: "language-model", "training".

@@ -8,10 +8,12 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "lm/sequence/padded_batch.hpp"
 #include "nn/embedding.hpp"
+#include "nn/parameter_shapes.hpp"
 #include "nn/recurrent.hpp"
 
 namespace tapegrad::lm {
@@ -19,6 +21,9 @@ namespace tapegrad::lm {
 class CharWordEncoder : public nn::Module {
  public:
   CharWordEncoder(index_t chars, index_t char_dim, index_t hidden, nn::CellType cell, Rng& rng);
+  // The parameters such an encoder has, named under `prefix`, without building it (nn/parameter_shapes.hpp).
+  static void add_parameter_shapes(nn::ParameterShapes& shapes, const std::string& prefix, index_t chars,
+                                   index_t char_dim, index_t hidden, nn::CellType cell);
 
   // words: each word's character ids (≥ 1 each) → (words.size() × 2·hidden). The vectors of all words in one call.
   autograd::Var forward(autograd::Tape& tape, std::span<const std::vector<std::int32_t>> words, Rng& rng);

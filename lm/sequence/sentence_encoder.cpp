@@ -110,13 +110,9 @@ void for_each_eval_batch(nn::Module& model, const EncodedSentences& data, std::s
   });
 }
 
-SentenceEncoder::SentenceEncoder(const EncoderConfig& config, index_t word_vocab, index_t char_vocab, Rng& rng)
-    : config_(config), dropout_(config.dropout) {
-  config.validate();
-  words_ = &add_module("words", std::make_unique<nn::Embedding>(word_vocab, config.word_dim, rng));
-  if (config.char_dim > 0)
-    chars_ = &add_module("chars", std::make_unique<CharWordEncoder>(char_vocab, config.char_dim, config.char_hidden,
-                                                                    nn::CellType::LSTM, rng));
+namespace {
+
+nn::RecurrentOptions encoder_rnn_options(const EncoderConfig& config) {
   nn::RecurrentOptions o;
   o.type = config.cell;
   o.layers = config.layers;
@@ -124,8 +120,30 @@ SentenceEncoder::SentenceEncoder(const EncoderConfig& config, index_t word_vocab
   o.dropout = config.dropout;
   o.cell.form = config.form;
   if (config.cell == nn::CellType::LSTM) o.cell.forget_bias = config.forget_bias;
-  rnn_ = &add_module("rnn", std::make_unique<nn::Recurrent>(config.token_size(), config.hidden, rng, o));
+  return o;
+}
+
+}  // namespace
+
+SentenceEncoder::SentenceEncoder(const EncoderConfig& config, index_t word_vocab, index_t char_vocab, Rng& rng)
+    : config_(config), dropout_(config.dropout) {
+  config.validate();
+  words_ = &add_module("words", std::make_unique<nn::Embedding>(word_vocab, config.word_dim, rng));
+  if (config.char_dim > 0)
+    chars_ = &add_module("chars", std::make_unique<CharWordEncoder>(char_vocab, config.char_dim, config.char_hidden,
+                                                                    nn::CellType::LSTM, rng));
+  rnn_ = &add_module("rnn", std::make_unique<nn::Recurrent>(config.token_size(), config.hidden, rng,
+                                                            encoder_rnn_options(config)));
   register_module("dropout", dropout_);
+}
+
+void SentenceEncoder::add_parameter_shapes(nn::ParameterShapes& shapes, const std::string& prefix,
+                                           const EncoderConfig& config, index_t word_vocab, index_t char_vocab) {
+  nn::add_embedding_shapes(shapes, prefix + "words.", word_vocab, config.word_dim);
+  if (config.char_dim > 0)
+    CharWordEncoder::add_parameter_shapes(shapes, prefix + "chars.", char_vocab, config.char_dim, config.char_hidden,
+                                          nn::CellType::LSTM);
+  nn::add_recurrent_shapes(shapes, prefix + "rnn.", config.token_size(), config.hidden, encoder_rnn_options(config));
 }
 
 ag::Var SentenceEncoder::forward(ag::Tape& tape, const PaddedBatch& batch, const EncodedSentences& data, Rng& rng,

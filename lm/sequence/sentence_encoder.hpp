@@ -57,6 +57,9 @@ void for_each_eval_batch(nn::Module& model, const EncodedSentences& data, std::s
 class SentenceEncoder : public nn::Module {
  public:
   SentenceEncoder(const EncoderConfig& config, index_t word_vocab, index_t char_vocab, Rng& rng);
+  // The parameters such an encoder has, named under `prefix`, without building it (nn/parameter_shapes.hpp).
+  static void add_parameter_shapes(nn::ParameterShapes& shapes, const std::string& prefix,
+                                   const EncoderConfig& config, index_t word_vocab, index_t char_vocab);
 
   // The sentences batch.items of `data`, padded as `batch` says → y (T × B × output_size). In training mode, words
   // become <unk> with the probabilities given (by word id; empty: none) and dropout is active. The result's

@@ -8,6 +8,9 @@
 #include "lm/sequence/encoder_checkpoint.hpp"
 #include "lm/sequence/task_trainer.hpp"
 #include "lm/text/error.hpp"
+#include "nn/checkpoint.hpp"
+#include "nn/parameter_shapes.hpp"
+#include "nn/safetensors.hpp"
 
 namespace tapegrad::lm {
 
@@ -75,13 +78,26 @@ void NeuralTagger::save(const std::string& path, const nn::Metadata& extra) {
   nn::save_checkpoint(path, {.model = this}, m);
 }
 
+nn::ParameterShapes NeuralTagger::parameter_shapes(const EncoderConfig& config, index_t words, index_t chars,
+                                                  index_t tags) {
+  nn::ParameterShapes shapes;
+  SentenceEncoder::add_parameter_shapes(shapes, "encoder.", config, words, chars);
+  nn::add_linear_shapes(shapes, "output.", config.output_size(), tags);
+  return shapes;
+}
+
 std::unique_ptr<NeuralTagger> NeuralTagger::load(const std::string& path, nn::Metadata* metadata) {
-  const nn::Metadata m = nn::read_checkpoint_metadata(path);
+  const nn::safetensors::File file = nn::safetensors::File::read(path);
+  const nn::Metadata m = nn::read_checkpoint_metadata(file);
   auto [config, vocab] = read_encoder_metadata(m, kKind, path);
   SymbolTable tags = SymbolTable::from_json(required_metadata(m, "tags", path, "tagger"), false, path);
+  const nn::ParameterShapes shapes =
+      parameter_shapes(config, static_cast<index_t>(vocab.words.size()), static_cast<index_t>(vocab.chars.size()),
+                       static_cast<index_t>(tags.size()));
+  check_checkpoint_model(file, shapes, "tagger configuration (" + config.describe() + ")");  // before building
   Rng rng(0);
   auto tagger = std::make_unique<NeuralTagger>(config, std::move(vocab), std::move(tags), rng);
-  nn::load_checkpoint(path, {.model = tagger.get()});
+  nn::load_checkpoint(file, {.model = tagger.get()});
   tagger->eval();
   if (metadata) *metadata = m;
   return tagger;

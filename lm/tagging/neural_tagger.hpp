@@ -39,7 +39,10 @@ class NeuralTagger : public nn::Module {
   static constexpr const char* kKind = "tagger";
   nn::Metadata metadata() const;
   void save(const std::string& path, const nn::Metadata& extra = {});
+  // Checks the file's tensors against the configuration it stores (parameter_shapes) before building the tagger.
   static std::unique_ptr<NeuralTagger> load(const std::string& path, nn::Metadata* metadata = nullptr);
+  // The tagger's parameters for this configuration and these table sizes, without building it.
+  static nn::ParameterShapes parameter_shapes(const EncoderConfig& config, index_t words, index_t chars, index_t tags);
 
  private:
   EncoderVocab vocab_;

@@ -2,7 +2,9 @@
 #include "lm/text/dataset.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "lm/text/corpus.hpp"
 #include "lm/text/error.hpp"
@@ -19,6 +21,39 @@ TokenLevel parse_level(const std::string& name) {
 }
 
 const char* level_name(TokenLevel level) { return level == TokenLevel::Word ? "word" : "char"; }
+
+std::string DatasetOptions::split() const {
+  return std::to_string(100 - valid_percent - test_percent) + "/" + std::to_string(valid_percent) + "/" +
+         std::to_string(test_percent);
+}
+
+std::string DatasetOptions::to_json() const {
+  const nlohmann::json j = {
+      {"level", level_name(level)}, {"min_count", min_count}, {"encoding", encoding_name(encoding)}, {"split", split()}};
+  return j.dump();
+}
+
+DatasetOptions DatasetOptions::from_json(const std::string& text, const std::string& source) {
+  DatasetOptions o;
+  try {
+    const nlohmann::json j = nlohmann::json::parse(text);
+    o.level = parse_level(j.at("level").get<std::string>());
+    o.min_count = j.at("min_count").get<std::uint64_t>();
+    o.encoding = parse_encoding(j.at("encoding").get<std::string>());
+    const std::string split = j.at("split").get<std::string>();
+    int train = 0, valid = 0, test = 0;
+    char tail = 0;
+    if (std::sscanf(split.c_str(), "%d/%d/%d%c", &train, &valid, &test, &tail) != 3 || train < 0 || valid < 1 ||
+        test < 0 || train + valid + test != 100)
+      throw FormatError(source + ": bad data options: split '" + split + "'");
+    o.valid_percent = valid, o.test_percent = test;
+  } catch (const nlohmann::json::exception& e) {
+    throw FormatError(source + ": bad data options: " + e.what());
+  } catch (const UsageError& e) {
+    throw FormatError(source + ": bad data options: " + e.what());
+  }
+  return o;
+}
 
 std::vector<std::int32_t> to_stream(const IdCorpus& corpus) {
   std::vector<std::int32_t> out;
@@ -51,6 +86,7 @@ LmDataset LmDataset::load(const std::string& path, const DatasetOptions& options
   LmDataset d;
   d.level = options.level;
   d.source = path;
+  d.options = options;
   TokenCorpus train, valid, test;
   std::error_code ec;
   if (fs::is_directory(path, ec)) {

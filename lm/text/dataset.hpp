@@ -26,18 +26,26 @@ const char* level_name(TokenLevel level);
 
 struct DatasetOptions {
   TokenLevel level = TokenLevel::Word;
-  std::uint64_t min_count = 1;
-  TextEncoding encoding = TextEncoding::Utf8;  // of train/valid/test.txt or the single file  // when the vocabulary is built from train
+  std::uint64_t min_count = 1;                 // when the vocabulary is built from train
+  TextEncoding encoding = TextEncoding::Utf8;  // of train/valid/test.txt or the single file
   // One text file is split by token position (rounded to whole lines): the last test_percent of the tokens are
   // test, the valid_percent before them valid, the rest train. test_percent may be 0 (no test split).
   int valid_percent = 5;
   int test_percent = 5;
+
+  std::string split() const;  // "90/5/5": TRAIN/VALID/TEST, as --split takes it
+  // The JSON a training checkpoint stores, so that --resume reads the data the same way:
+  //   {"level":"char","min_count":1,"encoding":"utf8","split":"90/5/5"}
+  std::string to_json() const;
+  // Throws FormatError naming `source` for malformed JSON, a missing key or a value the readers do not know.
+  static DatasetOptions from_json(const std::string& text, const std::string& source);
 };
 
 struct LmDataset {
   Vocab vocab;
   TokenLevel level = TokenLevel::Word;
   std::string source;                                        // the folder or file it came from
+  DatasetOptions options;                                    // how it was read (load's options)
   std::vector<std::int32_t> train, valid, test;              // token streams, </s> after every sentence
   std::uint64_t oov_train = 0, oov_valid = 0, oov_test = 0;  // tokens mapped to <unk>
 

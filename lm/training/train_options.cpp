@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "lm/text/error.hpp"
+#include "nn/number_text.hpp"
 #include "nn/adam.hpp"
 #include "nn/sgd.hpp"
 #include "ops/error.hpp"
@@ -49,12 +50,12 @@ void TrainOptions::validate() const {
 
 std::string TrainOptions::to_json() const {
   const nlohmann::json j = {{"optimizer", optimizer},
-                            {"lr", lr},
-                            {"momentum", momentum},
-                            {"weight_decay", weight_decay},
-                            {"clip", clip},
+                            {"lr", nn::text::decimal(lr)},
+                            {"momentum", nn::text::decimal(momentum)},
+                            {"weight_decay", nn::text::decimal(weight_decay)},
+                            {"clip", nn::text::decimal(clip)},
                             {"schedule", schedule},
-                            {"decay", decay},
+                            {"decay", nn::text::decimal(decay)},
                             {"decay_start", decay_start},
                             {"patience", patience},
                             {"batch", batch},

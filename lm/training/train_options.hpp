@@ -4,8 +4,10 @@
 // only fills them in.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "nn/module.hpp"
@@ -36,19 +38,27 @@ struct TrainOptions {
   index_t bptt = 35;  // recurrent models
   index_t eval_batch = 10;
   int epochs = 40;
-  double max_seconds = 0;        // stop training after this long, then evaluate (0 = no limit)
+  double max_seconds = 0;        // the wall-time budget of the whole run, final evaluation included (0 = no limit;
+                                 // see Trainer::run and docs/lm.md)
   index_t eval_interval = 0;     // also validate every this many batches (0 = at epoch ends only)
   index_t max_valid_tokens = 0;  // validate on at most this many tokens (0 = all)
   // bookkeeping
   std::uint64_t seed = 1111;
   std::string save;      // the best checkpoint's path ("" = no files)
   bool progress = true;  // progress bar on stderr
+  bool json = false;     // the log: one JSON object per line instead of the text lines
+  // What max_seconds counts from: the start of the command (reading the data included); unset = when run() starts.
+  std::optional<std::chrono::steady_clock::time_point> clock_start;
+  // Tokens evaluated after run() (the final evaluation): run() keeps time for them (see Trainer::run).
+  index_t final_eval_tokens = 0;
 
   // Throws UsageError for the first option out of range: an unknown optimizer or schedule, a batch, bptt or
   // evaluation batch that is not positive, negative epochs; a clipping norm, learning rate, momentum, weight decay
   // or time limit that is negative, NaN or infinite (the schedule checks its decay when it is built).
   void validate() const;
-  // Everything but save and progress (which belong to one run, not to the training).
+  // Everything but save, progress, json, clock_start and final_eval_tokens (which belong to one run, not to the
+  // training). Floats are written as the shortest decimal that reads back to the same float ("lr":0.002, not the
+  // double 0.0020000000949949026).
   std::string to_json() const;
   // Throws FormatError naming `source` for malformed JSON, a missing key or options validate() refuses.
   static TrainOptions from_json(const std::string& text, const std::string& source);

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 
@@ -119,8 +120,17 @@ void Trainer::resume(const TrainingCheckpoint& checkpoint) {
   best_ = checkpoint.best_valid_loss;
   bad_epochs_ = checkpoint.bad_epochs;
   curve_ = checkpoint.curve;
-  log_ << "resumed from " << checkpoint.path << " after epoch " << epoch_ << " (best valid ppl " << std::exp(best_)
-       << ", lr " << optimizer_->learning_rate() << ")\n";
+  if (options_.json)
+    log_json(nlohmann::json{{"type", "resumed"},
+                            {"from", checkpoint.path},
+                            {"epoch", epoch_},
+                            {"best_valid_loss", best_},
+                            {"best_valid_ppl", std::exp(best_)},
+                            {"lr", optimizer_->learning_rate()}}
+                 .dump());
+  else
+    log_ << "resumed from " << checkpoint.path << " after epoch " << epoch_ << " (best valid ppl " << std::exp(best_)
+         << ", lr " << optimizer_->learning_rate() << ")\n";
 }
 
 // ---- the pieces of the loop ------------------------------------------------------------------------------------
@@ -200,10 +210,54 @@ struct Trainer::Epoch {
 
 double Trainer::elapsed() const { return std::chrono::duration<double>(SteadyClock::now() - run_start_).count(); }
 
-bool Trainer::out_of_time() const { return options_.max_seconds > 0 && elapsed() >= options_.max_seconds; }
+double Trainer::budget_spent() const {
+  return std::chrono::duration<double>(SteadyClock::now() - options_.clock_start.value_or(run_start_)).count();
+}
+
+index_t Trainer::validation_tokens() const {
+  const auto n = static_cast<index_t>(data_.valid.size());
+  return options_.max_valid_tokens > 0 ? std::min(n, options_.max_valid_tokens) : n;
+}
+
+double Trainer::eval_seconds_per_token(const Epoch& epoch) const {
+  if (eval_seconds_per_token_ > 0) return eval_seconds_per_token_;
+  if (epoch.tokens > 0)  // no validation yet: the training time per token, an over-estimate
+    return std::chrono::duration<double>(SteadyClock::now() - epoch.since).count() / epoch.tokens;
+  return 0;
+}
+
+bool Trainer::validation_fits(const Epoch& epoch) const {
+  return options_.max_seconds <= 0 ||
+         budget_spent() + eval_seconds_per_token(epoch) * static_cast<double>(validation_tokens()) <=
+             options_.max_seconds;
+}
+
+// Would one more batch, then the closing validation and the final evaluation, overrun the budget? (See trainer.hpp.)
+bool Trainer::out_of_time(const Epoch& epoch) const {
+  if (options_.max_seconds <= 0) return false;
+  const double per_token = eval_seconds_per_token(epoch);
+  const double closing = last_batch_seconds_ + per_token * static_cast<double>(validation_tokens()) +
+                         std::min(per_token * static_cast<double>(options_.final_eval_tokens),
+                                  0.1 * options_.max_seconds);
+  return budget_spent() + closing >= options_.max_seconds;
+}
 
 bool Trainer::keep_training(const TrainResult& result) const {
   return epoch_ < options_.epochs && !result.out_of_time && !result.stopped_early;
+}
+
+// With a time limit and no validation measured yet: the evaluation speed, measured on the first window of the
+// validation split (eval batch × bptt tokens; evaluating changes no state), so that the first estimates of what
+// validating costs are not the training speed's (several times slower per token).
+void Trainer::measure_eval_speed() {
+  const auto n = std::min<std::size_t>(data_.valid.size(), static_cast<std::size_t>(options_.eval_batch * options_.bptt));
+  if (n == 0) return;
+  PerplexityOptions eo;
+  eo.batch = options_.eval_batch;
+  eo.bptt = options_.bptt;
+  const auto start = SteadyClock::now();
+  evaluate(model_, std::span<const std::int32_t>(data_.valid).first(n), eo);
+  eval_seconds_per_token_ = std::chrono::duration<double>(SteadyClock::now() - start).count() / static_cast<double>(n);
 }
 
 // The mean validation loss, on at most max_valid_tokens tokens of the validation split.
@@ -214,7 +268,12 @@ double Trainer::validate() {
   PerplexityOptions eo;
   eo.batch = options_.eval_batch;
   eo.bptt = options_.bptt;
-  return evaluate(model_, valid, eo).loss;
+  const auto start = SteadyClock::now();
+  const Perplexity p = evaluate(model_, valid, eo);
+  if (!valid.empty())
+    eval_seconds_per_token_ =
+        std::chrono::duration<double>(SteadyClock::now() - start).count() / static_cast<double>(valid.size());
+  return p.loss;
 }
 
 CurvePoint Trainer::add_curve_point(Epoch& epoch, double at_epoch) {
@@ -268,7 +327,13 @@ Trainer::Epoch Trainer::train_epoch(Batches& batches, Stepper& stepper) {
                   epoch.batches, options_.progress, terminal_);
   epoch.since = SteadyClock::now();
   for (index_t i = 0; i < epoch.batches; ++i) {
+    if (out_of_time(epoch)) {  // checked before every batch
+      epoch.out_of_time = true;
+      break;
+    }
+    const auto step_start = SteadyClock::now();
     const StepStats s = batches.train(i, stepper, rng_);
+    last_batch_seconds_ = std::chrono::duration<double>(SteadyClock::now() - step_start).count();
     if (!std::isfinite(s.loss)) {  // the loss is computed before the step's update: the previous update is to blame
       bar.finish();
       const bool initial = last_update_.epoch < 0 && epoch_ == 0 && curve_.empty();
@@ -285,11 +350,11 @@ Trainer::Epoch Trainer::train_epoch(Batches& batches, Stepper& stepper) {
     std::snprintf(info, sizeof info, "loss %.3f ppl %.1f | lr %.3g", epoch.loss_sum / epoch.tokens,
                   std::exp(epoch.loss_sum / epoch.tokens), optimizer_->learning_rate());
     bar.update(epoch.done, info, epoch.tokens_seen);
-    if (out_of_time()) {
-      epoch.out_of_time = true;
-      break;
-    }
     if (options_.eval_interval > 0 && epoch.done % options_.eval_interval == 0 && epoch.done < epoch.batches) {
+      if (out_of_time(epoch)) {  // no time for this validation and the closing one: the closing one replaces it
+        epoch.out_of_time = true;
+        break;
+      }
       bar.finish();
       const CurvePoint p =
           add_curve_point(epoch, epoch.index + static_cast<double>(epoch.done) / static_cast<double>(epoch.batches));
@@ -316,6 +381,19 @@ bool Trainer::patience_ran_out() const { return options_.patience > 0 && bad_epo
 
 // "| epoch 2.50 | train ppl 16.22 | valid ppl 16.36 |"
 void Trainer::log_curve_point(const CurvePoint& p) {
+  if (options_.json) {
+    log_json(nlohmann::json{{"type", "validation"},
+                            {"epoch", p.epoch},
+                            {"seconds", p.seconds},
+                            {"lr", p.lr},
+                            {"train_loss", p.train_loss},
+                            {"train_ppl", std::exp(p.train_loss)},
+                            {"valid_loss", p.valid_loss},
+                            {"valid_ppl", std::exp(p.valid_loss)},
+                            {"valid_tokens", validation_tokens()}}
+                 .dump());
+    return;
+  }
   char line[160];
   std::snprintf(line, sizeof line, "| epoch %.2f | train ppl %.2f | valid ppl %.2f |\n", p.epoch,
                 std::exp(p.train_loss), std::exp(p.valid_loss));
@@ -324,6 +402,24 @@ void Trainer::log_curve_point(const CurvePoint& p) {
 
 // "| epoch 3 | 1m05s | lr 1 | train loss 2.792 ppl 16.32 | valid loss 2.788 ppl 16.25 | 20345 tok/s | best"
 void Trainer::log_epoch(const Epoch& epoch, const CurvePoint& p, bool improved) {
+  if (options_.json) {
+    log_json(nlohmann::json{{"type", "epoch"},
+                            {"epoch", p.epoch},
+                            {"completed", epoch.completed()},
+                            {"time_limit", epoch.out_of_time},
+                            {"seconds", p.seconds},
+                            {"lr", p.lr},
+                            {"train_loss", p.train_loss},
+                            {"train_ppl", std::exp(p.train_loss)},
+                            {"valid_loss", p.valid_loss},
+                            {"valid_ppl", std::exp(p.valid_loss)},
+                            {"valid_tokens", validation_tokens()},
+                            {"tokens_per_second", p.tokens_per_second},
+                            {"best", improved},
+                            {"skipped_steps", epoch.skipped}}
+                 .dump());
+    return;
+  }
   const std::string which = epoch.out_of_time ? std::to_string(epoch.position()).substr(0, 5) + " (time limit)"
                                               : std::to_string(epoch.index + 1);
   char line[256];
@@ -335,6 +431,8 @@ void Trainer::log_epoch(const Epoch& epoch, const CurvePoint& p, bool improved) 
   if (epoch.skipped > 0) log_ << "  (" << epoch.skipped << " steps skipped: non-finite gradient norm)\n";
   log_ << std::flush;
 }
+
+void Trainer::log_json(const std::string& object) { log_ << object << '\n' << std::flush; }
 
 void Trainer::save_best(TrainResult& result) {
   if (!options_.save.empty()) save(options_.save, result);
@@ -351,8 +449,9 @@ void Trainer::save_last(TrainResult& result) {
 // ---- the loop ------------------------------------------------------------------------------------------------
 
 // While the stop conditions allow (epochs left, time left, patience left), each epoch:
-//   1. trains on every batch (or until the time limit), validating every eval_interval batches — train_epoch;
-//      a non-finite loss stops everything (DivergenceError)
+//   1. trains on every batch (or until the time limit, checked before every batch), validating every eval_interval
+//      batches — train_epoch; a non-finite loss stops everything (DivergenceError). An epoch cut by the time limit
+//      before its first batch, or whose validation no longer fits in the budget, ends the run here, unvalidated
 //   2. validates: the epoch's point on the learning curve; a non-finite validation loss or parameter stops
 //      everything too, before anything is saved
 //   3. counts the epoch if it was completed, and keeps the best validation loss and the epochs without improvement
@@ -367,10 +466,42 @@ TrainResult Trainer::run() {
   seconds_before_ = curve_.empty() ? 0.0 : curve_.back().seconds;
   terminal_ = ProgressBar::is_terminal(std::cerr);
   last_update_ = {};
+  last_batch_seconds_ = 0;
+  if (options_.max_seconds > 0 && eval_seconds_per_token_ <= 0 && keep_training(TrainResult{})) measure_eval_speed();
   TrainResult result;
   while (keep_training(result)) {
     Epoch epoch = train_epoch(batches, stepper);
     result.out_of_time = epoch.out_of_time;
+    if (epoch.out_of_time && epoch.done == 0) {  // the budget ended at an epoch's start: nothing new to validate
+      if (options_.json)
+        log_json(nlohmann::json{{"type", "time_limit"}, {"epoch", epoch.index}, {"seconds", budget_spent()},
+                                {"validated", false}}
+                     .dump());
+      else
+        log_ << "time limit: stopped before epoch " << epoch.index + 1 << " (" << ProgressBar::duration(budget_spent())
+             << " of --max-time " << ProgressBar::duration(options_.max_seconds)
+             << " spent; validating takes about "
+             << ProgressBar::duration(eval_seconds_per_token(epoch) * static_cast<double>(validation_tokens()))
+             << ": a smaller --max-valid-tokens leaves time to train)\n"
+             << std::flush;
+      break;
+    }
+    if (epoch.out_of_time && !validation_fits(epoch)) {  // validating would overrun the budget: stop unvalidated
+      result.eval_seconds_per_token = eval_seconds_per_token(epoch);
+      if (options_.json)
+        log_json(nlohmann::json{{"type", "time_limit"},
+                                {"epoch", epoch.position()},
+                                {"seconds", budget_spent()},
+                                {"train_loss", epoch.loss_sum / epoch.tokens},
+                                {"validated", false}}
+                     .dump());
+      else
+        log_ << "| epoch " << std::to_string(epoch.position()).substr(0, 5) << " (time limit) | train loss "
+             << epoch.loss_sum / epoch.tokens << " | not validated: no time left for it in --max-time "
+             << options_.max_seconds << "\n"
+             << std::flush;
+      break;
+    }
     const CurvePoint p = add_curve_point(epoch, epoch.position());
     if (epoch.completed()) ++epoch_;
     const bool improved = record_validation(p.valid_loss);
@@ -383,12 +514,16 @@ TrainResult Trainer::run() {
     write_curve(result);
     if (patience_ran_out()) {
       result.stopped_early = true;
-      log_ << "early stop: no improvement in " << bad_epochs_ << " epochs\n";
+      if (options_.json)
+        log_json(nlohmann::json{{"type", "early_stop"}, {"epochs_without_improvement", bad_epochs_}}.dump());
+      else
+        log_ << "early stop: no improvement in " << bad_epochs_ << " epochs\n";
     }
   }
   result.curve = curve_;
   result.best_valid_loss = best_;
   result.epochs_completed = epoch_;
+  if (eval_seconds_per_token_ > 0) result.eval_seconds_per_token = eval_seconds_per_token_;
   return result;
 }
 

@@ -16,6 +16,20 @@
 // Files, for save = "out/lm.safetensors": out/lm.safetensors (the best model), out/lm.last.safetensors (the latest
 // epoch, for resuming), out/lm.curve.csv and out/lm.curve.svg.
 //
+// Time limit (TrainOptions::max_seconds > 0): the budget of the whole run, counted from options.clock_start (the
+// start of the command: reading the data is part of it) or from run(). Before every batch, and before every
+// validation inside an epoch, the trainer estimates what remains to be done once it stops — one more batch (as long
+// as the last one took), the closing validation, and the final evaluation of options.final_eval_tokens tokens (at
+// most 10% of the budget: the final evaluation is itself cut to the time left, lm/training/final_evaluation.hpp) —
+// at the time per token of the last validation (before the first one, of a probe: one window of the validation
+// split evaluated when run() starts), and stops when that would overrun the budget. When even
+// the closing validation no longer fits (a first batch slower than the budget), the epoch ends unvalidated: a line
+// says so, and nothing is saved.
+//
+// Log. One line per validation and per epoch (text, or with options.json one JSON object per line:
+// {"type":"epoch",…}, {"type":"validation",…}, {"type":"resumed",…}, {"type":"early_stop",…},
+// {"type":"time_limit",…} — docs/lm.md lists the fields).
+//
 // Divergence. Every training loss, every validation loss and, at every validation, every parameter must be finite;
 // the first that is not stops training with DivergenceError, naming the epoch and step of the last update before it
 // (the one that made the model diverge). Checks run before any file is written, and a checkpoint is written only
@@ -50,6 +64,9 @@ struct TrainResult {
   int epochs_completed = 0;
   bool stopped_early = false;  // patience ran out
   bool out_of_time = false;    // max_seconds reached
+  // Seconds per token of the last validation (when none ran, of training, an over-estimate; 0 when no step ran
+  // either): what the final evaluation can expect.
+  double eval_seconds_per_token = 0;
   // The files this run wrote, each once, in the order first written: the best checkpoint (when validation
   // improved), the .last checkpoint (after a completed epoch), the learning-curve CSV and SVG. Empty without a
   // save path, or when no epoch ran.
@@ -95,9 +112,15 @@ class Trainer {
   void write_curve(TrainResult& result) const;
   bool patience_ran_out() const;
 
-  bool out_of_time() const;
-  double elapsed() const;  // seconds since run() started
+  bool out_of_time(const Epoch& epoch) const;  // the time limit: see above
+  bool validation_fits(const Epoch& epoch) const;          // in the time left (always, without a limit)
+  double eval_seconds_per_token(const Epoch& epoch) const;  // measured, or estimated from training (0: unknown)
+  double elapsed() const;                      // seconds since run() started
+  double budget_spent() const;                 // seconds since options_.clock_start (or run() started)
+  index_t validation_tokens() const;           // tokens of one validation (max_valid_tokens or the whole split)
+  void log_json(const std::string& object);    // one line, flushed
   double validate();
+  void measure_eval_speed();  // eval_seconds_per_token_ from one window of the validation split
   void save(const std::string& path, TrainResult& result);
   TrainingCheckpoint state() const;
 
@@ -115,6 +138,8 @@ class Trainer {
   // while run() runs
   std::chrono::steady_clock::time_point run_start_;
   double seconds_before_ = 0;  // training time of the runs before a resume
+  double eval_seconds_per_token_ = 0;  // measured by the last validation (0 before the first)
+  double last_batch_seconds_ = 0;      // how long the last training step took
   bool terminal_ = false;      // stderr is a terminal (the progress bar redraws in place)
   // The last update this run made (epoch 0-based, step 1-based, of `of` steps); epoch −1 before the first.
   struct Update {

@@ -19,10 +19,11 @@ nn::Metadata TrainingCheckpoint::metadata(const LmDataset& data) const {
   meta[kBadKey] = std::to_string(bad_epochs);
   meta[kCurveKey] = curve_csv(curve, /*exact=*/true);
   meta[kDataKey] = data.source;
+  meta[kDataOptionsKey] = data.options.to_json();
   return meta;
 }
 
-TrainingCheckpoint TrainingCheckpoint::read(const std::string& path, const LmDataset& data) {
+TrainingCheckpoint TrainingCheckpoint::read(const std::string& path) {
   const nn::safetensors::File file = nn::safetensors::File::read(path);
   const nn::Metadata meta = nn::read_checkpoint_metadata(file);
   const auto get = [&](const char* key) -> const std::string& {
@@ -37,13 +38,16 @@ TrainingCheckpoint TrainingCheckpoint::read(const std::string& path, const LmDat
   } catch (const UsageError& e) {
     throw FormatError(path + ": " + e.what());
   }
-  if (level != data.level)
-    throw UsageError(path + ": the checkpoint was trained at the " + level_name(level) + " level, but " + data.source +
-                     " was read at the " + level_name(data.level) + " level: resume with --level " + level_name(level));
-  if (c.model.vocab != static_cast<index_t>(data.vocab.size()) || get(SavedModel::kVocabKey) != data.vocab.to_text())
-    throw UsageError(path + ": the checkpoint was trained with another vocabulary (" + std::to_string(c.model.vocab) +
-                     " tokens) than the one of " + data.source + " (" + std::to_string(data.vocab.size()) +
-                     " tokens): resume with the data it was trained on");
+  if (const auto it = meta.find(kDataOptionsKey); it != meta.end()) {
+    c.data_options = DatasetOptions::from_json(it->second, path);
+    if (c.data_options.level != level)
+      throw FormatError(path + ": the data options say the " + level_name(c.data_options.level) +
+                        " level, the checkpoint's level is " + level_name(level));
+  } else {  // written before the data options were stored: the level is all that is known
+    c.data_options_stored = false;
+    c.data_options.level = level;
+  }
+  c.vocab_text_ = get(SavedModel::kVocabKey);
   check_checkpoint_tensors(file, c.model);  // a config that lies fails here, before the model is built
   c.options = TrainOptions::from_json(get(kOptionsKey), path);
   try {
@@ -57,9 +61,27 @@ TrainingCheckpoint TrainingCheckpoint::read(const std::string& path, const LmDat
   return c;
 }
 
+void TrainingCheckpoint::check_data(const LmDataset& data) const {
+  const TokenLevel level = data_options.level;
+  if (level != data.level)
+    throw UsageError(path + ": the checkpoint was trained at the " + level_name(level) + " level, but " + data.source +
+                     " was read at the " + level_name(data.level) + " level: resume with --level " + level_name(level));
+  if (model.vocab != static_cast<index_t>(data.vocab.size()) || vocab_text_ != data.vocab.to_text())
+    throw UsageError(path + ": the checkpoint was trained with another vocabulary (" + std::to_string(model.vocab) +
+                     " tokens) than the one of " + data.source + " (" + std::to_string(data.vocab.size()) +
+                     " tokens): resume with the data it was trained on");
+}
+
+TrainingCheckpoint TrainingCheckpoint::read(const std::string& path, const LmDataset& data) {
+  TrainingCheckpoint c = read(path);
+  c.check_data(data);
+  return c;
+}
+
 TrainOptions TrainingCheckpoint::resume_options(const TrainOptions& given) const {
   TrainOptions o = options;
   o.epochs = given.epochs, o.max_seconds = given.max_seconds, o.save = given.save, o.progress = given.progress;
+  o.json = given.json, o.clock_start = given.clock_start, o.final_eval_tokens = given.final_eval_tokens;
   return o;
 }
 

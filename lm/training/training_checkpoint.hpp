@@ -3,10 +3,12 @@
 // completed epochs, best validation loss, epochs without improvement, learning curve, the data's source). The
 // tensors (parameters, optimizer and schedule state, Rng) are nn::save_checkpoint's part.
 //
-// read() is the one place where a checkpoint is checked before training resumes from it: it must be a training
-// checkpoint of tapegrad with well-formed metadata (FormatError otherwise), and it must have been trained on the
-// vocabulary of the data given (UsageError otherwise: the user chose the wrong data or file). It returns the model
-// configuration and the options to resume with; Trainer::resume then checks the model in hand against it.
+// read() and check_data() are the one place where a checkpoint is checked before training resumes from it: it must
+// be a training checkpoint of tapegrad with well-formed metadata (FormatError otherwise), and it must have been
+// trained on the vocabulary of the data given (UsageError otherwise: the user chose the wrong data or file). read()
+// comes first, before any data is read: it returns how the data was read (data_options), the model configuration and
+// the options to resume with, so that the data can be read the same way; Trainer::resume then checks the model in
+// hand against it.
 #pragma once
 
 #include <limits>
@@ -29,8 +31,13 @@ struct TrainingCheckpoint {
   static constexpr const char* kBadKey = "bad_epochs";         // epochs since the best one
   static constexpr const char* kCurveKey = "curve_csv";        // curve_csv(curve, exact = true)
   static constexpr const char* kDataKey = "data";              // the folder or file trained on (for the reader)
+  static constexpr const char* kDataOptionsKey = "data_options";  // DatasetOptions::to_json(): level, split, …
 
   std::string path;  // the file it was read from (empty when written)
+  // How the data was read: level, split, min-count, encoding. Checkpoints written before data_options existed
+  // record the level only (data_options_stored false: the other fields are the defaults, not what the run used).
+  DatasetOptions data_options;
+  bool data_options_stored = true;
   ModelConfig model;
   TrainOptions options;
   int epoch = 0;
@@ -38,12 +45,21 @@ struct TrainingCheckpoint {
   int bad_epochs = 0;
   std::vector<CurvePoint> curve;
 
+ private:
+  std::string vocab_text_;  // Vocab::to_text() of the vocabulary trained with
+
+ public:
   // Every metadata entry of a checkpoint of this state trained on `data`.
   nn::Metadata metadata(const LmDataset& data) const;
-  // Reads and checks the metadata of `path` against `data` (see above).
+  // Reads and checks the metadata and the tensors' shapes of `path` (see above), before any data is read.
+  static TrainingCheckpoint read(const std::string& path);
+  // UsageError unless `data` was read at the checkpoint's level with the checkpoint's vocabulary.
+  void check_data(const LmDataset& data) const;
+  // Both.
   static TrainingCheckpoint read(const std::string& path, const LmDataset& data);
   // The options a resumed run trains with: the stored ones, except what may change from run to run — the number of
-  // epochs, the time limit, the save path and the progress bar — which come from `given`.
+  // epochs, the time limit (and the time already spent), the save path, the progress bar and the JSON output — which
+  // come from `given`.
   TrainOptions resume_options(const TrainOptions& given) const;
 };
 
