@@ -171,7 +171,8 @@ BOOST_AUTO_TEST_CASE(non_finite_values_in_a_file_are_refused_naming_the_tensor) 
       {write("nan.safetensors", nan_w, good_b), "tensor 'linear.W' holds nan at element 4"},
       {write("inf.safetensors", good_w, inf_b), "tensor 'linear.b' holds -inf at element 1"},
   };
-  for (const auto& [path, expected] : cases) {
+  for (const auto& [file, expected] : cases) {
+    const std::filesystem::path path = file;  // a lambda may not capture a structured binding (clang 14)
     TinyClassifier m(3);
     const float before = m.linear.W.value()[4];
     const std::string msg = error_of<CheckpointError>([&] { nn::load_checkpoint(path, {.model = &m}); });
