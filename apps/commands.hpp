@@ -3,10 +3,26 @@
 
 #include <CLI/CLI.hpp>
 #include <functional>
+#include <memory>
+#include <utility>
+#include <vector>
 
 namespace tapegrad::cli {
 
 using Command = std::function<int()>;
+
+// The whole command line of `tapegrad`: the root parser (its name, --version, one subcommand required) with every
+// subcommand registered, each beside the code that runs it. apps/main.cpp parses with it; so does the CLI fuzz
+// target (tests/fuzz/fuzz_cli.cpp), so both see the same flags. The Commands own the variables the flags are parsed
+// into: keep the struct alive until the command has run.
+struct Cli {
+  std::unique_ptr<CLI::App> app;
+  std::vector<std::pair<CLI::App*, Command>> commands;  // in registration order (the order of --help)
+
+  // The code of the subcommand the parser saw (an empty Command when none was parsed).
+  Command parsed() const;
+};
+Cli make_cli();
 
 // `tapegrad demo`: records a small recurrent graph, runs backward, prints the tape and checks the gradients.
 Command add_demo_command(CLI::App& app);

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "apps/command_line.hpp"
 #include "ops/parallel.hpp"
 
 namespace tapegrad::cli::flag {
@@ -120,6 +121,37 @@ CLI::Validator real_between(double lo, double hi, bool lo_open) {
 CLI::Validator real(double lo, double hi) { return real_between(lo, hi, false); }
 CLI::Validator real_above(double lo, double hi) { return real_between(lo, hi, true); }
 
+CLI::Validator choice(const std::string& what, std::vector<std::string> values,
+                      std::vector<std::pair<std::string, std::string>> aliases) {
+  std::string expected;
+  for (std::size_t i = 0; i < values.size(); ++i)
+    expected += (i == 0 ? "" : i + 1 == values.size() ? " or " : ", ") + values[i];
+  const std::string description = "{" + [&] {
+    std::string list;
+    for (const std::string& v : values) list += (list.empty() ? "" : ",") + v;
+    return list;
+  }() + "}";
+  return CLI::Validator(
+      [what, values, aliases, expected](std::string& text) -> std::string {
+        const std::string typed = CLI::detail::to_lower(text);
+        for (const std::string& v : values)
+          if (CLI::detail::to_lower(v) == typed) {
+            text = v;
+            return "";
+          }
+        for (const auto& [alias, value] : aliases)
+          if (CLI::detail::to_lower(alias) == typed) {
+            text = value;
+            return "";
+          }
+        std::string message = "unknown " + what + " '" + text + "' (expected " + expected + ")";
+        if (const std::string best = closest_name(text, values); !best.empty())
+          message += "; did you mean '" + best + "'?";
+        return message;
+      },
+      description, "CHOICE");
+}
+
 CLI::Validator threads() {
   return CLI::Validator(
       [](std::string& text) -> std::string {
@@ -154,6 +186,12 @@ std::string output_folder_problem(const std::string& path) {
 CLI::Validator output_file(bool creates_folders) {
   return CLI::Validator([creates_folders](std::string& path) { return output_file_problem(path, creates_folders); },
                         "writable", "OUTPUT_FILE");
+}
+
+CLI::Validator output_file_or_stdout() {
+  return CLI::Validator(
+      [](std::string& path) { return path == "-" ? std::string() : output_file_problem(path, false); },
+      "writable or - (standard output)", "OUTPUT_FILE");
 }
 
 CLI::Validator output_folder() {

@@ -8,6 +8,8 @@
 #include <CLI/CLI.hpp>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace tapegrad::cli::flag {
 
@@ -32,8 +34,15 @@ CLI::Validator zero_or_whole(std::int64_t lo, std::int64_t hi);
 CLI::Validator real(double lo, double hi = kMaxFloat);
 // A finite real number above lo: lo < x ≤ hi.
 CLI::Validator real_above(double lo, double hi = kMaxFloat);
+// One of `values` (an enumeration: "mle", "addk", "kn"), matched ignoring case, or one of the `aliases` (another
+// spelling → its value, e.g. "utf-8" → "utf8", also ignoring case); the flag's value becomes the canonical
+// spelling. Anything else: "unknown <what> 'x' (expected a, b or c)", with "; did you mean 'b'?" when one is close.
+CLI::Validator choice(const std::string& what, std::vector<std::string> values,
+                      std::vector<std::pair<std::string, std::string>> aliases = {});
 // Kernel threads: 0 (automatic: the cores not busy with other processes, ops/parallel.hpp) or 1 … ops::max_threads().
 CLI::Validator threads();
+// output_file, or "-" (standard output).
+CLI::Validator output_file_or_stdout();
 // A file the command will write: not a folder; its folder exists (or, with creates_folders, the nearest existing
 // ancestor does) and a file can be created there; an existing file is writable.
 CLI::Validator output_file(bool creates_folders = false);

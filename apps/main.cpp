@@ -1,4 +1,5 @@
-// tapegrad: the command-line entry point. Dispatches to one subcommand; a user's mistake — a bad flag (refused while
+// tapegrad: the command-line entry point. Parses the command line (apps/command_line.hpp: snake_case flags, "did you
+// mean") with the parser of apps/commands.cpp and runs one subcommand; a user's mistake — a bad flag (refused while
 // parsing, before any work: apps/flag_checks.hpp), a library error, a file-system error — is a message on stderr and
 // exit status 2; anything else exits 3.
 #include <CLI/CLI.hpp>
@@ -6,9 +7,9 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
-#include <utility>
 #include <vector>
 
+#include "apps/command_line.hpp"
 #include "apps/commands.hpp"
 #include "ops/error.hpp"
 
@@ -30,35 +31,15 @@ std::string describe(const std::filesystem::filesystem_error& e) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // Named, so usage lines read "tapegrad …" however the binary was started (docs quote --help verbatim).
-  CLI::App app{"tapegrad: a tape-based autodiff framework and language-modelling toolkit", "tapegrad"};
-  app.set_version_flag("--version", std::string("tapegrad 0.1.0"));
-  app.require_subcommand(1);
-
-  // Each entry registers one subcommand; the command to run is the one the parser saw.
-  using Adder = tapegrad::cli::Command (*)(CLI::App&);
-  const Adder adders[] = {
-      tapegrad::cli::add_demo_command,     tapegrad::cli::add_data_command,    tapegrad::cli::add_ngram_command,
-      tapegrad::cli::add_graph_command,    tapegrad::cli::add_train_command,   tapegrad::cli::add_eval_command,
-      tapegrad::cli::add_generate_command, tapegrad::cli::add_predict_command, tapegrad::cli::add_score_command, tapegrad::cli::add_gradflow_command,
-      tapegrad::cli::add_tag_command, tapegrad::cli::add_classify_command,
-      tapegrad::cli::add_train_conditioned_command, tapegrad::cli::add_inspect_command};
-  std::vector<std::pair<CLI::App*, tapegrad::cli::Command>> commands;
-  for (Adder add : adders) {
-    const std::size_t before = app.get_subcommands({}).size();
-    tapegrad::cli::Command run = add(app);
-    commands.emplace_back(app.get_subcommands({})[before], std::move(run));
-  }
-
+  tapegrad::cli::Cli cli = tapegrad::cli::make_cli();  // every subcommand (apps/commands.cpp)
   try {
-    app.parse(argc, argv);
+    tapegrad::cli::parse_command_line(*cli.app, std::vector<std::string>(argv, argv + argc));
   } catch (const CLI::ParseError& e) {
-    const int status = app.exit(e);  // prints the help, the version or the message naming the flag
+    const int status = cli.app->exit(e);  // prints the help, the version or the message naming the flag
     return status == 0 ? 0 : 2;
   }
   try {
-    for (auto& [sub, run] : commands)
-      if (sub->parsed()) return run();
+    if (const tapegrad::cli::Command run = cli.parsed()) return run();
   } catch (const tapegrad::Error& e) {
     std::cerr << "tapegrad: error: " << e.what() << '\n';
     return 2;

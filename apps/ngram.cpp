@@ -7,6 +7,9 @@
 // A model comes from an ARPA file (--arpa, Kneser-Ney or any KenLM/SRILM model) or is trained on the spot from a
 // text (--train, with --order/--smoothing/--k; the only way to use MLE and add-k, which are not back-off models
 // and so have no ARPA form). Texts are read one sentence per line. Progress goes to stderr, results to stdout.
+// KenLM's habits work too: `-o N` is the order, and "-" names standard input for a text or a model read
+// (`ngram score --arpa m.arpa --data -`) and standard output for the ARPA file written (`ngram train -o 3 --data -
+// --arpa - < text > m.arpa`, whose report then goes to stderr).
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -19,6 +22,7 @@
 
 #include "apps/commands.hpp"
 #include "apps/flag_checks.hpp"
+#include "apps/std_streams.hpp"
 #include "lm/ngram/arpa.hpp"
 #include "lm/ngram/eval.hpp"
 #include "lm/ngram/train.hpp"
@@ -100,8 +104,8 @@ struct Trained {
 Trained train_from_text(const ModelOptions& m, const std::string& path, const Progress& progress) {
   const lm::NgramOptions options = ngram_options(m);  // validates --smoothing before the (long) reading
   if (options.order < 1) throw UsageError("--order must be at least 1");
-  progress("reading " + path);
-  const lm::TokenCorpus text = lm::TokenCorpus::read_words(path, lm::parse_encoding(m.encoding));
+  progress("reading " + input_name(path));
+  const lm::TokenCorpus text = read_words(path, lm::parse_encoding(m.encoding));
   const lm::Vocab vocab = m.vocab.empty() ? lm::Vocab::build(text, m.min_count) : lm::Vocab::load(m.vocab);
   Trained t;
   t.corpus = vocab.encode(text);
@@ -117,8 +121,10 @@ std::unique_ptr<lm::NgramModel> load_model(const ModelOptions& m, const Progress
     throw UsageError("give either --arpa (a model file) or --train (a text), not both");
   if (m.arpa.empty() && m.train.empty()) throw UsageError("no model: give --arpa MODEL.arpa or --train TEXT");
   if (!m.arpa.empty()) {
-    progress("loading " + m.arpa);
-    auto model = std::make_unique<lm::BackoffModel>(lm::load_arpa(m.arpa));
+    progress("loading " + input_name(m.arpa));
+    auto model = std::make_unique<lm::BackoffModel>(is_std_stream(m.arpa)
+                                                        ? lm::parse_arpa(read_input(m.arpa), input_name(m.arpa))
+                                                        : lm::load_arpa(m.arpa));
     progress("loaded an order-" + std::to_string(model->order()) + " model, vocabulary " +
              std::to_string(model->vocab().size()));
     return model;
@@ -150,15 +156,23 @@ int run_train(const NgramCommandOptions& o) {
     throw UsageError(
         "--arpa stores a back-off model: only --smoothing kn has one (MLE and add-k are evaluated "
         "with --train TEXT instead)");
+  at_most_one_stdin({{"--data", &o.data}, {"--valid", &o.valid}});
   Trained t = train_from_text(o.model, o.data, progress);
-  if (!o.model.arpa.empty()) {
+  // With --arpa - the model is the standard output, and the report goes to standard error.
+  const bool arpa_to_stdout = is_std_stream(o.model.arpa);
+  std::ostream& out = arpa_to_stdout ? std::cerr : std::cout;
+  if (arpa_to_stdout) {
+    lm::write_arpa(dynamic_cast<const lm::BackoffModel&>(*t.model), std::cout);
+    std::cout.flush();
+    if (!std::cout) throw lm::IoError("standard output: writing the ARPA model failed");
+  } else if (!o.model.arpa.empty()) {
     lm::save_arpa(dynamic_cast<const lm::BackoffModel&>(*t.model), o.model.arpa);
     progress("wrote " + o.model.arpa);
   }
   lm::EvalResult valid;
   std::string explanation;
   if (!o.valid.empty()) {
-    const lm::IdCorpus v = t.model->vocab().encode(lm::TokenCorpus::read_words(o.valid, lm::parse_encoding(o.model.encoding)));
+    const lm::IdCorpus v = t.model->vocab().encode(read_words(o.valid, lm::parse_encoding(o.model.encoding)));
     valid = lm::evaluate(*t.model, v);
     explanation = lm::explain_infinite(*t.model, v, valid);
   }
@@ -180,54 +194,55 @@ int run_train(const NgramCommandOptions& o) {
                                 {"count_of_counts", {s.n[1], s.n[2], s.n[3], s.n[4]}},
                                 {"D", {s.discount[1], s.discount[2], s.discount[3]}},
                                 {"fallback", s.fell_back}});
-    if (!o.model.arpa.empty()) j["arpa"] = o.model.arpa;
+    if (!o.model.arpa.empty()) j["arpa"] = arpa_to_stdout ? "standard output" : o.model.arpa;
     if (!o.valid.empty()) j["valid"] = eval_json(valid, explanation);
-    std::cout << j.dump(2) << '\n';
+    out << j.dump(2) << '\n';
     return 0;
   }
-  std::cout << "order-" << t.model->order() << " " << t.model->name() << " on " << o.data << ": " << r.sentences
+  out << "order-" << t.model->order() << " " << t.model->name() << " on " << o.data << ": " << r.sentences
             << " sentences, " << r.tokens << " tokens, vocabulary " << t.model->vocab().size() << "\n";
-  std::cout << "  order  n-grams";
-  if (!r.kn.empty()) std::cout << "        n1        n2        n3        n4      D1      D2     D3+";
-  std::cout << '\n';
+  out << "  order  n-grams";
+  if (!r.kn.empty()) out << "        n1        n2        n3        n4      D1      D2     D3+";
+  out << '\n';
   for (std::size_t n = 0; n < r.ngrams.size(); ++n) {
     char buf[160];
     std::snprintf(buf, sizeof buf, "  %5zu %8llu", n + 1, static_cast<unsigned long long>(r.ngrams[n]));
-    std::cout << buf;
+    out << buf;
     if (!r.kn.empty()) {
       const lm::KnOrderStats& s = r.kn[n];
       std::snprintf(buf, sizeof buf, " %9llu %9llu %9llu %9llu  %.4f  %.4f  %.4f%s",
                     static_cast<unsigned long long>(s.n[1]), static_cast<unsigned long long>(s.n[2]),
                     static_cast<unsigned long long>(s.n[3]), static_cast<unsigned long long>(s.n[4]), s.discount[1],
                     s.discount[2], s.discount[3], s.fell_back ? "  (fallback)" : "");
-      std::cout << buf;
+      out << buf;
     }
-    std::cout << '\n';
+    out << '\n';
   }
   for (const lm::KnOrderStats& s : r.kn)
-    if (s.fell_back) std::cout << "  note: " << s.why << "; used the fallback discounts\n";
-  if (!o.model.arpa.empty()) std::cout << "wrote " << o.model.arpa << '\n';
-  if (!o.valid.empty()) std::cout << o.valid << ": " << eval_line(valid, explanation) << '\n';
+    if (s.fell_back) out << "  note: " << s.why << "; used the fallback discounts\n";
+  if (!o.model.arpa.empty()) out << "wrote " << (arpa_to_stdout ? "the model to standard output" : o.model.arpa) << '\n';
+  if (!o.valid.empty()) out << input_name(o.valid) << ": " << eval_line(valid, explanation) << '\n';
   return 0;
 }
 
 // ---- eval ----
 int run_eval(const NgramCommandOptions& o) {
   const Progress progress(o.model.quiet);
+  at_most_one_stdin({{"--arpa", &o.model.arpa}, {"--train", &o.model.train}, {"--data", &o.data}});
   const std::unique_ptr<lm::NgramModel> model = load_model(o.model, progress);
-  progress("scoring " + o.data);
-  const lm::IdCorpus corpus = model->vocab().encode(lm::TokenCorpus::read_words(o.data, lm::parse_encoding(o.model.encoding)));
+  progress("scoring " + input_name(o.data));
+  const lm::IdCorpus corpus = model->vocab().encode(read_words(o.data, lm::parse_encoding(o.model.encoding)));
   const lm::EvalResult r = lm::evaluate(*model, corpus);
   const std::string explanation = lm::explain_infinite(*model, corpus, r);
   progress("scored " + std::to_string(r.tokens) + " tokens");
   if (o.json) {
     json j = eval_json(r, explanation);
-    j["data"] = o.data;
+    j["data"] = input_name(o.data);
     j["order"] = model->order();
     j["model"] = model->name();
     std::cout << j.dump(2) << '\n';
   } else {
-    std::cout << o.data << ": " << eval_line(r, explanation) << '\n';
+    std::cout << input_name(o.data) << ": " << eval_line(r, explanation) << '\n';
   }
   return 0;
 }
@@ -235,11 +250,12 @@ int run_eval(const NgramCommandOptions& o) {
 // ---- score ----
 int run_score(const NgramCommandOptions& o) {
   const Progress progress(o.model.quiet);
-  const std::unique_ptr<lm::NgramModel> model = load_model(o.model, progress);
   if (o.texts.empty() == o.data.empty()) throw UsageError("score: give sentences with --text, or a file with --data");
+  at_most_one_stdin({{"--arpa", &o.model.arpa}, {"--train", &o.model.train}, {"--data", &o.data}});
+  const std::unique_ptr<lm::NgramModel> model = load_model(o.model, progress);
   lm::TokenCorpus corpus;
   if (!o.data.empty()) {
-    corpus = lm::TokenCorpus::read_words(o.data, lm::parse_encoding(o.model.encoding));
+    corpus = read_words(o.data, lm::parse_encoding(o.model.encoding));
   } else {
     std::string joined;
     for (const std::string& t : o.texts) joined += t + '\n';
@@ -346,14 +362,15 @@ constexpr std::int64_t kMaxOrder = lm::kMaxNgramOrder;
 
 // Flags shared by the commands that use a model.
 void add_model_source(CLI::App* cmd, ModelOptions& m) {
-  cmd->add_option("--arpa", m.arpa, "the model: an ARPA file (from `ngram train --arpa`, KenLM or SRILM)");
-  cmd->add_option("--train", m.train, "instead of --arpa: train a model on this text (one sentence per line)");
+  cmd->add_option("--arpa", m.arpa, "the model: an ARPA file (from `ngram train --arpa`, KenLM or SRILM; - reads standard input)");
+  cmd->add_option("--train", m.train, "instead of --arpa: train a model on this text (one sentence per line; - reads standard input)");
 }
 
 void add_training(CLI::App* cmd, ModelOptions& m) {
-  cmd->add_option("--order", m.order, "n-gram order")->capture_default_str()->check(flag::whole(1, kMaxOrder));
+  cmd->add_option("-o,--order", m.order, "n-gram order (-o as in KenLM's lmplz)")->capture_default_str()->check(flag::whole(1, kMaxOrder));
   cmd->add_option("--smoothing", m.smoothing, "mle | addk | kn (interpolated modified Kneser-Ney)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->transform(flag::choice("smoothing", {"mle", "addk", "kn"}));
   cmd->add_option("--k", m.k, "add-k: the k added to every count (1 = Laplace)")
       ->capture_default_str()
       ->check(flag::real_above(0));
@@ -363,7 +380,8 @@ void add_training(CLI::App* cmd, ModelOptions& m) {
       ->check(flag::whole(1, flag::kMaxTokens));
   cmd->add_option("--encoding", m.encoding, "text encoding of the text files: utf8 (checked) | latin1 (ISO-8859-1, each byte one character)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"utf8", "latin1"}));
+      ->transform(flag::choice("text encoding", {"utf8", "latin1"},
+                               {{"utf-8", "utf8"}, {"latin-1", "latin1"}, {"iso-8859-1", "latin1"}}));
   cmd->add_flag("--discount-fallback", m.discount_fallback,
                 "Kneser-Ney: use D = 0.5, 1, 1.5 for an order whose discounts cannot be estimated (else an error)");
 }
@@ -380,22 +398,24 @@ Command add_ngram_command(CLI::App& app) {
   CLI::App* train = ngram->add_subcommand("train",
                                           "Count n-grams in a text and smooth them; print counts and "
                                           "discounts; write the model as ARPA with --arpa");
-  train->add_option("--data", o->data, "training text, one sentence per line")->required();
-  train->add_option("--arpa", o->model.arpa, "write the model to this ARPA file (Kneser-Ney only)")
-      ->check(flag::output_file());
-  train->add_option("--valid", o->valid, "also report the perplexity of this text");
+  train->add_option("--data", o->data, "training text, one sentence per line (- reads standard input)")->required();
+  train->add_option("--arpa", o->model.arpa,
+                    "write the model to this ARPA file (Kneser-Ney only; - writes it to standard output and the "
+                    "report to standard error)")
+      ->check(flag::output_file_or_stdout());
+  train->add_option("--valid", o->valid, "also report the perplexity of this text (- reads standard input)");
   add_training(train, o->model);
 
   CLI::App* eval = ngram->add_subcommand("eval", "Perplexity of a text (each line one sentence, </s> counted)");
   add_model_source(eval, o->model);
   add_training(eval, o->model);
-  eval->add_option("--data", o->data, "the text to evaluate")->required();
+  eval->add_option("--data", o->data, "the text to evaluate (- reads standard input)")->required();
 
   CLI::App* score = ngram->add_subcommand("score", "log10 probability of sentences, token by token");
   add_model_source(score, o->model);
   add_training(score, o->model);
   score->add_option("--text", o->texts, "a sentence to score (repeatable)");
-  score->add_option("--data", o->data, "a file of sentences to score");
+  score->add_option("--data", o->data, "a file of sentences to score (- reads standard input)");
 
   CLI::App* topk = ngram->add_subcommand("topk", "The most probable next words after a context");
   add_model_source(topk, o->model);

@@ -1,4 +1,4 @@
-// NextToken (incremental evaluation with batch 1), sampling, top-k and scoring.
+// NextToken (incremental evaluation with batch 1), sampling (temperature, top-k, top-p), top-k and scoring.
 #include "lm/neural/generate.hpp"
 
 #include <algorithm>
@@ -69,6 +69,28 @@ std::span<const float> NextToken::log_probs() {
 }
 
 namespace {
+struct NextTokenState {
+  std::vector<nn::CellStateValue> state;
+  std::vector<std::int32_t> window;
+  std::int32_t last = 0;
+  std::vector<float> log_probs;
+  bool fresh = false;
+};
+}  // namespace
+
+std::any NextToken::save() const { return NextTokenState{state_, window_, last_, log_probs_, fresh_}; }
+
+void NextToken::restore(const std::any& state) {
+  const auto* s = std::any_cast<NextTokenState>(&state);
+  if (s == nullptr) throw UsageError("NextToken::restore: not a state saved by a NextToken");
+  state_ = s->state;
+  window_ = s->window;
+  last_ = s->last;
+  log_probs_ = s->log_probs;
+  fresh_ = s->fresh;
+}
+
+namespace {
 // Indices of the k largest values, largest first (ties: the smaller index first); k ≥ 1 (more than the size: all).
 std::vector<std::int32_t> best_k(std::span<const float> v, index_t k) {
   if (k < 1) throw UsageError("top-k: k must be at least 1, got " + std::to_string(k));
@@ -88,6 +110,8 @@ void check_sample_options(const SampleOptions& o) {
   if (!(o.temperature > 0) || !std::isfinite(o.temperature))
     throw UsageError("generate: the temperature must be positive and finite, got " + std::to_string(o.temperature));
   if (o.top_k < 0) throw UsageError("generate: top-k must be ≥ 0, got " + std::to_string(o.top_k));
+  if (!(o.top_p > 0 && o.top_p <= 1))
+    throw UsageError("generate: top-p must be in (0, 1], got " + std::to_string(o.top_p));
   if (o.max_tokens < 0) throw UsageError("generate: the length must be ≥ 0, got " + std::to_string(o.max_tokens));
 }
 
@@ -110,13 +134,60 @@ std::int32_t draw_token(std::span<const float> lp, const SampleOptions& o, Rng& 
     total += weights[i] = std::exp((lp[static_cast<std::size_t>(candidates[i])] - top) / o.temperature);
     if (weights[i] > 0) last_positive = i;
   }
+  if (o.top_p < 1) {
+    // The nucleus of the weights (they are the tempered distribution, up to the factor 1/total), in decreasing
+    // weight; the draw is among its members only.
+    std::vector<std::size_t> order(candidates.size());
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+      return weights[a] > weights[b] || (weights[a] == weights[b] && candidates[a] < candidates[b]);
+    });
+    std::vector<std::int32_t> kept;
+    std::vector<double> kept_weights;
+    double mass = 0;
+    for (std::size_t j : order) {
+      if (!(weights[j] > 0)) break;
+      kept.push_back(candidates[j]);
+      kept_weights.push_back(weights[j]);
+      mass += weights[j];
+      if (mass >= o.top_p * total) break;
+    }
+    if (!kept.empty()) {  // (empty only when no weight is positive: then the draw below is as without top-p)
+      candidates = std::move(kept);
+      weights = std::move(kept_weights);
+      total = mass;
+      last_positive = candidates.size() - 1;
+    }
+  }
   double u = rng.uniform_double() * total;
   std::size_t i = 0;
   while (i < last_positive && u >= weights[i]) u -= weights[i++];
   return candidates[i];
 }
 
-std::vector<std::int32_t> generate(NextToken& lm, std::span<const std::int32_t> prefix, const SampleOptions& o) {
+std::vector<std::int32_t> nucleus(std::span<const float> lp, double p) {
+  if (!(p > 0 && p <= 1)) throw UsageError("top-p: p must be in (0, 1], got " + std::to_string(p));
+  std::vector<std::int32_t> order(lp.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
+    return lp[static_cast<std::size_t>(a)] > lp[static_cast<std::size_t>(b)];
+  });
+  double top = order.empty() ? -INFINITY : static_cast<double>(lp[static_cast<std::size_t>(order[0])]);
+  double total = 0;
+  for (float v : lp) total += std::exp(static_cast<double>(v) - top);
+  std::vector<std::int32_t> kept;
+  double mass = 0;
+  for (std::int32_t id : order) {
+    const double w = std::exp(static_cast<double>(lp[static_cast<std::size_t>(id)]) - top);
+    if (!(w > 0)) break;
+    kept.push_back(id);
+    mass += w;
+    if (mass >= p * total) break;
+  }
+  return kept;
+}
+
+std::vector<std::int32_t> generate(TokenSource& lm, std::span<const std::int32_t> prefix, const SampleOptions& o) {
   check_sample_options(o);
   lm.reset();
   for (std::int32_t id : prefix) lm.feed(id);
@@ -131,7 +202,7 @@ std::vector<std::int32_t> generate(NextToken& lm, std::span<const std::int32_t> 
   return out;
 }
 
-std::vector<std::pair<std::int32_t, double>> top_next(NextToken& lm, std::span<const std::int32_t> context, index_t k) {
+std::vector<std::pair<std::int32_t, double>> top_next(TokenSource& lm, std::span<const std::int32_t> context, index_t k) {
   lm.reset();
   for (std::int32_t id : context) lm.feed(id);
   const std::span<const float> lp = lm.log_probs();
@@ -140,7 +211,7 @@ std::vector<std::pair<std::int32_t, double>> top_next(NextToken& lm, std::span<c
   return out;
 }
 
-std::vector<double> token_log_probs(NextToken& lm, std::span<const std::int32_t> tokens) {
+std::vector<double> token_log_probs(TokenSource& lm, std::span<const std::int32_t> tokens) {
   lm.reset();
   std::vector<double> out;
   for (std::int32_t id : tokens) {

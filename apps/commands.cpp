@@ -1,0 +1,37 @@
+// The list of tapegrad's subcommands, in one place: make_cli() registers them all on a fresh root parser.
+#include "apps/commands.hpp"
+
+#include <string>
+
+namespace tapegrad::cli {
+
+Cli make_cli() {
+  Cli cli;
+  // Named, so usage lines read "tapegrad …" however the binary was started (docs quote --help verbatim).
+  cli.app = std::make_unique<CLI::App>("tapegrad: a tape-based autodiff framework and language-modelling toolkit",
+                                       "tapegrad");
+  CLI::App& app = *cli.app;
+  app.set_version_flag("--version", std::string("tapegrad 0.1.0"));
+  app.require_subcommand(1);
+
+  // Each entry registers one subcommand; the command to run is the one the parser saw.
+  using Adder = Command (*)(CLI::App&);
+  const Adder adders[] = {add_demo_command,     add_data_command,    add_ngram_command,   add_graph_command,
+                          add_train_command,    add_eval_command,    add_generate_command, add_predict_command,
+                          add_score_command,    add_gradflow_command, add_tag_command,     add_classify_command,
+                          add_train_conditioned_command, add_inspect_command};
+  for (Adder add : adders) {
+    const std::size_t before = app.get_subcommands({}).size();
+    Command run = add(app);
+    cli.commands.emplace_back(app.get_subcommands({})[before], std::move(run));
+  }
+  return cli;
+}
+
+Command Cli::parsed() const {
+  for (const auto& [sub, run] : commands)
+    if (sub->parsed()) return run;
+  return {};
+}
+
+}  // namespace tapegrad::cli
