@@ -380,18 +380,26 @@ bool Trainer::record_validation(double valid_loss) {
 bool Trainer::patience_ran_out() const { return options_.patience > 0 && bad_epochs_ >= options_.patience; }
 
 // "| epoch 2.50 | train ppl 16.22 | valid ppl 16.36 |"
+namespace {
+
+// The fields a validation line and an epoch line of `train --json` share.
+nlohmann::json curve_point_json(const char* type, const CurvePoint& p, index_t valid_tokens) {
+  return {{"type", type},
+          {"epoch", p.epoch},
+          {"seconds", p.seconds},
+          {"lr", p.lr},
+          {"train_loss", p.train_loss},
+          {"train_ppl", std::exp(p.train_loss)},
+          {"valid_loss", p.valid_loss},
+          {"valid_ppl", std::exp(p.valid_loss)},
+          {"valid_tokens", valid_tokens}};
+}
+
+}  // namespace
+
 void Trainer::log_curve_point(const CurvePoint& p) {
   if (options_.json) {
-    log_json(nlohmann::json{{"type", "validation"},
-                            {"epoch", p.epoch},
-                            {"seconds", p.seconds},
-                            {"lr", p.lr},
-                            {"train_loss", p.train_loss},
-                            {"train_ppl", std::exp(p.train_loss)},
-                            {"valid_loss", p.valid_loss},
-                            {"valid_ppl", std::exp(p.valid_loss)},
-                            {"valid_tokens", validation_tokens()}}
-                 .dump());
+    log_json(curve_point_json("validation", p, validation_tokens()).dump());
     return;
   }
   char line[160];
@@ -403,21 +411,13 @@ void Trainer::log_curve_point(const CurvePoint& p) {
 // "| epoch 3 | 1m05s | lr 1 | train loss 2.792 ppl 16.32 | valid loss 2.788 ppl 16.25 | 20345 tok/s | best"
 void Trainer::log_epoch(const Epoch& epoch, const CurvePoint& p, bool improved) {
   if (options_.json) {
-    log_json(nlohmann::json{{"type", "epoch"},
-                            {"epoch", p.epoch},
-                            {"completed", epoch.completed()},
-                            {"time_limit", epoch.out_of_time},
-                            {"seconds", p.seconds},
-                            {"lr", p.lr},
-                            {"train_loss", p.train_loss},
-                            {"train_ppl", std::exp(p.train_loss)},
-                            {"valid_loss", p.valid_loss},
-                            {"valid_ppl", std::exp(p.valid_loss)},
-                            {"valid_tokens", validation_tokens()},
-                            {"tokens_per_second", p.tokens_per_second},
-                            {"best", improved},
-                            {"skipped_steps", epoch.skipped}}
-                 .dump());
+    nlohmann::json j = curve_point_json("epoch", p, validation_tokens());
+    j["completed"] = epoch.completed();
+    j["time_limit"] = epoch.out_of_time;
+    j["tokens_per_second"] = p.tokens_per_second;
+    j["best"] = improved;
+    j["skipped_steps"] = epoch.skipped;
+    log_json(j.dump());
     return;
   }
   const std::string which = epoch.out_of_time ? std::to_string(epoch.position()).substr(0, 5) + " (time limit)"
