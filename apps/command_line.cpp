@@ -67,7 +67,8 @@ std::string explain_leftover(const std::vector<CLI::App*>& chain, const std::str
   const std::string path = command_path(chain);
   if (word.size() > 1 && word[0] == '-') {
     std::string typed = word.substr(0, word.find('='));
-    std::string bare = typed.substr(typed.find_first_not_of('-'));
+    const std::size_t name_start = typed.find_first_not_of('-');  // npos for "----": no name to compare
+    std::string bare = name_start == std::string::npos ? "" : typed.substr(name_start);
     std::replace(bare.begin(), bare.end(), '_', '-');
     // Flags of this command and of the commands above it (--help, and e.g. ngram's --quiet after the subcommand).
     std::vector<std::string> names;
@@ -79,7 +80,7 @@ std::string explain_leftover(const std::vector<CLI::App*>& chain, const std::str
       }
     std::vector<std::string> bare_names;
     for (const std::string& n : names) bare_names.push_back(n.substr(n.find_first_not_of('-')));
-    const std::string best = closest_name(bare, bare_names);
+    const std::string best = bare.empty() ? "" : closest_name(bare, bare_names);
     std::string message = path + ": unknown flag '" + typed + "'";
     if (!best.empty()) {
       const auto it = std::find(bare_names.begin(), bare_names.end(), best);

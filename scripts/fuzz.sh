@@ -84,7 +84,7 @@ for t in "${targets[@]}"; do
     status=1
     artifact=$(sed -n 's/.*Test unit written to //p' "$out" | tail -n 1)
     grep -E 'ERROR:|runtime error:|fuzz property failed|out-of-memory|timeout' "$out" | head -n 5 || true
-    sed -n '/^    #[0-9]/p' "$out" | head -n 12
+    sed -n '/^    #[0-9]/p' "$out" | head -n 12 || true  # head may close the pipe first (SIGPIPE under pipefail)
     summary+=("$t: FOUND after ${runs:-?} executions: ${artifact:-see $out}")
   else
     summary+=("$t: ${runs:-?} executions, nothing found")

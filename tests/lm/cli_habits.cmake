@@ -11,6 +11,9 @@ endfunction()
 
 # Mistyped subcommands and flags: the closest name is suggested, exit status 2.
 lm_cli_error(cli_habits_unknown_command "unknown command 'trian'; did you mean 'train'\\?" trian --data ${NO_DATA})
+# Found by fuzz_cli: a "flag" of dashes only ended in std::out_of_range (abort) while looking for a suggestion.
+lm_cli_error(cli_habits_flag_of_dashes_only "unknown flag '----' \\(tapegrad train --help lists the flags\\)"
+  train --data ${NO_DATA} ----)
 lm_cli_error(cli_habits_unknown_command_lists_them "unknown command 'xyzzy' \\(the commands are: demo, data, ngram"
   xyzzy)
 lm_cli_error(cli_habits_unknown_subcommand "unknown ngram command 'trian'; did you mean 'train'\\?"
