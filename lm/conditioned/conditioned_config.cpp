@@ -9,6 +9,16 @@
 
 namespace tapegrad::lm {
 
+nn::RecurrentOptions ConditionedConfig::recurrent_options() const {
+  nn::RecurrentOptions o;
+  o.type = cell;
+  o.layers = layers;
+  o.dropout = dropout;
+  o.cell.form = form;
+  if (cell == nn::CellType::LSTM) o.cell.forget_bias = forget_bias;
+  return o;
+}
+
 void ConditionedConfig::validate() const {
   const auto positive = [](index_t v, const char* name) {
     if (v < 1) throw UsageError(std::string(name) + " must be at least 1, got " + std::to_string(v));

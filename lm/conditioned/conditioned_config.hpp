@@ -6,6 +6,7 @@
 #include <string>
 
 #include "nn/cell.hpp"
+#include "nn/recurrent.hpp"
 
 namespace tapegrad::lm {
 
@@ -21,6 +22,8 @@ struct ConditionedConfig {
   float forget_bias = 1.0f;   // LSTM: initial forget-gate bias
 
   index_t input_size() const { return word_dim + label_dim; }
+  // The options of the model's Recurrent stack (built by ConditionedLM, counted by its parameter_shapes).
+  nn::RecurrentOptions recurrent_options() const;
   // Throws UsageError naming the first impossible value.
   void validate() const;
   std::string to_json() const;

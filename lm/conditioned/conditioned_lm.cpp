@@ -18,20 +18,6 @@ namespace tapegrad::lm {
 
 namespace ag = autograd;
 
-namespace {
-
-nn::RecurrentOptions rnn_options(const ConditionedConfig& config) {
-  nn::RecurrentOptions o;
-  o.type = config.cell;
-  o.layers = config.layers;
-  o.dropout = config.dropout;
-  o.cell.form = config.form;
-  if (config.cell == nn::CellType::LSTM) o.cell.forget_bias = config.forget_bias;
-  return o;
-}
-
-}  // namespace
-
 std::vector<std::size_t> ConditionedSentences::lengths() const {
   std::vector<std::size_t> out(tokens.size());
   for (std::size_t i = 0; i < tokens.size(); ++i) out[i] = tokens[i].size() - 1;
@@ -59,7 +45,7 @@ ConditionedLM::ConditionedLM(const ConditionedConfig& config, Vocab vocab, std::
     label_state_ =
         &add_module("label_state", std::make_unique<nn::Embedding>(L, config_.layers * config_.hidden, rng));
   rnn_ = &add_module("rnn", std::make_unique<nn::Recurrent>(config_.input_size(), config_.hidden, rng,
-                                                            rnn_options(config_)));
+                                                            config_.recurrent_options()));
   output_ = &add_module("output", std::make_unique<nn::Linear>(config_.hidden, V, rng));
   register_module("dropout", dropout_);
   pack_parameters();
@@ -243,7 +229,7 @@ nn::ParameterShapes ConditionedLM::parameter_shapes(const ConditionedConfig& con
   if (config.label_state)
     nn::add_embedding_shapes(shapes, "label_state.", labels,
                              checked_mul(config.layers, config.hidden, "the label's initial states"));
-  nn::add_recurrent_shapes(shapes, "rnn.", config.input_size(), config.hidden, rnn_options(config));
+  nn::add_recurrent_shapes(shapes, "rnn.", config.input_size(), config.hidden, config.recurrent_options());
   nn::add_linear_shapes(shapes, "output.", config.hidden, vocab);
   return shapes;
 }

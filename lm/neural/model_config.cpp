@@ -95,6 +95,17 @@ void ModelConfig::validate() const {
   check_memory();
 }
 
+nn::RecurrentOptions ModelConfig::recurrent_options() const {
+  nn::RecurrentOptions o;
+  o.type = cell_type();
+  o.layers = nlayers;
+  o.dropout = dropout;
+  o.cell.form = form;
+  o.cell.reset_after = gru_reset_after;
+  o.cell.forget_bias = forget_bias;  // validate() allows a non-zero value for LSTM cells only
+  return o;
+}
+
 nn::ParameterShapes ModelConfig::parameter_shapes() const {
   // As RNNLM and WindowLM name their parameters; tests/lm/test_model_limits.cpp checks them against built models.
   nn::ParameterShapes p;
@@ -105,11 +116,7 @@ nn::ParameterShapes ModelConfig::parameter_shapes() const {
     if (direct) nn::add_linear_shapes(p, "direct.", checked_mul(context, emsize, "the window's input"), vocab, false);
     return p;
   }
-  nn::RecurrentOptions o;
-  o.type = kind == ModelKind::LSTM ? nn::CellType::LSTM : kind == ModelKind::GRU ? nn::CellType::GRU : nn::CellType::RNN;
-  o.layers = nlayers;
-  o.cell.reset_after = gru_reset_after;
-  nn::add_recurrent_shapes(p, "rnn.", emsize, nhid, o);
+  nn::add_recurrent_shapes(p, "rnn.", emsize, nhid, recurrent_options());
   if (tied)
     p.emplace_back("decoder_bias", Shape{vocab});
   else

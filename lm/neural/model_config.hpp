@@ -23,6 +23,7 @@
 
 #include "nn/cell.hpp"
 #include "nn/parameter_shapes.hpp"
+#include "nn/recurrent.hpp"
 
 namespace tapegrad::lm {
 
@@ -55,6 +56,8 @@ struct ModelConfig {
 
   bool recurrent() const { return kind != ModelKind::Window; }
   nn::CellType cell_type() const;  // recurrent models only (UsageError for the window model)
+  // The options of the model's Recurrent stack (recurrent models only): what RNNLM builds and parameter_shapes counts.
+  nn::RecurrentOptions recurrent_options() const;
   // "lstm 2×200, emb 200, vocab 10000, dropout 0.50, tied" or "window 5→1, emb 60, hidden 100, vocab 16383"
   std::string describe() const;
   // Throws UsageError naming the first fact that does not hold: sizes positive and within the limits above (the

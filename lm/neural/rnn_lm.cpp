@@ -23,14 +23,8 @@ const ModelConfig& checked(const ModelConfig& config) {
 RNNLM::RNNLM(const ModelConfig& config, Rng& rng) : config_(checked(config)), dropout_(config.dropout) {
   const float a = config.init_range;
   embedding_ = &add_module("embedding", std::make_unique<nn::Embedding>(config.vocab, config.emsize, rng, a));
-  nn::RecurrentOptions ro;
-  ro.type = config.cell_type();
-  ro.layers = config.nlayers;
-  ro.dropout = config.dropout;
-  ro.cell.form = config.form;
+  nn::RecurrentOptions ro = config.recurrent_options();
   ro.cell.init_range = a;
-  ro.cell.reset_after = config.gru_reset_after;
-  ro.cell.forget_bias = config.forget_bias;
   rnn_ = &add_module("rnn", std::make_unique<nn::Recurrent>(config.emsize, config.nhid, rng, ro));
   if (config.tied) {
     decoder_bias_ = &add_parameter("decoder_bias", Shape{config.vocab});

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "nn/cell.hpp"
+#include "nn/recurrent.hpp"
 
 namespace tapegrad::lm {
 
@@ -25,6 +26,8 @@ struct EncoderConfig {
 
   index_t token_size() const { return word_dim + (char_dim > 0 ? 2 * char_hidden : 0); }
   index_t output_size() const { return hidden * (bidirectional ? 2 : 1); }
+  // The options of the encoder's sentence-level Recurrent stack (built by SentenceEncoder, counted by its shapes).
+  nn::RecurrentOptions recurrent_options() const;
   // Throws UsageError naming the first impossible value.
   void validate() const;
   std::string to_json() const;

@@ -110,21 +110,6 @@ void for_each_eval_batch(nn::Module& model, const EncodedSentences& data, std::s
   });
 }
 
-namespace {
-
-nn::RecurrentOptions encoder_rnn_options(const EncoderConfig& config) {
-  nn::RecurrentOptions o;
-  o.type = config.cell;
-  o.layers = config.layers;
-  o.bidirectional = config.bidirectional;
-  o.dropout = config.dropout;
-  o.cell.form = config.form;
-  if (config.cell == nn::CellType::LSTM) o.cell.forget_bias = config.forget_bias;
-  return o;
-}
-
-}  // namespace
-
 SentenceEncoder::SentenceEncoder(const EncoderConfig& config, index_t word_vocab, index_t char_vocab, Rng& rng)
     : config_(config), dropout_(config.dropout) {
   config.validate();
@@ -133,7 +118,7 @@ SentenceEncoder::SentenceEncoder(const EncoderConfig& config, index_t word_vocab
     chars_ = &add_module("chars", std::make_unique<CharWordEncoder>(char_vocab, config.char_dim, config.char_hidden,
                                                                     nn::CellType::LSTM, rng));
   rnn_ = &add_module("rnn", std::make_unique<nn::Recurrent>(config.token_size(), config.hidden, rng,
-                                                            encoder_rnn_options(config)));
+                                                            config.recurrent_options()));
   register_module("dropout", dropout_);
 }
 
@@ -143,7 +128,7 @@ void SentenceEncoder::add_parameter_shapes(nn::ParameterShapes& shapes, const st
   if (config.char_dim > 0)
     CharWordEncoder::add_parameter_shapes(shapes, prefix + "chars.", char_vocab, config.char_dim, config.char_hidden,
                                           nn::CellType::LSTM);
-  nn::add_recurrent_shapes(shapes, prefix + "rnn.", config.token_size(), config.hidden, encoder_rnn_options(config));
+  nn::add_recurrent_shapes(shapes, prefix + "rnn.", config.token_size(), config.hidden, config.recurrent_options());
 }
 
 ag::Var SentenceEncoder::forward(ag::Tape& tape, const PaddedBatch& batch, const EncodedSentences& data, Rng& rng,
