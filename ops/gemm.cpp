@@ -12,6 +12,7 @@
 #include "ops/gemm.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cassert>
 
 #include "ops/gemm_internal.hpp"
@@ -73,7 +74,11 @@ void scale_c(index_t m, index_t n, float beta, const float* bias, float* c, inde
   }
 }
 
+std::atomic<std::uint64_t> multiply_adds{0};
+
 }  // namespace
+
+std::uint64_t gemm_multiply_adds() { return multiply_adds.load(std::memory_order_relaxed); }
 
 void gemm(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, float alpha, const float* a, index_t lda,
           const float* b, index_t ldb, float beta, float* c, index_t ldc) {
@@ -89,6 +94,8 @@ void gemm_bias(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, floa
     if (beta != 1.0f || bias) scale_c(m, n, beta, bias, c, ldc);
     return;
   }
+  multiply_adds.fetch_add(static_cast<std::uint64_t>(m) * static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(k),
+                          std::memory_order_relaxed);
   const bool dot = m <= kDotRows && k <= kDotMaxK && !trans_a && trans_b;
   // k steps as even as possible (k = 300 → 150 + 150), fixed by k alone
   const Problem job{

@@ -5,6 +5,8 @@
 // k in a fixed order, whatever the thread count.
 #pragma once
 
+#include <cstdint>
+
 #include "ops/shape.hpp"
 
 namespace tapegrad::ops {
@@ -16,5 +18,10 @@ void gemm(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, float alp
 //   C (m×n) = α · op(A) · op(B) + β · C + 1·biasᵀ,   bias (n)
 void gemm_bias(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, float alpha, const float* a, index_t lda,
                const float* b, index_t ldb, float beta, const float* bias, float* c, index_t ldc);
+
+// Multiply-adds (m·n·k per call with k > 0 and α ≠ 0) of every GEMM this process has run, on any thread: the work
+// a training step's GFLOP/s are counted from (bench/lm_throughput: FLOPs = 2 × multiply-adds). One relaxed atomic
+// addition per call.
+std::uint64_t gemm_multiply_adds();
 
 }  // namespace tapegrad::ops

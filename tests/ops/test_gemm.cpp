@@ -196,4 +196,19 @@ BOOST_AUTO_TEST_CASE(empty_output_touches_nothing) {
   BOOST_TEST(true);
 }
 
+// The counter bench/lm_throughput derives a step's GFLOP/s from: m·n·k per product that does work, nothing for
+// products with k = 0, α = 0 or an empty C.
+BOOST_AUTO_TEST_CASE(multiply_add_counter) {
+  Random rng(5);
+  const Buffer a = padded_matrix(rng, 7, 5, 5), b = padded_matrix(rng, 5, 9, 9);
+  Buffer c(7 * 9);
+  const std::uint64_t before = ops::gemm_multiply_adds();
+  ops::gemm(false, false, 7, 9, 5, 1.0f, a.data(), 5, b.data(), 9, 0.0f, c.data(), 9);
+  BOOST_TEST(ops::gemm_multiply_adds() - before == 7u * 9u * 5u);
+  ops::gemm(false, false, 7, 9, 0, 1.0f, a.data(), 5, b.data(), 9, 0.0f, c.data(), 9);
+  ops::gemm(false, false, 7, 9, 5, 0.0f, a.data(), 5, b.data(), 9, 1.0f, c.data(), 9);
+  ops::gemm(false, false, 0, 9, 5, 1.0f, a.data(), 5, b.data(), 9, 0.0f, c.data(), 9);
+  BOOST_TEST(ops::gemm_multiply_adds() - before == 7u * 9u * 5u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
