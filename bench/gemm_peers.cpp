@@ -9,6 +9,7 @@
 //   build/bench/gemm_peers                 # all shapes, 1 and 2 threads
 //   build/bench/gemm_peers --threads 1     # one thread count
 //   build/bench/gemm_peers --quick         # fewer rounds
+//   build/bench/gemm_peers --only LSTM     # the shapes whose name contains "LSTM"
 //   build/bench/gemm_peers --fma-peak      # also measure the FMA peak of one core (the "≥ 80% of peak" target)
 #include <cblas.h>
 #include <dnnl.h>
@@ -121,16 +122,19 @@ int main(int argc, char** argv) {
   int rounds = 7;
   double budget = 0.15;
   bool peak = false;
+  std::string only;  // run only the shapes whose name contains this
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) {
       thread_counts = {std::atoi(argv[++i])};
     } else if (!std::strcmp(argv[i], "--quick")) {
       rounds = 3;
       budget = 0.08;
+    } else if (!std::strcmp(argv[i], "--only") && i + 1 < argc) {
+      only = argv[++i];
     } else if (!std::strcmp(argv[i], "--fma-peak")) {
       peak = true;
     } else {
-      std::fprintf(stderr, "usage: %s [--threads N] [--quick] [--fma-peak]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--threads N] [--quick] [--fma-peak] [--only NAME-PART]\n", argv[0]);
       return 2;
     }
   }
@@ -143,6 +147,7 @@ int main(int argc, char** argv) {
     omp_set_num_threads(threads);
     openblas_set_num_threads(threads);
     for (const Shape& s : kShapes) {
+      if (!only.empty() && std::string(s.name).find(only) == std::string::npos) continue;
       tapegrad::Rng rng(1);
       const index_t lda = s.ta ? s.m : s.k, ldb = s.tb ? s.k : s.n;
       std::vector<float> a(static_cast<std::size_t>(s.m * s.k)), b(static_cast<std::size_t>(s.k * s.n));

@@ -23,8 +23,15 @@ namespace {
 
 using namespace gemm_detail;
 
-constexpr index_t kKC = 256;         // k step of the blocked algorithm: a kc×kNR B micro-panel (32 KiB) stays in L1
-constexpr index_t kDirectRows = 32;  // up to this many rows of C, an untransposed B is read in place (not packed)
+// Few rows of C and an untransposed B: B is read in place, not packed. Each packed B value would serve only
+// ⌈m/mr⌉ tiles, so packing costs about as much as it saves, while B's rows are short enough that a panel's rows, read
+// one line each, stay few pages apart. Measured on the recurrent-step shapes (bench/gemm_peers): in place wins up to
+// 64 rows while a row of B is at most a page; with longer rows (N = 2048, 2600) the packed block wins even at 20 rows.
+constexpr index_t kDirectRows = 64;
+constexpr index_t kDirectMaxRowBytes = 4096;
+bool read_b_in_place(bool trans_b, index_t m, index_t n) {
+  return !trans_b && m <= kDirectRows && n * static_cast<index_t>(sizeof(float)) <= kDirectMaxRowBytes;
+}
 constexpr index_t kDotRows = 64;     // up to this many rows of C (and k ≤ kDotMaxK), C = A·Bᵀ as dot products
 constexpr index_t kDotMaxK = 4096;   // longer rows would stream from L3 once per tile: the blocked algorithm wins
 // Products of at most this many multiply-adds run on the calling thread. At ~100 GFLOP/s a core does 2¹⁹ of them in
@@ -39,26 +46,26 @@ struct Split {
   index_t rows = 0, cols = 0;  // band size
 };
 
-Split make_split(index_t m, index_t n, index_t parts_m, index_t parts_n) {
-  return {parts_m, parts_n, ceil_div(ceil_div(m, kMR), parts_m) * kMR, ceil_div(ceil_div(n, kNR), parts_n) * kNR};
+Split make_split(const Tiling& t, index_t m, index_t n, index_t parts_m, index_t parts_n) {
+  const index_t mr = t.mr, nr = t.nr();
+  return {parts_m, parts_n, ceil_div(ceil_div(m, mr), parts_m) * mr, ceil_div(ceil_div(n, nr), parts_n) * nr};
 }
 
 // Rough cost of the busiest thread, in multiply-adds: its padded tiles times k, plus packing (a packed float costs
 // about as much as kPackCost multiply-adds; A is packed once per column block, B once).
-index_t split_cost(const Split& s, index_t k) {
+index_t split_cost(const Tiling& t, const Split& s, index_t k) {
   constexpr index_t kPackCost = 32;
-  constexpr index_t kNC = 4096;
-  const index_t packed = s.rows * k * ceil_div(s.cols, kNC) + s.cols * k;
+  const index_t packed = s.rows * k * ceil_div(s.cols, t.nc) + s.cols * k;
   return s.rows * s.cols * k + kPackCost * packed;
 }
 
 // The cheapest way to give each of `threads` threads one rectangle.
-Split choose_split(index_t m, index_t n, index_t k, index_t threads) {
-  Split best = make_split(m, n, 1, threads);
+Split choose_split(const Tiling& t, index_t m, index_t n, index_t k, index_t threads) {
+  Split best = make_split(t, m, n, 1, threads);
   for (index_t pm = 2; pm <= threads; ++pm) {
     if (threads % pm != 0) continue;
-    const Split s = make_split(m, n, pm, threads / pm);
-    if (split_cost(s, k) < split_cost(best, k)) best = s;
+    const Split s = make_split(t, m, n, pm, threads / pm);
+    if (split_cost(t, s, k) < split_cost(t, best, k)) best = s;
   }
   return best;
 }
@@ -75,6 +82,12 @@ void scale_c(index_t m, index_t n, float beta, const float* bias, float* c, inde
 }
 
 std::atomic<std::uint64_t> multiply_adds{0};
+
+// The blocking of this process, derived once from the CPU (or set by set_gemm_tiling).
+Tiling& process_tiling() {
+  static Tiling t;
+  return t;
+}
 
 }  // namespace
 
@@ -97,13 +110,13 @@ void gemm_bias(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, floa
   multiply_adds.fetch_add(static_cast<std::uint64_t>(m) * static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(k),
                           std::memory_order_relaxed);
   const bool dot = m <= kDotRows && k <= kDotMaxK && !trans_a && trans_b;
-  // k steps as even as possible (k = 300 → 150 + 150), fixed by k alone
-  const Problem job{
-      {a, lda, trans_a},           {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc, bias, ceil_div(k, ceil_div(k, kKC)),
-      m <= kDirectRows && !trans_b};
+  const Tiling& tiling = process_tiling();
+  // k steps as even as possible (k = 300 → 150 + 150), fixed by k and the tiling alone
+  const Problem job{{a, lda, trans_a}, {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc, bias, tiling,
+                    ceil_div(k, ceil_div(k, tiling.kc)), read_b_in_place(trans_b, m, n)};
   const index_t threads = threads_for(m * n * k, kGemmParallelThreshold);
   const bool parallel = threads > 1;
-  const Split s = choose_split(m, n, k, threads);
+  const Split s = choose_split(tiling, m, n, k, threads);
 #pragma omp parallel for schedule(static) num_threads(static_cast <int>(threads)) if (parallel)
   for (index_t t = 0; t < threads; ++t) {
     const index_t bi = t / s.parts_n, bj = t % s.parts_n;

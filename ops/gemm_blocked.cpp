@@ -1,19 +1,25 @@
-// The blocked GEMM (BLIS style) on one thread's rectangle of C.
+// The blocked GEMM (BLIS style) on one thread's rectangle of C, with the blocking of a Tiling (gemm_internal.hpp).
 //
 // Loops, outermost first:
-//   jc: nc columns of C        pack op(B)[pc:pc+kc, jc:jc+nc] into kNR-column panels   (L3)
-//   pc: kc steps of k          (the first step applies β, later steps add: β = 1)
-//   ic: mc rows of C           pack op(A)[ic:ic+mc, pc:pc+kc] into kMR-row panels      (L2)
-//   jr: kNR columns            one B micro-panel, kc×kNR                                (L1)
-//   ir: kMR rows               micro-kernel: an R×kNR tile of C (R ≤ kMR) held in registers
+//   jc: nc columns of C        pack op(B)[pc:pc+kc, jc:jc+nc] into nr-column panels     (L3)
+//   pc: kc steps of k          (the first step applies β and the bias, later steps add: β = 1)
+//   ic: mc rows of C           pack op(A)[ic:ic+mc, pc:pc+kc] into panels of ≤ mr rows  (L2)
+//   jr: nr columns             one B micro-panel, kc×nr                                   (L1)
+//   q:  row tiles              micro-kernel: an h×nr tile of C (h ≤ mr) held in registers
 // Packing reads op(A) and op(B) through their transpose flags, so the micro-kernel sees one layout: for each k step,
-// kMR values of A and kNR contiguous values of B. A transposed B is packed 16×16 blocks at a time through an
-// in-register transpose. When C has few rows (direct_b), each B panel serves only a few micro-tiles and packing it
-// would cost about as much as using it, so full panels are read in place from B's rows (stride ldb) instead.
+// h values of A and nr contiguous values of B. An untransposed B is packed a row of op(B) at a time across all the
+// panels of the block (long sequential reads, one page at a time: reading a panel's rows one by one would touch a
+// new page per row when B is wide); a transposed B is packed kW×kW blocks at a time through an in-register
+// transpose. With few rows of C (Problem::direct_b, chosen in ops/gemm.cpp) the full panels of B are read in place,
+// a row of kc steps ldb apart, and only a narrow last panel is packed.
+//
+// Row tiles: the rows of a block are cut into ⌈rows/mr⌉ tiles of as equal height as possible (20 rows with mr = 6:
+// 5+5+5+5, not 6+6+6+2), because a tile's accumulators are its only independent FMA chains: a 2-row tile leaves
+// the FMA units waiting on their latency.
 //
 // Every C element is computed the same way wherever its tile sits: per k step one chain of FMAs in k order, then
-// C = α·sum + β·C. Edge tiles (fewer rows: a kernel instantiated for R rows; fewer columns: a zero-padded packed
-// panel into a temporary tile) do the same arithmetic, so results do not depend on how C is cut between threads.
+// C = α·sum + β·C. Tiles of any height and narrow panels (zero-padded, fewer vectors) do the same arithmetic per
+// element, so results do not depend on how C is cut between threads.
 #include <algorithm>
 #include <array>
 #include <cassert>
@@ -26,9 +32,6 @@ namespace tapegrad::ops::gemm_detail {
 namespace {
 
 using simd::vfloat;
-
-constexpr index_t kMC = 144;   // rows per A block: mc×kc floats (144 KiB) stay in L2
-constexpr index_t kNC = 4096;  // columns per B block: kc×nc floats in L3
 
 // A growable 64-byte-aligned scratch buffer, one per thread and role, kept between calls.
 class Scratch {
@@ -55,32 +58,82 @@ float* b_scratch(index_t n) {
   return s.get(n);
 }
 
-// ---- packing ------------------------------------------------------------------------------------------------
+// ---- row tiles -----------------------------------------------------------------------------------------------
 
-// op(A)[i0 : i0+mc, p0 : p0+kc] → dst as ⌈mc/kMR⌉ panels; panel q holds, for each p, rows q·kMR … q·kMR+kMR−1
-// (rows past mc are zero).
-void pack_a(const Operand& a, index_t i0, index_t mc, index_t p0, index_t kc, float* dst) {
-  for (index_t ir = 0; ir < mc; ir += kMR, dst += kMR * kc) {
-    const index_t h = std::min(kMR, mc - ir);
-    if (a.trans) {  // op(A) column p is contiguous in memory: copy h values per p
-      for (index_t p = 0; p < kc; ++p) {
-        const float* src = a.at(i0 + ir, p0 + p);
-        for (index_t i = 0; i < h; ++i) dst[p * kMR + i] = src[i];
-      }
-    } else {  // op(A) row i is contiguous: read it along p, write with stride kMR
-      for (index_t i = 0; i < h; ++i) {
-        const float* src = a.at(i0 + ir + i, p0);
-        for (index_t p = 0; p < kc; ++p) dst[p * kMR + i] = src[p];
+// rows cut into count tiles of height base or base + 1 (the first `extra` ones), none above mr.
+struct RowTiles {
+  index_t count, base, extra;
+  RowTiles(index_t rows, index_t mr) : count(ceil_div(rows, mr)), base(rows / count), extra(rows % count) {}
+  index_t start(index_t q) const { return q * base + std::min(q, extra); }
+  index_t height(index_t q) const { return base + (q < extra ? 1 : 0); }
+};
+
+// ---- prefetching the next block -------------------------------------------------------------------------------
+
+// Walks the cache lines of a rectangle of an operand's memory (rows of row_bytes, stride apart) a few at a time:
+// the block of B packed next is fetched into L2 while the current one is multiplied, so that packing it reads L2
+// instead of waiting on memory (a wide B is streamed once from memory: without this, packing it is a memory-bound
+// pass that nothing overlaps).
+class LinePrefetcher {
+ public:
+  LinePrefetcher() = default;
+  LinePrefetcher(const float* first, index_t rows, index_t row_floats, index_t stride_floats, index_t spread_over)
+      : next_(reinterpret_cast<const char*>(first)),
+        row_bytes_(row_floats * static_cast<index_t>(sizeof(float))),
+        stride_bytes_(stride_floats * static_cast<index_t>(sizeof(float))),
+        rows_left_(rows),
+        per_call_(ceil_div(rows * ceil_div(row_bytes_, kLine), std::max<index_t>(spread_over, 1))) {}
+
+  // Prefetches the next share of lines (called spread_over times, it covers the rectangle).
+  void advance() {
+    for (index_t n = 0; n < per_call_ && rows_left_ > 0; ++n) {
+      __builtin_prefetch(next_ + offset_, 0, 2);
+      offset_ += kLine;
+      if (offset_ >= row_bytes_) {
+        offset_ = 0;
+        next_ += stride_bytes_;
+        --rows_left_;
       }
     }
-    for (index_t p = 0; p < kc; ++p)
-      for (index_t i = h; i < kMR; ++i) dst[p * kMR + i] = 0.0f;
+  }
+
+ private:
+  static constexpr index_t kLine = 64;
+  const char* next_ = nullptr;
+  index_t row_bytes_ = 0, stride_bytes_ = 0, rows_left_ = 0, per_call_ = 0, offset_ = 0;
+};
+
+// The memory of op(B)[p0 : p0+kc, j0 : j0+w] as rows: kc rows of w floats, or w rows of kc floats when B is
+// transposed.
+LinePrefetcher b_block_prefetcher(const Operand& b, index_t p0, index_t kc, index_t j0, index_t w, index_t calls) {
+  return b.trans ? LinePrefetcher(b.at(p0, j0), w, kc, b.ld, calls) : LinePrefetcher(b.at(p0, j0), kc, w, b.ld, calls);
+}
+
+// ---- packing ------------------------------------------------------------------------------------------------
+
+// op(A)[i0 : i0+rows, p0 : p0+kc] → dst, tile by tile: tile q (h rows from row s) occupies dst[s·kc, (s+h)·kc) and
+// holds, for each p, its h values of column p.
+void pack_a(const Operand& a, index_t i0, const RowTiles& tiles, index_t p0, index_t kc, float* dst) {
+  for (index_t q = 0; q < tiles.count; ++q) {
+    const index_t s = tiles.start(q), h = tiles.height(q);
+    float* panel = dst + s * kc;
+    if (a.trans) {  // op(A) column p is contiguous in memory: copy h values per p
+      for (index_t p = 0; p < kc; ++p) {
+        const float* src = a.at(i0 + s, p0 + p);
+        for (index_t i = 0; i < h; ++i) panel[p * h + i] = src[i];
+      }
+    } else {  // op(A) row i is contiguous: read it along p, write with stride h
+      for (index_t i = 0; i < h; ++i) {
+        const float* src = a.at(i0 + s + i, p0);
+        for (index_t p = 0; p < kc; ++p) panel[p * h + i] = src[p];
+      }
+    }
   }
 }
 
-// B transposed: panel columns j0 … j0+w−1 of op(B) are rows of B. Full 16-row × kW-step blocks go through an
+// B transposed: panel columns j0 … j0+w−1 of op(B) are rows of B. Full kW-row × kW-step blocks go through an
 // in-register transpose; the rest element by element.
-void pack_b_transposed_panel(const Operand& b, index_t p0, index_t kc, index_t j0, index_t w, float* dst) {
+void pack_b_transposed_panel(const Operand& b, index_t p0, index_t kc, index_t j0, index_t w, index_t nr, float* dst) {
   index_t j = 0;
   for (; j + kW <= w; j += kW) {
     index_t p = 0;
@@ -88,62 +141,79 @@ void pack_b_transposed_panel(const Operand& b, index_t p0, index_t kc, index_t j
       vfloat rows[kW];
       for (index_t r = 0; r < kW; ++r) rows[r] = simd::load(b.at(p0 + p, j0 + j + r));  // B row j0+j+r, from p
       simd::transpose_square(rows);
-      for (index_t r = 0; r < kW; ++r) simd::store(dst + (p + r) * kNR + j, rows[r]);
+      for (index_t r = 0; r < kW; ++r) simd::store(dst + (p + r) * nr + j, rows[r]);
     }
     for (; p < kc; ++p)
-      for (index_t r = 0; r < kW; ++r) dst[p * kNR + j + r] = *b.at(p0 + p, j0 + j + r);
+      for (index_t r = 0; r < kW; ++r) dst[p * nr + j + r] = *b.at(p0 + p, j0 + j + r);
   }
   for (; j < w; ++j) {
     const float* src = b.at(p0, j0 + j);
-    for (index_t p = 0; p < kc; ++p) dst[p * kNR + j] = src[p];
+    for (index_t p = 0; p < kc; ++p) dst[p * nr + j] = src[p];
   }
 }
 
-// op(B)[p0 : p0+kc, j0+jr : j0+jr+w] → one panel: for each p, kNR values (columns past w are zero).
-void pack_b_panel(const Operand& b, index_t p0, index_t kc, index_t j0, index_t w, float* dst) {
-  if (b.trans) {
-    pack_b_transposed_panel(b, p0, kc, j0, w, dst);
-  } else {  // op(B) row p is contiguous: copy w values per p
+// op(B)[p0 : p0+kc, j0 : j0+ncb] → ⌈ncb/nr⌉ panels, panel t at dst + t·nr·kc holding for each p the nr values of
+// its columns (columns past ncb are zero).
+void pack_b_block(const Operand& b, index_t p0, index_t kc, index_t j0, index_t ncb, index_t nr, bool tail_only,
+                  float* dst) {
+  const index_t full = ncb / nr * nr, tail = ncb - full;
+  if (tail_only) {  // the full panels are read in place
+    if (tail)
+      for (index_t p = 0; p < kc; ++p) std::copy(b.at(p0 + p, j0 + full), b.at(p0 + p, j0 + ncb), dst + full * kc + p * nr);
+  } else if (b.trans) {
+    for (index_t jr = 0; jr < ncb; jr += nr)
+      pack_b_transposed_panel(b, p0, kc, j0 + jr, std::min(nr, ncb - jr), nr, dst + jr * kc);
+  } else {  // op(B) row p is contiguous: one pass along it fills row p of every panel, a vector at a time
     for (index_t p = 0; p < kc; ++p) {
       const float* src = b.at(p0 + p, j0);
-      std::copy(src, src + w, dst + p * kNR);
+      float* row = dst + p * nr;
+      for (index_t jr = 0; jr < full; jr += nr)
+        for (index_t v = 0; v < nr; v += kW) simd::store(row + jr * kc + v, simd::load(src + jr + v));
+      for (index_t j = full; j < ncb; ++j) row[full * kc + j - full] = src[j];
     }
   }
-  if (w < kNR)
-    for (index_t p = 0; p < kc; ++p) std::fill(dst + p * kNR + w, dst + (p + 1) * kNR, 0.0f);
+  if (tail)
+    for (index_t p = 0; p < kc; ++p) std::fill(dst + full * kc + p * nr + tail, dst + full * kc + (p + 1) * nr, 0.0f);
 }
 
 // ---- micro-kernels -------------------------------------------------------------------------------------------
 
-// C tile (R×kNR, row stride ldc) = α · Σ_p ap[p, 0:R]ᵀ b[p, :] + β · C tile (+ bias row); β = 0 leaves C unread.
-// ap: kc steps of kMR values; b: kc rows of kNR values, b_stride apart (kNR when packed, ldb when read in place);
-// bias: kNR values added to every row, or null.
-// V: vectors per row (kNV for full tiles; 1 for a narrow last panel of at most kW columns, so that a panel of 8
-// columns does not cost the work of 32).
-template <int R, int V = kNV>
+// C tile (R × V·kW, row stride ldc) = α · Σ_p ap[p, 0:R]ᵀ b[p, :] + β · C tile (+ bias row); β = 0 leaves C unread.
+// ap: kc steps of R values; b: kc rows, b_stride apart, of which the first V·kW values are used; bias: V·kW values
+// added to every row, or null.
+template <int R, int V>
 void micro_kernel(index_t kc, const float* ap, const float* b, index_t b_stride, float alpha, float beta,
                   const float* bias, float* c, index_t ldc) {
+  // The tile of C is read or written only after the k loop: ask for its lines now, so that their misses (a row of a
+  // wide C is a page away from the next) overlap the FMAs instead of following them.
+  for (int i = 0; i < R; ++i) {
+    __builtin_prefetch(c + i * ldc, 1);
+    __builtin_prefetch(c + i * ldc + V * kW - 1, 1);
+  }
   vfloat acc[R][V];
   for (auto& row : acc)
     for (auto& v : row) v = simd::broadcast(0.0f);
-  for (index_t p = 0; p < kc; ++p, ap += kMR, b += b_stride) {
+  for (index_t p = 0; p < kc; ++p, ap += R, b += b_stride) {
     vfloat bv[V];
-    for (index_t v = 0; v < V; ++v) bv[v] = simd::load(b + v * kW);
+    for (int v = 0; v < V; ++v) {
+      bv[v] = simd::load(b + v * kW);
+      simd::pin(bv[v]);  // one load per vector, not one folded into each of the R FMAs that use it
+    }
     for (int i = 0; i < R; ++i) {
       const vfloat a = simd::broadcast(ap[i]);
-      for (index_t v = 0; v < V; ++v) acc[i][v] = simd::fma(a, bv[v], acc[i][v]);
+      for (int v = 0; v < V; ++v) acc[i][v] = simd::fma(a, bv[v], acc[i][v]);
     }
   }
   const vfloat va = simd::broadcast(alpha);
   vfloat add[V];
-  for (index_t v = 0; v < V; ++v) add[v] = bias ? simd::load(bias + v * kW) : simd::broadcast(0.0f);
+  for (int v = 0; v < V; ++v) add[v] = bias ? simd::load(bias + v * kW) : simd::broadcast(0.0f);
   if (beta == 0.0f) {
     for (int i = 0; i < R; ++i)
-      for (index_t v = 0; v < V; ++v) simd::store(c + i * ldc + v * kW, simd::fma(va, acc[i][v], add[v]));
+      for (int v = 0; v < V; ++v) simd::store(c + i * ldc + v * kW, simd::fma(va, acc[i][v], add[v]));
   } else {
     const vfloat vb = simd::broadcast(beta);
     for (int i = 0; i < R; ++i)
-      for (index_t v = 0; v < V; ++v) {
+      for (int v = 0; v < V; ++v) {
         float* out = c + i * ldc + v * kW;
         simd::store(out, simd::fma(va, acc[i][v], simd::fma(vb, simd::load(out), add[v])));
       }
@@ -151,65 +221,89 @@ void micro_kernel(index_t kc, const float* ap, const float* b, index_t b_stride,
 }
 
 using MicroKernel = void (*)(index_t, const float*, const float*, index_t, float, float, const float*, float*, index_t);
-// kKernels[h] computes a tile of h rows (1 ≤ h ≤ kMR), kNarrowKernels[h] the same one vector wide.
+
+// kKernels[v][h]: the kernel of h rows (1 ≤ h ≤ kMaxRows) and v vectors (1 ≤ v ≤ kMaxVectors).
 template <int V, int... H>
-constexpr std::array<MicroKernel, kMR + 1> kernels_by_height(std::integer_sequence<int, H...>) {
+constexpr std::array<MicroKernel, kMaxRows + 1> kernels_by_height(std::integer_sequence<int, H...>) {
   return {nullptr, micro_kernel<H + 1, V>...};
 }
-constexpr std::array<MicroKernel, kMR + 1> kKernels = kernels_by_height<kNV>(std::make_integer_sequence<int, kMR>{});
-constexpr std::array<MicroKernel, kMR + 1> kNarrowKernels =
-    kernels_by_height<1>(std::make_integer_sequence<int, kMR>{});
+template <int... V>
+constexpr std::array<std::array<MicroKernel, kMaxRows + 1>, kMaxVectors + 1> kernel_table(
+    std::integer_sequence<int, V...>) {
+  return {std::array<MicroKernel, kMaxRows + 1>{},
+          kernels_by_height<V + 1>(std::make_integer_sequence<int, kMaxRows>{})...};
+}
+constexpr auto kKernels = kernel_table(std::make_integer_sequence<int, kMaxVectors>{});
 
-// A tile of h rows and w < kNR columns: the h-row kernel on a zero-padded panel into a temporary tile.
-void narrow_tile(index_t kc, const float* ap, const float* bp, float alpha, float beta, const float* bias, float* c,
-                 index_t ldc, index_t h, index_t w) {
-  alignas(kAlignment) float tile[kMR * kNR] = {};
-  alignas(kAlignment) float padded_bias[kNR] = {};
+// A tile of h rows and w < nr columns of a zero-padded panel: the kernel of ⌈w/kW⌉ vectors, straight into C when w
+// is whole vectors, else into a temporary tile whose first w columns are copied out.
+void narrow_tile(index_t kc, const float* ap, const float* bp, index_t nr, float alpha, float beta, const float* bias,
+                 float* c, index_t ldc, index_t h, index_t w) {
+  const index_t vectors = ceil_div(w, kW);
+  const MicroKernel kernel = kKernels[static_cast<std::size_t>(vectors)][static_cast<std::size_t>(h)];
+  if (w == vectors * kW) {
+    kernel(kc, ap, bp, nr, alpha, beta, bias, c, ldc);
+    return;
+  }
+  constexpr index_t kTileColumns = kMaxVectors * kW;
+  alignas(kAlignment) float tile[kMaxRows * kTileColumns] = {};
+  alignas(kAlignment) float padded_bias[kTileColumns] = {};
   if (beta != 0.0f)
-    for (index_t i = 0; i < h; ++i) std::copy(c + i * ldc, c + i * ldc + w, tile + i * kNR);
+    for (index_t i = 0; i < h; ++i) std::copy(c + i * ldc, c + i * ldc + w, tile + i * kTileColumns);
   if (bias) std::copy(bias, bias + w, padded_bias);
-  const MicroKernel kernel = w <= kW ? kNarrowKernels[h] : kKernels[h];
-  kernel(kc, ap, bp, kNR, alpha, beta, bias ? padded_bias : nullptr, tile, kNR);
-  for (index_t i = 0; i < h; ++i) std::copy(tile + i * kNR, tile + i * kNR + w, c + i * ldc);
+  kernel(kc, ap, bp, nr, alpha, beta, bias ? padded_bias : nullptr, tile, kTileColumns);
+  for (index_t i = 0; i < h; ++i) std::copy(tile + i * kTileColumns, tile + i * kTileColumns + w, c + i * ldc);
 }
 
 }  // namespace
 
 void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_t j1) {
   if (i0 >= i1 || j0 >= j1) return;
+  const Tiling& t = job.tiling;
+  const index_t mr = t.mr, nr = t.nr();
+  assert(mr >= 1 && mr <= kMaxRows && t.nv >= 1 && t.nv <= kMaxVectors);
+  const index_t rows = i1 - i0, cols = j1 - j0;
   // Blocks as even as the cache limits allow (e.g. 300 rows → 150 + 150, not 144 + 144 + 12).
-  const index_t mc = round_up(ceil_div(i1 - i0, ceil_div(i1 - i0, kMC)), kMR);
-  const index_t nc = round_up(ceil_div(j1 - j0, ceil_div(j1 - j0, kNC)), kNR);
+  const bool few_rows = rows <= t.mc;
+  const index_t mc = few_rows ? rows : round_up(ceil_div(rows, ceil_div(rows, t.mc)), mr);
+  const index_t nc = round_up(ceil_div(cols, ceil_div(cols, t.nc)), nr);
   float* ap = a_scratch(mc * job.kc);
   float* bp = b_scratch(nc * job.kc);
+  const MicroKernel* full_width = kKernels[static_cast<std::size_t>(t.nv)].data();
   for (index_t jc = j0; jc < j1; jc += nc) {
     const index_t ncb = std::min(nc, j1 - jc);
     for (index_t pc = 0; pc < job.k; pc += job.kc) {
       const index_t kcb = std::min(job.kc, job.k - pc);
       const float beta = pc == 0 ? job.beta : 1.0f;
       const float* bias = pc == 0 ? job.bias : nullptr;  // added once, with the first k step
-      // B panels: packed (or, direct_b, full panels in place and only a narrow last one packed)
-      for (index_t jr = 0; jr < ncb; jr += kNR) {
-        const index_t w = std::min(kNR, ncb - jr);
-        if (!job.direct_b || w < kNR) pack_b_panel(job.b, pc, kcb, jc + jr, w, bp + jr * kcb);
+      pack_b_block(job.b, pc, kcb, jc, ncb, nr, job.direct_b, bp);
+      // the block of B after this one, fetched a share per micro-panel while this one is used
+      LinePrefetcher next_b;
+      if (!job.direct_b) {
+        const index_t panels = ceil_div(i1 - i0, mc) * ceil_div(ncb, nr) * RowTiles(std::min(mc, i1 - i0), mr).count;
+        if (pc + job.kc < job.k)
+          next_b = b_block_prefetcher(job.b, pc + job.kc, std::min(job.kc, job.k - pc - job.kc), jc, ncb, panels);
+        else if (jc + nc < j1)
+          next_b = b_block_prefetcher(job.b, 0, std::min(job.kc, job.k), jc + nc, std::min(nc, j1 - jc - nc), panels);
       }
       for (index_t ic = i0; ic < i1; ic += mc) {
         const index_t mcb = std::min(mc, i1 - ic);
-        pack_a(job.a, ic, mcb, pc, kcb, ap);
-        for (index_t jr = 0; jr < ncb; jr += kNR) {
-          const index_t w = std::min(kNR, ncb - jr);
-          const bool in_place = job.direct_b && w == kNR;
+        const RowTiles tiles(mcb, mr);
+        pack_a(job.a, ic, tiles, pc, kcb, ap);
+        for (index_t jr = 0; jr < ncb; jr += nr) {
+          const index_t w = std::min(nr, ncb - jr);
+          const bool in_place = job.direct_b && w == nr;
           const float* b_panel = in_place ? job.b.at(pc, jc + jr) : bp + jr * kcb;
-          const index_t b_stride = in_place ? job.b.ld : kNR;
-          for (index_t ir = 0; ir < mcb; ir += kMR) {
-            const index_t h = std::min(kMR, mcb - ir);
-            float* tile = job.c + (ic + ir) * job.ldc + jc + jr;
-            if (w == kNR)
-              kKernels[h](kcb, ap + ir * kcb, b_panel, b_stride, job.alpha, beta, bias ? bias + jc + jr : nullptr, tile,
-                          job.ldc);
+          const index_t b_stride = in_place ? job.b.ld : nr;
+          const float* bias_panel = bias ? bias + jc + jr : nullptr;
+          for (index_t q = 0; q < tiles.count; ++q) {
+            next_b.advance();
+            const index_t s = tiles.start(q), h = tiles.height(q);
+            float* tile = job.c + (ic + s) * job.ldc + jc + jr;
+            if (w == nr)
+              full_width[h](kcb, ap + s * kcb, b_panel, b_stride, job.alpha, beta, bias_panel, tile, job.ldc);
             else
-              narrow_tile(kcb, ap + ir * kcb, b_panel, job.alpha, beta, bias ? bias + jc + jr : nullptr, tile, job.ldc,
-                          h, w);
+              narrow_tile(kcb, ap + s * kcb, b_panel, nr, job.alpha, beta, bias_panel, tile, job.ldc, h, w);
           }
         }
       }

@@ -16,8 +16,15 @@ namespace {
 
 using simd::vfloat;
 
+// A tile keeps kRows·kCols accumulators, kCols vectors of B and one of A in registers: 4×6 (31 of AVX-512's 32
+// registers), 4×3 with the 16 of AVX2 (16; 4×6 there spills accumulators to the stack at every step).
+#if defined(__AVX512F__)
 constexpr int kRows = 4;  // rows of A (and of C) per tile
 constexpr int kCols = 6;  // rows of B (columns of C) per tile
+#else
+constexpr int kRows = 4;
+constexpr int kCols = 3;
+#endif
 
 template <int R, int S>
 void dot_tile(index_t k, const float* a, index_t lda, const float* b, index_t ldb, float alpha, float beta,

@@ -2,6 +2,8 @@
 //   gemm_blocked.cpp — BLIS-style packed panels and register-tiled micro-kernels (most shapes);
 //   gemm_dot.cpp     — dot products of contiguous rows, no packing (C = A·Bᵀ with few rows: the gradient of a
 //                      recurrent step's input, dX = dZ·Wᵀ).
+// The block sizes and the micro-tile are not constants: they come from the CPU (ops/gemm_blocking.hpp) through the
+// Tiling below, chosen once per process (ops/gemm.cpp) or set by a test.
 #pragma once
 
 #include "ops/shape.hpp"
@@ -10,12 +12,29 @@
 namespace tapegrad::ops::gemm_detail {
 
 inline constexpr index_t kW = simd::kWidth;
-inline constexpr index_t kMR = 6;         // micro-tile rows: one broadcast of A per row and k step
-inline constexpr index_t kNV = 2;         // micro-tile width in vectors
-inline constexpr index_t kNR = kNV * kW;  // micro-tile columns (32 with AVX-512): kMR·kNV accumulators in registers
+// The micro-tiles compiled: up to kMaxRows rows × kMaxVectors vectors (the register file bounds both: 16 vector
+// registers with AVX2 and SSE, 32 with AVX-512).
+#if defined(__AVX512F__)
+inline constexpr int kMaxRows = 12;
+inline constexpr int kMaxVectors = 4;
+#else
+inline constexpr int kMaxRows = 8;
+inline constexpr int kMaxVectors = 3;
+#endif
 
 inline index_t ceil_div(index_t a, index_t b) { return (a + b - 1) / b; }
 inline index_t round_up(index_t a, index_t b) { return ceil_div(a, b) * b; }
+
+// The blocking of the packed algorithm (BLIS names):
+//   mr × nv·kW  register tile of C (micro-kernel), mr ≤ kMaxRows, nv ≤ kMaxVectors
+//   kc          k step: a kc × nr panel of B stays in L1 while tiles of A stream past it
+//   mc          rows of A packed per block (a multiple of mr): mc × kc stays in L2
+//   nc          columns of B packed per block (a multiple of nr), kc × nc in L3
+struct Tiling {
+  int mr = 6, nv = 2;
+  index_t kc = 256, mc = 144, nc = 4096;
+  index_t nr() const { return nv * kW; }
+};
 
 // One operand as a logical matrix op(X) over row-major storage with leading dimension ld.
 struct Operand {
@@ -33,8 +52,9 @@ struct Problem {
   float* c;
   index_t ldc;
   const float* bias;  // n values added to every row of C, or null
-  index_t kc;         // k step of the blocked algorithm, fixed by k alone (determinism)
-  bool direct_b;      // blocked: read op(B) = B in place instead of packing it (few rows of C; B not transposed)
+  Tiling tiling;      // the blocking this product uses (fixed for the process, so results do not depend on threads)
+  index_t kc;         // k step of the blocked algorithm, fixed by k and the tiling alone (determinism)
+  bool direct_b;      // read op(B) = B in place instead of packing it (few rows of C; B not transposed)
 };
 
 // C[i0:i1, j0:j1] computed completely (all of k) by the calling thread.

@@ -54,7 +54,8 @@ inline float hmax(const vfloat& v) {
 }
 
 // Transposes a kWidth × kWidth block: rows[r] holds row r on entry and column r on exit. With AVX-512 this is the
-// four-stage in-register shuffle network (64 shuffles for 256 floats); other widths use plain element moves.
+// four-stage in-register shuffle network (64 shuffles for 256 floats), with AVX(2) its three-stage 8×8 form; other
+// widths use plain element moves.
 void transpose_square(vfloat rows[]);
 
 // Calls vector_body(i) for i = 0, W, 2W, … while a whole vector fits in [0, n), then scalar_body(i) for the rest.
@@ -94,6 +95,26 @@ inline void transpose_square(vfloat rows[]) {
     r[i + 12] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0xdd);
   }
   for (int i = 0; i < 16; ++i) rows[i] = r[i];
+#elif defined(__AVX__)
+  static_assert(kWidth == 8);
+  // The same network one stage shorter: 32-bit and 64-bit interleaves within 128-bit lanes, then the lanes.
+  __m256 r[8], t[8];
+  for (int i = 0; i < 8; ++i) r[i] = rows[i];
+  for (int i = 0; i < 8; i += 2) {
+    t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+    t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+  }
+  for (int i = 0; i < 8; i += 4) {
+    r[i] = _mm256_castpd_ps(_mm256_unpacklo_pd(_mm256_castps_pd(t[i]), _mm256_castps_pd(t[i + 2])));
+    r[i + 1] = _mm256_castpd_ps(_mm256_unpackhi_pd(_mm256_castps_pd(t[i]), _mm256_castps_pd(t[i + 2])));
+    r[i + 2] = _mm256_castpd_ps(_mm256_unpacklo_pd(_mm256_castps_pd(t[i + 1]), _mm256_castps_pd(t[i + 3])));
+    r[i + 3] = _mm256_castpd_ps(_mm256_unpackhi_pd(_mm256_castps_pd(t[i + 1]), _mm256_castps_pd(t[i + 3])));
+  }
+  for (int i = 0; i < 4; ++i) {
+    t[i] = _mm256_permute2f128_ps(r[i], r[i + 4], 0x20);      // low lanes: rows i of the top half, i+4 below
+    t[i + 4] = _mm256_permute2f128_ps(r[i], r[i + 4], 0x31);  // high lanes
+  }
+  for (int i = 0; i < 8; ++i) rows[i] = t[i];
 #else
   alignas(64) float block[kWidth * kWidth];
   for (index_t r = 0; r < kWidth; ++r) store(block + r * kWidth, rows[r]);
