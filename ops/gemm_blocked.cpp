@@ -122,10 +122,21 @@ void pack_a(const Operand& a, index_t i0, const RowTiles& tiles, index_t p0, ind
         const float* src = a.at(i0 + s, p0 + p);
         for (index_t i = 0; i < h; ++i) panel[p * h + i] = src[i];
       }
-    } else {  // op(A) row i is contiguous: read it along p, write with stride h
+    } else {  // op(A) row i is contiguous: kW steps of the h rows at a time through an in-register transpose
+      index_t p = 0;
+      if (h <= kW) {
+        for (; p + kW <= kc; p += kW) {
+          vfloat rows[kW];
+          for (index_t i = 0; i < kW; ++i) rows[i] = i < h ? simd::load(a.at(i0 + s + i, p0 + p)) : vfloat(0.0f);
+          simd::transpose_square(rows);  // rows[r] = the h values of step p + r, then zeros
+          // Whole vectors: the kW − h values past step p + r's h are overwritten by the next store, and those of
+          // the last step land in the next tile (packed after this one) or in the slack of the buffer.
+          for (index_t r = 0; r < kW; ++r) simd::store(panel + (p + r) * h, rows[r]);
+        }
+      }
       for (index_t i = 0; i < h; ++i) {
         const float* src = a.at(i0 + s + i, p0);
-        for (index_t p = 0; p < kc; ++p) panel[p * h + i] = src[p];
+        for (index_t q2 = p; q2 < kc; ++q2) panel[q2 * h + i] = src[q2];
       }
     }
   }
@@ -267,7 +278,7 @@ void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_
   const bool few_rows = rows <= t.mc;
   const index_t mc = few_rows ? rows : round_up(ceil_div(rows, ceil_div(rows, t.mc)), mr);
   const index_t nc = round_up(ceil_div(cols, ceil_div(cols, t.nc)), nr);
-  float* ap = a_scratch(mc * job.kc);
+  float* ap = a_scratch(mc * job.kc + kW);  // + kW: the slack pack_a's whole-vector stores may write
   float* bp = b_scratch(nc * job.kc);
   const MicroKernel* full_width = kKernels[static_cast<std::size_t>(t.nv)].data();
   for (index_t jc = j0; jc < j1; jc += nc) {
