@@ -307,10 +307,18 @@ void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_
           const float* b_panel = in_place ? job.b.at(pc, jc + jr) : bp + jr * kcb;
           const index_t b_stride = in_place ? job.b.ld : nr;
           const float* bias_panel = bias ? bias + jc + jr : nullptr;
+          const bool next_panel = jr + nr < ncb;
           for (index_t q = 0; q < tiles.count; ++q) {
             next_b.advance();
             const index_t s = tiles.start(q), h = tiles.height(q);
             float* tile = job.c + (ic + s) * job.ldc + jc + jr;
+            // The same rows of the next panel's tile, one panel (all the row tiles) ahead: with a short k the kernel
+            // is over before a line of C it asks for itself has arrived.
+            if (next_panel)
+              for (index_t i = 0; i < h; ++i) {
+                __builtin_prefetch(tile + i * job.ldc + nr, 1);
+                __builtin_prefetch(tile + i * job.ldc + 2 * nr - 1, 1);
+              }
             if (w == nr)
               full_width[h](kcb, ap + s * kcb, b_panel, b_stride, job.alpha, beta, bias_panel, tile, job.ldc);
             else
