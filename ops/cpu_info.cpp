@@ -399,6 +399,7 @@ std::string describe(const CpuDescription& cpu) {
     << " family " << cpu.family << " model " << cpu.model << std::dec << std::noshowbase << ")";
   std::string isa;
   if (cpu.avx512f) isa += cpu.half_rate_512 ? " avx512f (half rate)" : " avx512f";
+  if (!cpu.avx512f && cpu.half_rate_512) isa += " (512-bit at half rate)";  // set by TAPEGRAD_CPU_CACHES
   if (cpu.avx2) isa += " avx2";
   if (cpu.fma) isa += " fma";
   s << (isa.empty() ? " no avx2/fma" : isa) << "; " << describe_level("L1d", cpu.l1d) << ", "

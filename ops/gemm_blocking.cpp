@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <stdexcept>
 
+#include "ops/simd.hpp"
+
 namespace tapegrad::ops {
 namespace {
 
@@ -98,6 +100,8 @@ index_t derive_mc(const Caches& c, index_t mr, index_t nr, index_t kc) {
 }
 
 }  // namespace
+
+int build_vector_floats() { return static_cast<int>(simd::kWidth); }
 
 SimdTarget simd_target(const CpuDescription& cpu, int vector_floats) {
   if (vector_floats != 4 && vector_floats != 8 && vector_floats != 16)

@@ -66,6 +66,9 @@ struct SimdTarget {
   int fma_latency = 4;   // cycles
   int load_ports = 2;    // loads per cycle at that width (2 on every x86 core since Haswell and Zen; some have 3)
 };
+// simd::kWidth of this build: the floats per vector its kernels use (16 with AVX-512, 8 with AVX2, 4 otherwise).
+int build_vector_floats();
+
 // The build's width → registers and units on this CPU. Throws std::invalid_argument unless vector_floats is 4, 8 or
 // 16.
 SimdTarget simd_target(const CpuDescription& cpu, int vector_floats);
