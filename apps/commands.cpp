@@ -19,7 +19,7 @@ Cli make_cli() {
   const Adder adders[] = {add_demo_command,     add_data_command,    add_ngram_command,   add_graph_command,
                           add_train_command,    add_eval_command,    add_generate_command, add_predict_command,
                           add_score_command,    add_gradflow_command, add_tag_command,     add_classify_command,
-                          add_train_conditioned_command, add_inspect_command};
+                          add_train_conditioned_command, add_inspect_command, add_cpu_command};
   for (Adder add : adders) {
     const std::size_t before = app.get_subcommands({}).size();
     Command run = add(app);

@@ -59,4 +59,7 @@ Command add_inspect_command(CLI::App& app);
 // `tapegrad gradflow`: ‖∂J_T/∂h_k‖ through time for RNN/LSTM/GRU language models, at init and after training.
 Command add_gradflow_command(CLI::App& app);
 
+// `tapegrad cpu`: the CPU's caches and ISA as detected (or set by TAPEGRAD_CPU_CACHES) and the GEMM blocking derived.
+Command add_cpu_command(CLI::App& app);
+
 }  // namespace tapegrad::cli
