@@ -14,7 +14,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cassert>
+#include <iterator>
+#include <string>
 
+#include "ops/cpu_info.hpp"
+#include "ops/error.hpp"
 #include "ops/gemm_internal.hpp"
 #include "ops/parallel.hpp"
 
@@ -83,15 +87,56 @@ void scale_c(index_t m, index_t n, float beta, const float* bias, float* c, inde
 
 std::atomic<std::uint64_t> multiply_adds{0};
 
-// The blocking of this process, derived once from the CPU (or set by set_gemm_tiling).
+// The tiles compiled into this build (gemm_internal.hpp's kernel table covers them): with AVX-512's 32 registers up
+// to 24 accumulators (BLIS uses 12 × 32 on that ISA); with 16 registers up to 12.
+#if defined(__AVX512F__)
+constexpr MicroTile kTiles[] = {{12, 2}, {8, 3}, {6, 4}, {6, 2}};
+#else
+constexpr MicroTile kTiles[] = {{6, 2}, {4, 3}, {5, 2}, {4, 2}};
+#endif
+
+Tiling tiling_of(const GemmBlocking& b) {
+  Tiling t;
+  t.mr = b.mr;
+  t.nv = b.nv;
+  t.kc = b.kc;
+  t.mc = b.mc;
+  t.nc = b.nc;
+  return t;
+}
+
+// The blocking of this process: derived from the CPU at the first product, or set by set_gemm_blocking.
 Tiling& process_tiling() {
-  static Tiling t;
+  static Tiling t = tiling_of(derive_gemm_blocking(this_cpu(), simd_target(this_cpu(), build_vector_floats()), kTiles));
   return t;
 }
 
 }  // namespace
 
 std::uint64_t gemm_multiply_adds() { return multiply_adds.load(std::memory_order_relaxed); }
+
+std::span<const MicroTile> gemm_tiles() { return kTiles; }
+
+GemmBlocking gemm_blocking() {
+  const Tiling& t = process_tiling();
+  return {t.mr, t.nv, t.nr(), t.kc, t.mc, t.nc};
+}
+
+void set_gemm_blocking(const GemmBlocking& b) {
+  const auto fail = [&](const std::string& what) {
+    throw UsageError("set_gemm_blocking: " + what + " (mr " + std::to_string(b.mr) + ", nv " + std::to_string(b.nv) +
+                     ", nr " + std::to_string(b.nr) + ", kc " + std::to_string(b.kc) + ", mc " + std::to_string(b.mc) +
+                     ", nc " + std::to_string(b.nc) + ")");
+  };
+  if (std::none_of(std::begin(kTiles), std::end(kTiles),
+                   [&](const MicroTile& t) { return t.rows == b.mr && t.vectors == b.nv; }))
+    fail("the micro-tile " + std::to_string(b.mr) + "x" + std::to_string(b.nv) + " is not compiled in this build");
+  if (b.nr != b.nv * kW) fail("nr must be nv x " + std::to_string(kW));
+  if (b.kc < 1) fail("kc must be at least 1");
+  if (b.mc < b.mr || b.mc % b.mr != 0) fail("mc must be a positive multiple of mr");
+  if (b.nc < b.nr || b.nc % b.nr != 0) fail("nc must be a positive multiple of nr");
+  process_tiling() = tiling_of(b);
+}
 
 void gemm(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, float alpha, const float* a, index_t lda,
           const float* b, index_t ldb, float beta, float* c, index_t ldc) {

@@ -6,7 +6,9 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 
+#include "ops/gemm_blocking.hpp"
 #include "ops/shape.hpp"
 
 namespace tapegrad::ops {
@@ -23,5 +25,21 @@ void gemm_bias(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, floa
 // a training step's GFLOP/s are counted from (bench/lm_throughput: FLOPs = 2 × multiply-adds). One relaxed atomic
 // addition per call.
 std::uint64_t gemm_multiply_adds();
+
+// ---- blocking -------------------------------------------------------------------------------------------------
+// The micro-tiles this build compiles (rows × vectors of its SIMD width): the candidates the blocking is chosen from.
+std::span<const MicroTile> gemm_tiles();
+
+// The blocking this process's GEMM uses: derived at the first product from this_cpu() (ops/cpu_info.hpp; the
+// environment variable TAPEGRAD_CPU_CACHES replaces the detected caches) and gemm_tiles() by derive_gemm_blocking,
+// unless set_gemm_blocking replaced it. Throws what this_cpu() throws for a malformed TAPEGRAD_CPU_CACHES.
+GemmBlocking gemm_blocking();
+
+// Replaces the blocking for the rest of the process (tests and benchmarks exercise other CPUs' blockings here).
+// Throws UsageError naming the field unless mr × nv is one of gemm_tiles(), nr = nv × the SIMD width, kc ≥ 1,
+// mc is a positive multiple of mr and nc a positive multiple of nr. Not synchronised with products running on other
+// threads: call it between products. Results depend on kc (the k steps each sum is cut into), never on the thread
+// count.
+void set_gemm_blocking(const GemmBlocking& blocking);
 
 }  // namespace tapegrad::ops

@@ -13,7 +13,10 @@
 #include <string>
 
 #include "kernel_test_util.hpp"
+#include "ops/cpu_info.hpp"
+#include "ops/error.hpp"
 #include "ops/gemm.hpp"
+#include "ops/parallel.hpp"
 #include "ops/reference.hpp"
 
 namespace {
@@ -88,6 +91,38 @@ void check_case(const GemmCase& g, Random& rng) {
         return;
       }
     }
+}
+
+// Sets a blocking for the scope of a test and puts the process's own back afterwards.
+class BlockingScope {
+ public:
+  explicit BlockingScope(const ops::GemmBlocking& b) : saved_(ops::gemm_blocking()) { ops::set_gemm_blocking(b); }
+  ~BlockingScope() { ops::set_gemm_blocking(saved_); }
+  BlockingScope(const BlockingScope&) = delete;
+  BlockingScope& operator=(const BlockingScope&) = delete;
+
+ private:
+  ops::GemmBlocking saved_;
+};
+
+std::string blocking_str(const ops::GemmBlocking& b) {
+  return std::to_string(b.mr) + "x" + std::to_string(b.nv) + " kc " + std::to_string(b.kc) + " mc " +
+         std::to_string(b.mc) + " nc " + std::to_string(b.nc);
+}
+
+// The blocking the derivation gives this build on another CPU, described the way TAPEGRAD_CPU_CACHES describes it.
+ops::GemmBlocking blocking_for_caches(const std::string& spec) {
+  const ops::CpuDescription cpu = ops::apply_cpu_override(ops::this_cpu(), spec);
+  return ops::derive_gemm_blocking(cpu, ops::simd_target(cpu, ops::build_vector_floats()), ops::gemm_tiles());
+}
+
+// C of one product computed with `threads` threads under the current blocking.
+std::vector<float> product(index_t threads, bool ta, bool tb, index_t m, index_t n, index_t k, const Buffer& a,
+                           const Buffer& b) {
+  ops::set_num_threads(static_cast<int>(threads));
+  std::vector<float> c(static_cast<std::size_t>(m * n), 0.25f);
+  ops::gemm(ta, tb, m, n, k, 0.75f, a.data(), ta ? m : k, b.data(), tb ? k : n, 0.5f, c.data(), n);
+  return c;
 }
 
 }  // namespace
@@ -209,6 +244,78 @@ BOOST_AUTO_TEST_CASE(multiply_add_counter) {
   ops::gemm(false, false, 7, 9, 5, 0.0f, a.data(), 5, b.data(), 9, 1.0f, c.data(), 9);
   ops::gemm(false, false, 0, 9, 5, 1.0f, a.data(), 5, b.data(), 9, 0.0f, c.data(), 9);
   BOOST_TEST(ops::gemm_multiply_adds() - before == 7u * 9u * 5u);
+}
+
+// The process derives its blocking from this CPU with the tiles it compiles, and that blocking meets the model.
+BOOST_AUTO_TEST_CASE(blocking_is_derived_from_this_cpu) {
+  const ops::CpuDescription& cpu = ops::this_cpu();
+  const ops::SimdTarget target = ops::simd_target(cpu, ops::build_vector_floats());
+  const ops::GemmBlocking want = ops::derive_gemm_blocking(cpu, target, ops::gemm_tiles());
+  const ops::GemmBlocking got = ops::gemm_blocking();
+  BOOST_TEST_MESSAGE("this CPU: " << ops::describe(cpu) << "; GEMM blocking " << blocking_str(got));
+  BOOST_TEST((got.mr == want.mr && got.nv == want.nv && got.kc == want.kc && got.mc == want.mc && got.nc == want.nc));
+  for (const std::string& v : ops::blocking_violations(cpu, target, got)) BOOST_ERROR("violated: " << v);
+}
+
+// Every compiled micro-tile, with blocks small enough that every loop runs several times and every edge case
+// (narrow panels, short k steps, row tiles of every height) occurs, against the reference on odd shapes.
+BOOST_AUTO_TEST_CASE(every_compiled_tile_with_small_blocks) {
+  const index_t width = ops::build_vector_floats();
+  Random rng(11);
+  for (const ops::MicroTile& tile : ops::gemm_tiles()) {
+    const index_t nr = tile.vectors * width;
+    const BlockingScope scope({tile.rows, tile.vectors, nr, 13, 2 * tile.rows, 2 * nr});
+    for (const bool ta : {false, true})
+      for (const bool tb : {false, true})
+        for (const index_t m : {1, 7, 33, 70})
+          for (const index_t n : {1, 17, 65})
+            for (const index_t k : {1, 30, 100}) check_case({ta, tb, m, n, k, 1.5f, 0.5f, 1, 2, 3}, rng);
+  }
+}
+
+// The blockings derived for other CPUs (TAPEGRAD_CPU_CACHES descriptions: Sapphire Rapids, Zen 4, Zen 3, a tiny
+// cache) run on this one: correct, and the same bits with 1 and 2 threads.
+BOOST_AUTO_TEST_CASE(other_cpus_blockings_are_thread_count_independent) {
+  const int saved_threads = ops::num_threads();
+  Random rng(12);
+  for (const char* spec : {"l1d=48K/12,l2=2M/16,l3=105M/15@112", "l1d=32K/8,l2=1M/8,l3=32M/16@16",
+                           "l1d=32K/8,l2=512K/8,l3=32M/16@16", "l1d=4K/2,l2=32K/4"}) {
+    const ops::GemmBlocking blocking = blocking_for_caches(spec);
+    BOOST_TEST_MESSAGE(spec << ": " << blocking_str(blocking));
+    const BlockingScope scope(blocking);
+    for (const bool ta : {false, true})
+      for (const bool tb : {false, true}) {
+        const index_t m = 150, n = 170, k = 600;  // above the fork threshold, several k steps with every kc derived
+        const Buffer a = rng.buffer(m * k, -1.0f, 1.0f), b = rng.buffer(k * n, -1.0f, 1.0f);
+        const std::vector<float> one = product(1, ta, tb, m, n, k, a, b), two = product(2, ta, tb, m, n, k, a, b);
+        BOOST_TEST((one == two), spec << " " << blocking_str(blocking) << (ta ? " Aᵀ" : " A") << (tb ? "·Bᵀ" : "·B")
+                                      << ": 1 and 2 threads differ");
+        check_case({ta, tb, 37, 45, 260, 0.75f, 0.5f}, rng);
+      }
+  }
+  ops::set_num_threads(saved_threads);
+}
+
+BOOST_AUTO_TEST_CASE(set_blocking_refuses_what_is_not_compiled) {
+  const ops::GemmBlocking good = ops::gemm_blocking();
+  ops::GemmBlocking b = good;
+  b.mr = 31;  // no such tile
+  BOOST_CHECK_EXCEPTION(ops::set_gemm_blocking(b), UsageError, [](const UsageError& e) {
+    return std::string(e.what()).find("31x") != std::string::npos;
+  });
+  b = good;
+  b.mc = good.mr * 3 + 1;
+  BOOST_CHECK_EXCEPTION(ops::set_gemm_blocking(b), UsageError, [](const UsageError& e) {
+    return std::string(e.what()).find("mc must be") != std::string::npos;
+  });
+  b = good;
+  b.nc = good.nr + 1;
+  BOOST_CHECK_THROW(ops::set_gemm_blocking(b), UsageError);
+  b = good;
+  b.kc = 0;
+  BOOST_CHECK_THROW(ops::set_gemm_blocking(b), UsageError);
+  const ops::GemmBlocking after = ops::gemm_blocking();  // a refused blocking changes nothing
+  BOOST_TEST((after.mr == good.mr && after.kc == good.kc && after.mc == good.mc && after.nc == good.nc));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
