@@ -3,8 +3,13 @@
 //
 // Algorithms (ops/gemm_internal.hpp): the blocked, packed BLIS-style GEMM for most shapes; dot products of rows
 // when C = A·Bᵀ has few rows (kDotRows) and moderate k, where transposing B into packed panels would cost as much
-// as the product; and, for very few rows (kDirectRows) with B not transposed, the blocked GEMM reading B in place.
-// The thresholds were measured on the recurrent-step and decoder shapes (bench/gemm_peers, docs/performance.md).
+// as the product; and, for few rows (kDirectRows) of short rows of an untransposed B, the blocked GEMM reading B in
+// place. These shape thresholds were measured on the recurrent-step and decoder shapes (bench/gemm_peers,
+// docs/performance.md); they carry no cache size.
+//
+// Blocking: the micro-tile and kc, mc, nc of the blocked algorithm are derived once per process from the CPU it runs
+// on (ops/cpu_info.hpp: caches from sysfs or cpuid, or the TAPEGRAD_CPU_CACHES variable) by the analytical model of
+// ops/gemm_blocking.hpp, choosing among the micro-tiles this build compiles (docs/gemm-blocking.md).
 //
 // Threads: each thread runs the algorithm on its own rectangle of C (rows or columns split, whichever costs least).
 // Each C element is written by one thread only and computed the same way whatever the cut, so the result is the
