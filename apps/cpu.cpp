@@ -84,8 +84,9 @@ int run_cpu(const CpuOptions& o) {
   }
   const int floats = o.vector_floats > 0 ? o.vector_floats : ops::build_vector_floats();
   const ops::SimdTarget target = ops::simd_target(cpu, floats);
-  const std::vector<MicroTile> tiles =
-      o.all_tiles ? ops::register_tiles(target) : o.tiles.empty() ? kDefaultTiles : parse_tiles(o.tiles);
+  const std::vector<MicroTile> tiles = o.all_tiles       ? ops::register_tiles(target)
+                                       : o.tiles.empty() ? kDefaultTiles
+                                                         : parse_tiles(o.tiles);
   const ops::GemmBlocking b = ops::derive_gemm_blocking(cpu, target, tiles);
   const std::vector<std::string> violations = ops::blocking_violations(cpu, target, b);
 
@@ -97,23 +98,31 @@ int run_cpu(const CpuOptions& o) {
 
   if (o.json) {
     nlohmann::json j;
-    j["cpu"] = {{"description", ops::describe(cpu)}, {"vendor", cpu.vendor},         {"model_name", cpu.model_name},
-                {"family", cpu.family},               {"model", cpu.model},           {"avx2", cpu.avx2},
-                {"fma", cpu.fma},                     {"avx512f", cpu.avx512f},       {"half_rate_512", cpu.half_rate_512},
-                {"l1d", level_json(cpu.l1d)},         {"l2", level_json(cpu.l2)},     {"l3", level_json(cpu.l3)},
+    j["cpu"] = {{"description", ops::describe(cpu)},
+                {"vendor", cpu.vendor},
+                {"model_name", cpu.model_name},
+                {"family", cpu.family},
+                {"model", cpu.model},
+                {"avx2", cpu.avx2},
+                {"fma", cpu.fma},
+                {"avx512f", cpu.avx512f},
+                {"half_rate_512", cpu.half_rate_512},
+                {"l1d", level_json(cpu.l1d)},
+                {"l2", level_json(cpu.l2)},
+                {"l3", level_json(cpu.l3)},
                 {"cache_source", cpu.cache_source}};
-    j["target"] = {{"vector_floats", target.vector_floats},
-                   {"build_vector_floats", ops::build_vector_floats()},
-                   {"vector_registers", target.vector_registers},
-                   {"fma_units", target.fma_units},
-                   {"fma_latency", target.fma_latency},
-                   {"load_ports", target.load_ports}};
+    j["target"] = {{"vector_floats", target.vector_floats},       {"build_vector_floats", ops::build_vector_floats()},
+                   {"vector_registers", target.vector_registers}, {"fma_units", target.fma_units},
+                   {"fma_latency", target.fma_latency},           {"load_ports", target.load_ports}};
     nlohmann::json tile_list = nlohmann::json::array();
     for (const MicroTile& t : tiles) tile_list.push_back({t.rows, t.vectors});
     j["tiles"] = tile_list;
     j["blocking"] = {{"mr", b.mr}, {"nv", b.nv}, {"nr", b.nr}, {"kc", b.kc}, {"mc", b.mc}, {"nc", b.nc}};
-    j["bytes"] = {{"b_micro_panel", b_panel}, {"a_micro_panel", a_panel}, {"a_block", a_block},
-                  {"b_block", b_block},       {"last_level_share", last_share}};
+    j["bytes"] = {{"b_micro_panel", b_panel},
+                  {"a_micro_panel", a_panel},
+                  {"a_block", a_block},
+                  {"b_block", b_block},
+                  {"last_level_share", last_share}};
     j["violations"] = violations;
     std::cout << j.dump() << '\n';
     return 0;
@@ -121,8 +130,9 @@ int run_cpu(const CpuOptions& o) {
 
   std::cout << "CPU: " << ops::describe(cpu) << '\n';
   std::cout << "SIMD target: " << target.vector_floats << " floats per vector"
-            << (floats == ops::build_vector_floats() ? " (this build)" : " (--vector-floats; this build: " +
-                                                                             std::to_string(ops::build_vector_floats()) + ")")
+            << (floats == ops::build_vector_floats()
+                    ? " (this build)"
+                    : " (--vector-floats; this build: " + std::to_string(ops::build_vector_floats()) + ")")
             << ", " << target.vector_registers << " vector registers, " << target.fma_units << " FMA unit"
             << (target.fma_units == 1 ? "" : "s") << " × " << target.fma_latency << " cycles, " << target.load_ports
             << " loads per cycle\n";
@@ -146,8 +156,9 @@ int run_cpu(const CpuOptions& o) {
 Command add_cpu_command(CLI::App& app) {
   auto o = std::make_shared<CpuOptions>();
   CLI::App* sub = app.add_subcommand(
-      "cpu", "the CPU as the GEMM sees it (caches, ISA) and the blocking derived from it; TAPEGRAD_CPU_CACHES "
-             "overrides the caches");
+      "cpu",
+      "the CPU as the GEMM sees it (caches, ISA) and the blocking derived from it; TAPEGRAD_CPU_CACHES "
+      "overrides the caches");
   sub->add_flag("--json", o->json, "stdout: one JSON object (cpu, target, tiles, blocking, bytes, violations)");
   sub->add_option("--vector-floats", o->vector_floats,
                   "derive for a build with this vector width (4, 8 or 16) instead of this build's")
