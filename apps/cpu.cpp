@@ -5,6 +5,7 @@
 #include <iostream>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <span>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -13,6 +14,7 @@
 #include "apps/commands.hpp"
 #include "ops/cpu_info.hpp"
 #include "ops/error.hpp"
+#include "ops/gemm.hpp"
 #include "ops/gemm_blocking.hpp"
 
 namespace tapegrad::cli {
@@ -21,14 +23,22 @@ namespace {
 
 using ops::MicroTile;
 
-// The micro-tiles the model chooses from by default: those the GEMM kernels are to be compiled for (issue 15), the
-// last three only fitting AVX-512's 32 registers. --tiles replaces them.
-const std::vector<MicroTile> kDefaultTiles = {{6, 2}, {4, 3}, {8, 1}, {4, 2}, {12, 2}, {8, 3}, {6, 4}};
+// The micro-tiles the model chooses from by default: for this build's width, those its GEMM kernels are compiled for
+// (ops::gemm_tiles()); for another width (--vector-floats), those a build of that width compiles (ops/gemm.cpp: the
+// AVX-512 list, or the list of 8- and 4-float builds). --tiles and --all-tiles replace them.
+std::vector<MicroTile> default_tiles(int vector_floats) {
+  if (vector_floats == ops::build_vector_floats()) {
+    const std::span<const MicroTile> compiled = ops::gemm_tiles();
+    return {compiled.begin(), compiled.end()};
+  }
+  if (vector_floats == 16) return {{12, 2}, {8, 3}, {6, 4}, {6, 2}};
+  return {{6, 2}, {4, 3}, {5, 2}, {4, 2}};
+}
 
 struct CpuOptions {
   bool json = false;
   int vector_floats = 0;  // 0: this build's
-  std::string tiles;      // "6x2,4x3": empty = kDefaultTiles
+  std::string tiles;      // "6x2,4x3": empty = default_tiles
   bool all_tiles = false;
 };
 
@@ -84,10 +94,13 @@ int run_cpu(const CpuOptions& o) {
   }
   const int floats = o.vector_floats > 0 ? o.vector_floats : ops::build_vector_floats();
   const ops::SimdTarget target = ops::simd_target(cpu, floats);
-  const std::vector<MicroTile> tiles =
-      o.all_tiles ? ops::register_tiles(target) : o.tiles.empty() ? kDefaultTiles : parse_tiles(o.tiles);
+  const std::vector<MicroTile> tiles = o.all_tiles       ? ops::register_tiles(target)
+                                       : o.tiles.empty() ? default_tiles(floats)
+                                                         : parse_tiles(o.tiles);
   const ops::GemmBlocking b = ops::derive_gemm_blocking(cpu, target, tiles);
   const std::vector<std::string> violations = ops::blocking_violations(cpu, target, b);
+  // Derived as the GEMM of this process derives its own (same width, same tiles, same CPU description).
+  const bool uses_own = floats == ops::build_vector_floats() && o.tiles.empty() && !o.all_tiles;
 
   // What the blocks take of each cache (the quantities of the model's constraints).
   const std::int64_t b_panel = b.kc * b.nr * 4, a_panel = b.mr * b.kc * 4, a_block = b.mc * b.kc * 4,
@@ -97,41 +110,69 @@ int run_cpu(const CpuOptions& o) {
 
   if (o.json) {
     nlohmann::json j;
-    j["cpu"] = {{"description", ops::describe(cpu)}, {"vendor", cpu.vendor},         {"model_name", cpu.model_name},
-                {"family", cpu.family},               {"model", cpu.model},           {"avx2", cpu.avx2},
-                {"fma", cpu.fma},                     {"avx512f", cpu.avx512f},       {"half_rate_512", cpu.half_rate_512},
-                {"l1d", level_json(cpu.l1d)},         {"l2", level_json(cpu.l2)},     {"l3", level_json(cpu.l3)},
+    j["cpu"] = {{"description", ops::describe(cpu)},
+                {"vendor", cpu.vendor},
+                {"model_name", cpu.model_name},
+                {"family", cpu.family},
+                {"model", cpu.model},
+                {"avx2", cpu.avx2},
+                {"fma", cpu.fma},
+                {"avx512f", cpu.avx512f},
+                {"half_rate_512", cpu.half_rate_512},
+                {"l1d", level_json(cpu.l1d)},
+                {"l2", level_json(cpu.l2)},
+                {"l3", level_json(cpu.l3)},
                 {"cache_source", cpu.cache_source}};
-    j["target"] = {{"vector_floats", target.vector_floats},
-                   {"build_vector_floats", ops::build_vector_floats()},
-                   {"vector_registers", target.vector_registers},
-                   {"fma_units", target.fma_units},
-                   {"fma_latency", target.fma_latency},
-                   {"load_ports", target.load_ports}};
+    j["target"] = {{"vector_floats", target.vector_floats},       {"build_vector_floats", ops::build_vector_floats()},
+                   {"vector_registers", target.vector_registers}, {"fma_units", target.fma_units},
+                   {"fma_latency", target.fma_latency},           {"load_ports", target.load_ports}};
     nlohmann::json tile_list = nlohmann::json::array();
     for (const MicroTile& t : tiles) tile_list.push_back({t.rows, t.vectors});
     j["tiles"] = tile_list;
     j["blocking"] = {{"mr", b.mr}, {"nv", b.nv}, {"nr", b.nr}, {"kc", b.kc}, {"mc", b.mc}, {"nc", b.nc}};
-    j["bytes"] = {{"b_micro_panel", b_panel}, {"a_micro_panel", a_panel}, {"a_block", a_block},
-                  {"b_block", b_block},       {"last_level_share", last_share}};
+    j["bytes"] = {{"b_micro_panel", b_panel},
+                  {"a_micro_panel", a_panel},
+                  {"a_block", a_block},
+                  {"b_block", b_block},
+                  {"last_level_share", last_share}};
     j["violations"] = violations;
+    if (uses_own) {
+      const ops::GemmBlocking g = ops::gemm_blocking();
+      j["gemm_uses"] = {{"mr", g.mr}, {"nv", g.nv}, {"nr", g.nr}, {"kc", g.kc}, {"mc", g.mc}, {"nc", g.nc}};
+    }
     std::cout << j.dump() << '\n';
     return 0;
   }
 
   std::cout << "CPU: " << ops::describe(cpu) << '\n';
   std::cout << "SIMD target: " << target.vector_floats << " floats per vector"
-            << (floats == ops::build_vector_floats() ? " (this build)" : " (--vector-floats; this build: " +
-                                                                             std::to_string(ops::build_vector_floats()) + ")")
+            << (floats == ops::build_vector_floats()
+                    ? " (this build)"
+                    : " (--vector-floats; this build: " + std::to_string(ops::build_vector_floats()) + ")")
             << ", " << target.vector_registers << " vector registers, " << target.fma_units << " FMA unit"
             << (target.fma_units == 1 ? "" : "s") << " × " << target.fma_latency << " cycles, " << target.load_ports
             << " loads per cycle\n";
+  std::cout << "tiles:";
+  for (const MicroTile& t : tiles) std::cout << ' ' << t.rows << 'x' << t.vectors;
+  std::cout << (o.all_tiles                            ? " (every tile the registers allow)"
+                : !o.tiles.empty()                     ? " (--tiles)"
+                : floats == ops::build_vector_floats() ? " (the kernels this build compiles)"
+                                                       : " (the kernels a build of that width compiles)")
+            << '\n';
   std::cout << "GEMM blocking: micro-tile " << b.mr << "×" << b.nr << " (mr = " << b.mr << ", nv = " << b.nv
             << "), kc = " << b.kc << ", mc = " << b.mc << ", nc = " << b.nc << '\n';
   std::cout << "  L1: B micro-panel kc×nr " << kib(b_panel) << " + A micro-panel mr×kc " << kib(a_panel) << '\n';
   std::cout << "  L2: A block mc×kc " << kib(a_block) << '\n';
   std::cout << "  " << (cpu.l3.present() ? "L3" : "L2 (no L3)") << ": B block kc×nc " << kib(b_block)
             << " + A block, per-core share " << kib(last_share) << '\n';
+  if (uses_own) {
+    const ops::GemmBlocking g = ops::gemm_blocking();
+    const bool same = g.mr == b.mr && g.nv == b.nv && g.kc == b.kc && g.mc == b.mc && g.nc == b.nc;
+    std::cout << (same ? "  (the blocking this build's GEMM uses)\n"
+                       : "  (this build's GEMM uses mr = " + std::to_string(g.mr) + ", nv = " + std::to_string(g.nv) +
+                             ", kc = " + std::to_string(g.kc) + ", mc = " + std::to_string(g.mc) +
+                             ", nc = " + std::to_string(g.nc) + ")\n");
+  }
   if (violations.empty()) {
     std::cout << "constraints: all hold\n";
   } else {
@@ -146,8 +187,9 @@ int run_cpu(const CpuOptions& o) {
 Command add_cpu_command(CLI::App& app) {
   auto o = std::make_shared<CpuOptions>();
   CLI::App* sub = app.add_subcommand(
-      "cpu", "the CPU as the GEMM sees it (caches, ISA) and the blocking derived from it; TAPEGRAD_CPU_CACHES "
-             "overrides the caches");
+      "cpu",
+      "the CPU as the GEMM sees it (caches, ISA) and the blocking derived from it; TAPEGRAD_CPU_CACHES "
+      "overrides the caches");
   sub->add_flag("--json", o->json, "stdout: one JSON object (cpu, target, tiles, blocking, bytes, violations)");
   sub->add_option("--vector-floats", o->vector_floats,
                   "derive for a build with this vector width (4, 8 or 16) instead of this build's")

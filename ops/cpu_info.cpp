@@ -43,10 +43,14 @@ std::int64_t parse_whole(std::string_view text) {
 // Bytes per suffix letter (K, M, G, either case), 0 when c is not one.
 std::int64_t suffix_scale(char c) {
   switch (std::toupper(static_cast<unsigned char>(c))) {
-    case 'K': return std::int64_t{1} << 10;
-    case 'M': return std::int64_t{1} << 20;
-    case 'G': return std::int64_t{1} << 30;
-    default: return 0;
+    case 'K':
+      return std::int64_t{1} << 10;
+    case 'M':
+      return std::int64_t{1} << 20;
+    case 'G':
+      return std::int64_t{1} << 30;
+    default:
+      return 0;
   }
 }
 
@@ -120,8 +124,8 @@ void read_cpuid_identity(CpuDescription& cpu) {
   // base family is 6 or 0xF.
   const unsigned base_family = (one.a >> 8) & 0xF, base_model = (one.a >> 4) & 0xF;
   cpu.family = static_cast<int>(base_family == 0xF ? base_family + ((one.a >> 20) & 0xFF) : base_family);
-  cpu.model = static_cast<int>(base_family == 6 || base_family == 0xF ? base_model + (((one.a >> 16) & 0xF) << 4)
-                                                                       : base_model);
+  cpu.model =
+      static_cast<int>(base_family == 6 || base_family == 0xF ? base_model + (((one.a >> 16) & 0xF) << 4) : base_model);
   const bool osxsave = (one.c >> 27) & 1, avx = (one.c >> 28) & 1;
   const std::uint64_t xcr = osxsave ? xcr0() : 0;
   const bool ymm_state = (xcr & 0x6) == 0x6, zmm_state = (xcr & 0xE6) == 0xE6;

@@ -32,9 +32,9 @@ struct CacheLevel {
 };
 
 struct CpuDescription {
-  std::string vendor;      // "GenuineIntel", "AuthenticAMD", … (cpuid leaf 0)
-  std::string model_name;  // brand string (cpuid 0x80000002-4, or /proc/cpuinfo "model name")
-  int family = 0, model = 0;  // display family/model from cpuid leaf 1
+  std::string vendor;                               // "GenuineIntel", "AuthenticAMD", … (cpuid leaf 0)
+  std::string model_name;                           // brand string (cpuid 0x80000002-4, or /proc/cpuinfo "model name")
+  int family = 0, model = 0;                        // display family/model from cpuid leaf 1
   bool avx2 = false, fma = false, avx512f = false;  // what the CPU (and the OS, for the register state) supports
   bool half_rate_512 = false;  // 512-bit instructions execute on 256-bit units (AMD Zen 4: family 0x19 with avx512f)
   CacheLevel l1d, l2, l3;

@@ -105,8 +105,7 @@ int build_vector_floats() { return static_cast<int>(simd::kWidth); }
 
 SimdTarget simd_target(const CpuDescription& cpu, int vector_floats) {
   if (vector_floats != 4 && vector_floats != 8 && vector_floats != 16)
-    throw std::invalid_argument("simd_target: vector_floats must be 4, 8 or 16, got " +
-                                std::to_string(vector_floats));
+    throw std::invalid_argument("simd_target: vector_floats must be 4, 8 or 16, got " + std::to_string(vector_floats));
   SimdTarget t{};
   t.vector_floats = vector_floats;
 #if defined(__aarch64__)
@@ -147,8 +146,7 @@ GemmBlocking derive_gemm_blocking(const CpuDescription& cpu, const SimdTarget& t
   return b;
 }
 
-std::vector<std::string> blocking_violations(const CpuDescription& cpu, const SimdTarget& t,
-                                             const GemmBlocking& b) {
+std::vector<std::string> blocking_violations(const CpuDescription& cpu, const SimdTarget& t, const GemmBlocking& b) {
   std::vector<std::string> out;
   const auto s = [](index_t v) { return std::to_string(v); };
   const auto ways = [](index_t v) { return std::to_string(v) + (v == 1 ? " way" : " ways"); };
@@ -168,9 +166,8 @@ std::vector<std::string> blocking_violations(const CpuDescription& cpu, const Si
     out.push_back("latency: tile " + tile_name + " has " + s(b.mr * b.nv) + " independent FMA chains < " +
                   s(t.fma_units) + " units × " + s(t.fma_latency) + " cycles");
   if (!loads_keep_up(t, tile))
-    out.push_back("loads: tile " + tile_name + " issues " + s(b.mr + b.nv) + " loads per k step in " +
-                  s(b.mr * b.nv) + "/" + s(t.fma_units) + " cycles of FMAs, more than " + s(t.load_ports) +
-                  " per cycle");
+    out.push_back("loads: tile " + tile_name + " issues " + s(b.mr + b.nv) + " loads per k step in " + s(b.mr * b.nv) +
+                  "/" + s(t.fma_units) + " cycles of FMAs, more than " + s(t.load_ports) + " per cycle");
   if (b.mc % b.mr != 0) out.push_back("shape: mc = " + s(b.mc) + " is not a multiple of mr = " + s(b.mr));
   if (b.nc % b.nr != 0) out.push_back("shape: nc = " + s(b.nc) + " is not a multiple of nr = " + s(b.nr));
 
@@ -179,15 +176,15 @@ std::vector<std::string> blocking_violations(const CpuDescription& cpu, const Si
   const index_t l1_b = ceil_div(b_panel, c.way1), l1_a = ceil_div(a_panel, c.way1);
   if (l1_b + l1_a > c.ways1 - 1)
     out.push_back("L1: B micro-panel " + ways(l1_b) + " + A micro-panel " + ways(l1_a) + " > " + s(c.ways1) +
-                  " − 1 ways of " + s(c.way1) + " bytes (kc = " + s(b.kc) + ", mr = " + s(b.mr) + ", nr = " +
-                  s(b.nr) + ")");
+                  " − 1 ways of " + s(c.way1) + " bytes (kc = " + s(b.kc) + ", mr = " + s(b.mr) + ", nr = " + s(b.nr) +
+                  ")");
   const index_t l2_a = ceil_div(a_block, c.way2), l2_b = ceil_div(b_panel, c.way2);
   if (l2_a + l2_b + 1 > c.ways2)
-    out.push_back("L2: A block " + ways(l2_a) + " + B micro-panel " + ways(l2_b) + " + 1 way for C > " +
-                  s(c.ways2) + " ways of " + s(c.way2) + " bytes (mc = " + s(b.mc) + ", kc = " + s(b.kc) + ")");
+    out.push_back("L2: A block " + ways(l2_a) + " + B micro-panel " + ways(l2_b) + " + 1 way for C > " + s(c.ways2) +
+                  " ways of " + s(c.way2) + " bytes (mc = " + s(b.mc) + ", kc = " + s(b.kc) + ")");
   if (l2_a > l2_headroom_ways(c))
-    out.push_back("L2 headroom: A block " + ways(l2_a) + " > half of the " + s(c.ways2) + " ways (mc = " +
-                  s(b.mc) + ", kc = " + s(b.kc) + ")");
+    out.push_back("L2 headroom: A block " + ways(l2_a) + " > half of the " + s(c.ways2) + " ways (mc = " + s(b.mc) +
+                  ", kc = " + s(b.kc) + ")");
   const index_t b_block = b.kc * b.nc * kFloat, budget = last_level_budget(c);
   if (a_block + b_block > budget)
     out.push_back(std::string(cpu.l3.present() ? "L3" : "L2 (no L3)") + ": A block " + s(a_block) +

@@ -80,7 +80,7 @@ struct MicroTile {
 };
 
 struct GemmBlocking {
-  int mr, nv;  // micro-tile: mr rows × nv vectors (nr = nv · vector_floats columns)
+  int mr, nv;              // micro-tile: mr rows × nv vectors (nr = nv · vector_floats columns)
   index_t nr, kc, mc, nc;  // kc: k step; mc: rows of packed A per block (multiple of mr); nc: columns of packed B
                            // per block (multiple of nr)
 };

@@ -26,3 +26,6 @@ cpu_cli(cli_cpu_json "l1d=48K/12,l2=2M/16,l3=105M/15@112"
 lm_cli_error(cli_cpu_bad_variable "tapegrad: error: TAPEGRAD_CPU_CACHES: bad item 'l2=1X': unknown size suffix 'X'" cpu)
 set_tests_properties(cli_cpu_bad_variable PROPERTIES ENVIRONMENT "TAPEGRAD_CPU_CACHES=l1d=32K/8,l2=1X")
 lm_cli_error(cli_cpu_bad_tiles "--tiles: bad tile '6x' \\(expected ROWSxVECTORS" cpu --tiles 6x2,6x)
+# The GEMM of the process derives its blocking from the same variable, and gets what the command shows.
+cpu_cli(cli_cpu_gemm_uses_the_variable "l1d=4K/2,l2=32K/4,l3=0"
+  "L1d 4 KiB 2-way.*GEMM blocking: .*\\(the blocking this build's GEMM uses\\)")

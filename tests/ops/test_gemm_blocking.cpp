@@ -422,8 +422,8 @@ BOOST_AUTO_TEST_CASE(sysfs_reader_on_a_fake_tree) {
   const std::filesystem::path root =
       std::filesystem::temp_directory_path() / ("tapegrad_fake_cache_" + std::to_string(::getpid()));
   std::filesystem::remove_all(root);
-  const auto entry = [&](const char* index, const char* level, const char* type, const char* size,
-                         const char* ways, const char* line, const char* shared) {
+  const auto entry = [&](const char* index, const char* level, const char* type, const char* size, const char* ways,
+                         const char* line, const char* shared) {
     const std::filesystem::path d = root / index;
     write_file(d / "level", level);
     write_file(d / "type", type);
