@@ -20,6 +20,7 @@
 #include <atomic>
 #include <cassert>
 #include <iterator>
+#include <stdexcept>
 #include <string>
 
 #include "ops/cpu_info.hpp"
@@ -111,8 +112,18 @@ Tiling tiling_of(const GemmBlocking& b) {
 }
 
 // The blocking of this process: derived from the CPU at the first product, or set by set_gemm_blocking.
+// A malformed TAPEGRAD_CPU_CACHES is the user's setting, reported as such (a UsageError naming the variable: the
+// CLI's exit 2), at the first product.
+Tiling derived_tiling() {
+  try {
+    return tiling_of(derive_gemm_blocking(this_cpu(), simd_target(this_cpu(), build_vector_floats()), kTiles));
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+}
+
 Tiling& process_tiling() {
-  static Tiling t = tiling_of(derive_gemm_blocking(this_cpu(), simd_target(this_cpu(), build_vector_floats()), kTiles));
+  static Tiling t = derived_tiling();
   return t;
 }
 

@@ -29,3 +29,6 @@ lm_cli_error(cli_cpu_bad_tiles "--tiles: bad tile '6x' \\(expected ROWSxVECTORS"
 # The GEMM of the process derives its blocking from the same variable, and gets what the command shows.
 cpu_cli(cli_cpu_gemm_uses_the_variable "l1d=4K/2,l2=32K/4,l3=0"
   "L1d 4 KiB 2-way.*GEMM blocking: .*\\(the blocking this build's GEMM uses\\)")
+# Any command whose products derive the blocking refuses a bad variable the same way (exit 2, not an internal error).
+lm_cli_error(cli_cpu_bad_variable_in_training "tapegrad: error: TAPEGRAD_CPU_CACHES: bad item 'l2=x'" demo)
+set_tests_properties(cli_cpu_bad_variable_in_training PROPERTIES ENVIRONMENT "TAPEGRAD_CPU_CACHES=l2=x")
