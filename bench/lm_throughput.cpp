@@ -11,6 +11,20 @@
 //   build/bench/lm_throughput --models lstm --threads 1
 //   build/bench/lm_throughput                       # all six, 1 and 2 threads
 // --train-only skips evaluation (its eval column then repeats training).
+//
+// The step as a share of the machine's limit. At the start the program prints the CPU and the FMA peak it measures
+// for each thread count (bench/fma_peak.hpp: all threads running FMA chains on registers at once). Over the timed
+// windows it counts the multiply-adds of every GEMM the process runs (ops::gemm_multiply_adds(): each product of the
+// forward pass and of the backward pass — input and weight gradients, the decoder, the recurrent steps), and prints
+//
+//   gemm GFLOP/step   = 2 · multiply-adds / timed steps / 10⁹
+//   achieved GFLOP/s  = 2 · multiply-adds / wall time of the timed windows / 10⁹     (training, and evaluation)
+//   peak share        = achieved GFLOP/s / FMA peak for the same thread count
+//
+// Only GEMM is counted: pointwise math (cell gates, softmax, cross-entropy, the optimizer) does useful work too but
+// is not in the numerator while its time is in the denominator, and the wall-clock windows include every other cost
+// (tape bookkeeping, memory traffic, another process' time slices), so the share is a lower bound on how much of the
+// FMA units' capacity the step uses — it can only understate utilization, never flatter it.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -24,10 +38,12 @@
 #include <vector>
 
 #include "bench/bench_util.hpp"
+#include "bench/fma_peak.hpp"
 #include "lm/neural/configs.hpp"
 #include "lm/text/batcher.hpp"
 #include "lm/training/stepper.hpp"
 #include "nn/sgd.hpp"
+#include "ops/gemm.hpp"
 #include "ops/parallel.hpp"
 #include "ops/text.hpp"
 
@@ -40,7 +56,11 @@ double now() { return std::chrono::duration<double>(std::chrono::steady_clock::n
 
 struct Rates {
   std::vector<double> rates;  // tokens/s per window
-  long steps = 0;
+  long steps = 0;             // per window
+  double seconds = 0;         // wall time of all timed windows
+  double gemm_flops = 0;      // 2 · GEMM multiply-adds over all timed windows
+  double gflop_per_step() const { return gemm_flops / (static_cast<double>(steps) * rates.size()) * 1e-9; }
+  double gflops() const { return gemm_flops / seconds * 1e-9; }
   double median() const {
     std::vector<double> r = rates;
     std::sort(r.begin(), r.end());
@@ -59,14 +79,19 @@ Rates run_windows(const std::function<index_t()>& step, int warmup, int windows,
   r.steps = std::max(1L, std::lround(window_sec / std::max(per_step, 1e-6)));
   for (int w = 0; w < windows; ++w) {
     index_t tokens = 0;
+    const std::uint64_t madds0 = ops::gemm_multiply_adds();
     t0 = now();
     for (long s = 0; s < r.steps; ++s) tokens += step();
-    r.rates.push_back(static_cast<double>(tokens) / (now() - t0));
+    const double dt = now() - t0;
+    r.gemm_flops += 2.0 * static_cast<double>(ops::gemm_multiply_adds() - madds0);
+    r.seconds += dt;
+    r.rates.push_back(static_cast<double>(tokens) / dt);
   }
   return r;
 }
 
-void measure_model(const std::string& name, int threads, int warmup, int windows, double window_sec, bool train_only) {
+void measure_model(const std::string& name, int threads, double fma_peak, int warmup, int windows, double window_sec,
+                   bool train_only) {
   ops::set_num_threads(threads);
   const ReferenceConfig cfg = reference_config(name);
   Rng rng(1234);
@@ -118,12 +143,19 @@ void measure_model(const std::string& name, int threads, int warmup, int windows
   std::printf("%-8s threads=%d train %9.0f tok/s (min %.0f max %.0f, %zu x %ld steps)  eval %9.0f tok/s  loss %.3f\n",
               name.c_str(), threads, train.median(), *tmin, *tmax, train.rates.size(), train.steps, eval.median(),
               last_loss);
+  std::printf("%-8s threads=%d gemm GFLOP/step %.3f (train) %.3f (eval); GEMM GFLOP/s train %.1f = %.1f%% of the "
+              "FMA peak %.1f, eval %.1f = %.1f%%\n",
+              name.c_str(), threads, train.gflop_per_step(), eval.gflop_per_step(), train.gflops(),
+              100.0 * train.gflops() / fma_peak, fma_peak, eval.gflops(), 100.0 * eval.gflops() / fma_peak);
   std::printf(
       "RESULT tapegrad_lm model=%s threads=%d train_tok_s_med=%.0f train_tok_s_min=%.0f train_tok_s_max=%.0f "
       "eval_tok_s_med=%.0f eval_tok_s_min=%.0f eval_tok_s_max=%.0f params=%lld train_loss=%.3f "
-      "peak_rss_mb=%.1f\n",
+      "peak_rss_mb=%.1f gemm_gflop_per_step=%.4f train_gflops=%.2f fma_peak=%.2f peak_share=%.4f "
+      "eval_gemm_gflop_per_step=%.4f eval_gflops=%.2f eval_peak_share=%.4f\n",
       name.c_str(), threads, train.median(), *tmin, *tmax, eval.median(), *emin, *emax,
-      static_cast<long long>(model.module().parameter_count()), last_loss, bench::peak_rss_mb());
+      static_cast<long long>(model.module().parameter_count()), last_loss, bench::peak_rss_mb(),
+      train.gflop_per_step(), train.gflops(), fma_peak, train.gflops() / fma_peak, eval.gflop_per_step(),
+      eval.gflops(), eval.gflops() / fma_peak);
   std::fflush(stdout);
 }
 
@@ -162,8 +194,16 @@ int main(int argc, char** argv) {
     }
   }
   try {
-    for (int t : threads)
-      for (const std::string& m : models) measure_model(m, t, warmup, windows, window_sec, train_only);
+    std::printf("%s\n", bench::cpu_line().c_str());
+    std::vector<double> peaks;
+    for (int t : threads) {
+      peaks.push_back(bench::fma_peak_gflops(t));
+      std::printf("FMA peak, %d thread%s: %.1f GFLOP/s\n", t, t == 1 ? "" : "s", peaks.back());
+    }
+    std::fflush(stdout);
+    for (std::size_t i = 0; i < threads.size(); ++i)
+      for (const std::string& m : models)
+        measure_model(m, threads[i], peaks[i], warmup, windows, window_sec, train_only);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lm_throughput: %s\n", e.what());
     return 2;
