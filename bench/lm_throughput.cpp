@@ -10,7 +10,8 @@
 //
 //   build/bench/lm_throughput --models lstm --threads 1
 //   build/bench/lm_throughput                       # all six, 1 and 2 threads
-// --train-only skips evaluation (its eval column then repeats training).
+// --train-only skips evaluation (its eval column then repeats training). --no-fma-peak skips measuring the peak
+// (bench/profile_step.py passes it, so that the profile holds training only; the shares are then nan).
 //
 // The step as a share of the machine's limit. At the start the program prints the CPU and the FMA peak it measures
 // for each thread count (bench/fma_peak.hpp: all threads running FMA chains on registers at once). Over the timed
@@ -166,7 +167,7 @@ int main(int argc, char** argv) {
   std::vector<int> threads = {1, 2};
   int warmup = 5, windows = 5;
   double window_sec = 1.5;
-  bool train_only = false;
+  bool train_only = false, measure_peak = true;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const auto value = [&]() -> std::string {
@@ -186,10 +187,12 @@ int main(int argc, char** argv) {
       window_sec = std::stod(value());
     } else if (a == "--train-only") {  // skip the evaluation runs (bench/profile_step.py profiles training alone)
       train_only = true;
+    } else if (a == "--no-fma-peak") {
+      measure_peak = false;
     } else {
       std::fprintf(stderr,
                    "usage: lm_throughput [--models lstm,gru,rnn,mlp,char256,char512] [--threads 1,2] [--warmup N] "
-                   "[--windows N] [--window-sec S] [--train-only]\n");
+                   "[--windows N] [--window-sec S] [--train-only] [--no-fma-peak]\n");
       return 2;
     }
   }
@@ -197,7 +200,7 @@ int main(int argc, char** argv) {
     std::printf("%s\n", bench::cpu_line().c_str());
     std::vector<double> peaks;
     for (int t : threads) {
-      peaks.push_back(bench::fma_peak_gflops(t));
+      peaks.push_back(measure_peak ? bench::fma_peak_gflops(t) : std::nan(""));
       std::printf("FMA peak, %d thread%s: %.1f GFLOP/s\n", t, t == 1 ? "" : "s", peaks.back());
     }
     std::fflush(stdout);

@@ -47,9 +47,9 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         data = os.path.join(tmp, "perf.data")
         windows = 5
-        cmd = ["perf", "record", "-q", "-F", "999", "-o", data, args.binary, "--train-only", "--warmup", "1",
-               "--models", args.model, "--threads", str(args.threads), "--windows", str(windows), "--window-sec",
-               str(args.seconds / windows)]
+        cmd = ["perf", "record", "-q", "-F", "999", "-o", data, args.binary, "--train-only", "--no-fma-peak",
+               "--warmup", "1", "--models", args.model, "--threads", str(args.threads), "--windows", str(windows),
+               "--window-sec", str(args.seconds / windows)]
         try:
             run = subprocess.run(cmd, capture_output=True, text=True)
         except FileNotFoundError:
