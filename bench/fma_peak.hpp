@@ -49,9 +49,7 @@ inline float fma_chains(long iterations) {
   vfloat a(0.999999f), b(1e-7f);
   simd::pin(a);
   simd::pin(b);
-  const auto round = [&]<std::size_t... J>(std::index_sequence<J...>) {
-    ((acc[J] = simd::fma(acc[J], a, b)), ...);
-  };
+  const auto round = [&]<std::size_t... J>(std::index_sequence<J...>) { ((acc[J] = simd::fma(acc[J], a, b)), ...); };
   for (long it = 0; it < iterations; ++it) round(std::make_index_sequence<kFmaChains>{});
   float sum = 0.0f;
   for (const vfloat& v : acc) sum += simd::hsum(v);
@@ -79,9 +77,9 @@ inline double wall_seconds() {
 // std::invalid_argument for threads < 1, iterations < 1 or repetitions < 1.
 inline double fma_peak_gflops(int threads, long iterations = 20'000'000, int repetitions = 3) {
   if (threads < 1 || iterations < 1 || repetitions < 1)
-    throw std::invalid_argument("fma_peak_gflops: threads = " + std::to_string(threads) + ", iterations = " +
-                                std::to_string(iterations) + ", repetitions = " + std::to_string(repetitions) +
-                                " must all be ≥ 1");
+    throw std::invalid_argument("fma_peak_gflops: threads = " + std::to_string(threads) +
+                                ", iterations = " + std::to_string(iterations) +
+                                ", repetitions = " + std::to_string(repetitions) + " must all be ≥ 1");
   volatile float sink = 0.0f;
   double best = 0.0;
   for (int r = 0; r < repetitions; ++r) {

@@ -109,6 +109,11 @@ void measure_model(const std::string& name, int threads, double fma_peak, int wa
   std::vector<std::int32_t> contexts, targets;
   index_t position = 0, eval_position = 0;
   double last_loss = 0;
+  long train_steps = 0, clipped_steps = 0;  // steps whose gradient norm exceeded cfg.clip (the update was clipped)
+  const auto count_clipping = [&](const StepStats& st) {
+    ++train_steps;
+    clipped_steps += cfg.clip > 0 && st.grad_norm > cfg.clip;
+  };
   if (recurrent) {
     static std::unique_ptr<StreamBatcher> batcher;
     batcher = std::make_unique<StreamBatcher>(ids, cfg.batch, cfg.bptt);
@@ -116,6 +121,7 @@ void measure_model(const std::string& name, int threads, double fma_peak, int wa
       batcher->get(position++ % batcher->windows(), window);
       const StepStats s = trainer.train(window, rng);
       last_loss = s.loss;
+      count_clipping(s);
       return s.tokens;
     };
     eval_step = [&] {
@@ -130,6 +136,7 @@ void measure_model(const std::string& name, int threads, double fma_peak, int wa
       batcher->get(position++ % batcher->batches(), contexts, targets);
       const StepStats s = trainer.train(contexts, targets, rng);
       last_loss = s.loss;
+      count_clipping(s);
       return s.tokens;
     };
     eval_step = [&] {
@@ -144,19 +151,21 @@ void measure_model(const std::string& name, int threads, double fma_peak, int wa
   std::printf("%-8s threads=%d train %9.0f tok/s (min %.0f max %.0f, %zu x %ld steps)  eval %9.0f tok/s  loss %.3f\n",
               name.c_str(), threads, train.median(), *tmin, *tmax, train.rates.size(), train.steps, eval.median(),
               last_loss);
-  std::printf("%-8s threads=%d gemm GFLOP/step %.3f (train) %.3f (eval); GEMM GFLOP/s train %.1f = %.1f%% of the "
-              "FMA peak %.1f, eval %.1f = %.1f%%\n",
-              name.c_str(), threads, train.gflop_per_step(), eval.gflop_per_step(), train.gflops(),
-              100.0 * train.gflops() / fma_peak, fma_peak, eval.gflops(), 100.0 * eval.gflops() / fma_peak);
+  std::printf(
+      "%-8s threads=%d gemm GFLOP/step %.3f (train) %.3f (eval); GEMM GFLOP/s train %.1f = %.1f%% of the "
+      "FMA peak %.1f, eval %.1f = %.1f%%; %ld of %ld training steps clipped\n",
+      name.c_str(), threads, train.gflop_per_step(), eval.gflop_per_step(), train.gflops(),
+      100.0 * train.gflops() / fma_peak, fma_peak, eval.gflops(), 100.0 * eval.gflops() / fma_peak, clipped_steps,
+      train_steps);
   std::printf(
       "RESULT tapegrad_lm model=%s threads=%d train_tok_s_med=%.0f train_tok_s_min=%.0f train_tok_s_max=%.0f "
       "eval_tok_s_med=%.0f eval_tok_s_min=%.0f eval_tok_s_max=%.0f params=%lld train_loss=%.3f "
       "peak_rss_mb=%.1f gemm_gflop_per_step=%.4f train_gflops=%.2f fma_peak=%.2f peak_share=%.4f "
-      "eval_gemm_gflop_per_step=%.4f eval_gflops=%.2f eval_peak_share=%.4f\n",
+      "eval_gemm_gflop_per_step=%.4f eval_gflops=%.2f eval_peak_share=%.4f clipped_frac=%.3f\n",
       name.c_str(), threads, train.median(), *tmin, *tmax, eval.median(), *emin, *emax,
-      static_cast<long long>(model.module().parameter_count()), last_loss, bench::peak_rss_mb(),
-      train.gflop_per_step(), train.gflops(), fma_peak, train.gflops() / fma_peak, eval.gflop_per_step(),
-      eval.gflops(), eval.gflops() / fma_peak);
+      static_cast<long long>(model.module().parameter_count()), last_loss, bench::peak_rss_mb(), train.gflop_per_step(),
+      train.gflops(), fma_peak, train.gflops() / fma_peak, eval.gflop_per_step(), eval.gflops(),
+      eval.gflops() / fma_peak, static_cast<double>(clipped_steps) / static_cast<double>(std::max(1L, train_steps)));
   std::fflush(stdout);
 }
 

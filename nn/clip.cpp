@@ -62,7 +62,8 @@ double norm_for_clipping(std::span<Parameter* const> params, double max_norm, bo
 double clip_grad_norm(std::span<Parameter* const> params, double max_norm, bool error_if_nonfinite) {
   const double norm = detail::norm_for_clipping(params, max_norm, error_if_nonfinite, "clip_grad_norm");
   if (!std::isfinite(norm)) return norm;  // documented: gradients untouched
-  if (norm > max_norm) scale_gradients(params, clip_factor(norm, max_norm));  // g ← g · max_norm / (‖g‖ + 10⁻⁶)
+  // g ← g · max_norm / (‖g‖ + 10⁻⁶)
+  if (norm > max_norm) scale_gradients(params, clip_factor(norm, max_norm));
   return norm;
 }
 

@@ -92,8 +92,9 @@ std::vector<Setting> settings() {
   const auto adam = [](std::vector<nn::Parameter*> p) -> std::unique_ptr<nn::Optimizer> {
     return std::make_unique<nn::Adam>(std::move(p), nn::AdamOptions{.lr = 0.01f});
   };
-  return {{"sgd packed", true, sgd},          {"sgd unpacked", false, sgd},      {"momentum packed", true, momentum},
-          {"weight decay unpacked", false, decay}, {"adam packed", true, adam}, {"adam unpacked", false, adam}};
+  return {{"sgd packed", true, sgd},           {"sgd unpacked", false, sgd},
+          {"momentum packed", true, momentum}, {"weight decay unpacked", false, decay},
+          {"adam packed", true, adam},         {"adam unpacked", false, adam}};
 }
 
 }  // namespace
