@@ -78,6 +78,8 @@ def main():
         short = re.split(r"\s{2,}", symbol)[0].replace("(anonymous namespace)::", "").replace("tapegrad::", "")
         short = re.sub(r"<.*|\(.*", "", short)  # no template arguments or parameter lists
         top[group].append((pct, short))
+    cpu = re.search(r"^CPU: .*$", run.stdout, re.M)
+    print(cpu.group(0) if cpu else "CPU: (not reported by %s)" % args.binary)
     print("profile of training, model %s, %d thread%s%s" % (args.model, args.threads, "" if args.threads == 1 else "s",
                                                          ", %s tok/s" % rate.group(1) if rate else ""))
     print("%-44s %7s  %s" % ("group", "share", "hottest functions"))
