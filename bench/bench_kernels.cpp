@@ -1,18 +1,26 @@
 // Kernel micro-benchmarks: GEMM on the shapes the language models spend their time in (see the table in the peer
 // benchmark notes), the fused softmax + cross-entropy over the decoder's logits, and a few pointwise kernels.
 // GEMM reports GFLOP/s (2·m·n·k per call), the others bytes/s and elements/s. Threads follow OMP_NUM_THREADS.
+// The context block printed before the table (and the JSON output) names the CPU: "cpu: <model> (family … model …)".
 #include <benchmark/benchmark.h>
 
 #include <cstdint>
 #include <random>
 #include <vector>
 
+#include "bench/bench_util.hpp"
 #include "ops/ops.hpp"
 
 namespace {
 
 using tapegrad::index_t;
 namespace ops = tapegrad::ops;
+
+// Registered before main (benchmark_main's) runs, so the context block Google Benchmark prints carries it.
+const bool kCpuContext = [] {
+  benchmark::AddCustomContext("cpu", tapegrad::bench::cpu_description());
+  return true;
+}();
 
 // Short runs: the whole binary finishes in well under two minutes.
 constexpr double kMinTime = 0.2;

@@ -77,6 +77,7 @@ int main(int argc, char** argv) {
       perplexity = result.perplexity;
       model_bytes = model.memory_bytes();
     }
+    std::printf("%s\n", tapegrad::bench::cpu_line().c_str());
     std::printf("bench_ngram: order-%d interpolated modified Kneser-Ney, Brown protocol (%s)\n", order, corpus.c_str());
     std::printf("  train %zu tokens, test %zu tokens; n-grams per order:", train.num_words() + train.num_sentences(),
                 test.num_words() + test.num_sentences());

@@ -217,7 +217,7 @@ int main(int argc, char** argv) {
     if (len <= 0) throw std::runtime_error("cannot find this program's path (/proc/self/exe)");
     const std::string self(buf, static_cast<std::size_t>(len));
 
-    std::printf("CPU: %s, %u logical cores; load average at start: %s\n", bench::cpu_name().c_str(),
+    std::printf("CPU: %s, %u logical cores; load average at start: %s\n", bench::cpu_description().c_str(),
                 std::thread::hardware_concurrency(), first_line("/proc/loadavg").c_str());
     std::printf("OMP_WAIT_POLICY=%s GOMP_SPINCOUNT=%s OMP_NUM_THREADS=%s; %d repetitions of 3 windows, %.1f s each\n",
                 std::getenv("OMP_WAIT_POLICY") ? std::getenv("OMP_WAIT_POLICY") : "(unset)",

@@ -10,7 +10,7 @@
 //   build/bench/gemm_peers --threads 1     # one thread count
 //   build/bench/gemm_peers --quick         # fewer rounds
 //   build/bench/gemm_peers --only LSTM     # the shapes whose name contains "LSTM"
-//   build/bench/gemm_peers --fma-peak      # also measure the FMA peak of one core (the "≥ 80% of peak" target)
+//   build/bench/gemm_peers --fma-peak      # also measure the FMA peak for each thread count (bench/fma_peak.hpp)
 #include <cblas.h>
 #include <dnnl.h>
 #include <omp.h>
@@ -24,10 +24,12 @@
 #include <string>
 #include <vector>
 
+#include "bench/bench_util.hpp"
+#include "bench/fma_peak.hpp"
+#include "ops/cpu_info.hpp"
 #include "ops/gemm.hpp"
 #include "ops/parallel.hpp"
 #include "ops/random.hpp"
-#include "ops/simd.hpp"
 
 extern "C" void openblas_set_num_threads(int);
 
@@ -93,28 +95,6 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-// One core's FMA peak: independent FMA chains on registers, GFLOP/s.
-double fma_peak() {
-  using tapegrad::simd::vfloat;
-  constexpr int kChains = 16;
-  const auto run = [](long iters) {
-    vfloat acc[kChains];
-    for (int i = 0; i < kChains; ++i) acc[i] = vfloat(1.0f + 0.001f * i);
-    const vfloat a(0.999999f), b(1e-7f);
-    for (long it = 0; it < iters; ++it)
-      for (int i = 0; i < kChains; ++i) acc[i] = tapegrad::simd::fma(acc[i], a, b);
-    float s = 0;
-    for (int i = 0; i < kChains; ++i) s += tapegrad::simd::hsum(acc[i]);
-    return s;
-  };
-  volatile float sink = 0;
-  const long iters = 20'000'000;
-  const double t0 = thread_cpu_seconds();
-  sink = sink + run(iters);
-  const double dt = thread_cpu_seconds() - t0;
-  return 2.0 * kChains * tapegrad::simd::kWidth * static_cast<double>(iters) / dt * 1e-9;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -138,7 +118,17 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  if (peak) std::printf("FMA peak, one core: %.0f GFLOP/s\n\n", fma_peak());
+  std::printf("%s\n", tapegrad::bench::cpu_line().c_str());
+  const tapegrad::ops::GemmBlocking b = tapegrad::ops::gemm_blocking();
+  std::printf("tapegrad GEMM blocking: %dx%lld tile, kc %lld, mc %lld, nc %lld (caches: %s)\n", b.mr,
+              static_cast<long long>(b.nr), static_cast<long long>(b.kc), static_cast<long long>(b.mc),
+              static_cast<long long>(b.nc), tapegrad::ops::this_cpu().cache_source.c_str());
+  if (peak) {  // measured on as many threads as the table uses (bench/fma_peak.hpp)
+    for (int threads : thread_counts)
+      std::printf("FMA peak, %d thread%s: %.0f GFLOP/s\n", threads, threads == 1 ? "" : "s",
+                  tapegrad::bench::fma_peak_gflops(threads));
+    std::printf("\n");
+  }
 
   std::printf("%-22s %3s %9s %9s %9s %8s %8s\n", "shape", "thr", "ours", "OpenBLAS", "oneDNN", "/OpenBLAS", "/oneDNN");
   for (int threads : thread_counts) {

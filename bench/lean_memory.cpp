@@ -165,7 +165,8 @@ int run(const std::string& name, int threads, int warmup, int steps, const std::
   std::printf("lean_memory: model %s (vocab %lld, emb %lld, %lld×%lld, batch %lld, bptt %lld), %d thread(s), %s\n",
               name.c_str(), static_cast<long long>(cfg.model.vocab), static_cast<long long>(cfg.model.emsize),
               static_cast<long long>(cfg.model.nlayers), static_cast<long long>(cfg.model.nhid),
-              static_cast<long long>(cfg.batch), static_cast<long long>(cfg.bptt), threads, bench::cpu_name().c_str());
+              static_cast<long long>(cfg.batch), static_cast<long long>(cfg.bptt), threads,
+              bench::cpu_description().c_str());
   std::printf("  %d warm-up steps, then %d timed steps per mode, alternating\n\n", warmup, steps);
   std::printf("  %-30s", "");
   for (auto& t : trainers) std::printf("%12s", t->lean ? "lean" : "not lean");

@@ -10,12 +10,33 @@
 //
 //   build/bench/lm_throughput --models lstm --threads 1
 //   build/bench/lm_throughput                       # all six, 1 and 2 threads
-// --train-only skips evaluation (its eval column then repeats training).
+// --train-only skips evaluation (its eval column then repeats training). --no-fma-peak skips measuring the peak
+// (bench/profile_step.py passes it, so that the profile holds training only; the shares are then nan).
+//
+// The step as a share of the machine's limit. At the start the program prints the CPU and the FMA peak it measures
+// for each thread count (bench/fma_peak.hpp: all threads running FMA chains on registers at once). Over the timed
+// windows it counts the multiply-adds of every GEMM the process runs (ops::gemm_multiply_adds(): each product of the
+// forward pass and of the backward pass — input and weight gradients, the decoder, the recurrent steps), and prints
+//
+//   gemm GFLOP/step   = 2 · multiply-adds / timed steps / 10⁹
+//   achieved GFLOP/s  = 2 · multiply-adds / wall time of the timed windows / 10⁹     (training, and evaluation)
+//   peak share        = achieved GFLOP/s / FMA peak for the same thread count
+//   with one thread also over the process CPU time instead of the wall time (peak_share_cpu): on a shared machine
+//   the wall clock runs on while another process has the core; the CPU-time share is what the step did while it ran
+//
+// Only GEMM is counted: pointwise math (cell gates, softmax, cross-entropy, the optimizer) does useful work too but
+// is not in the numerator while its time is in the denominator, and the wall-clock windows include every other cost
+// (tape bookkeeping, memory traffic, another process' time slices), so the share is a lower bound on how much of the
+// FMA units' capacity the step uses — it can only understate utilization, never flatter it.
+// It also prints how many training steps were clipped (gradient norm above the configuration's clip): on these
+// synthetic uniform ids none is, so the fused clip + SGD pass of nn::clip_and_step is not exercised here
+// (bench/clip_step measures it).
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <memory>
 #include <sstream>
@@ -24,10 +45,12 @@
 #include <vector>
 
 #include "bench/bench_util.hpp"
+#include "bench/fma_peak.hpp"
 #include "lm/neural/configs.hpp"
 #include "lm/text/batcher.hpp"
 #include "lm/training/stepper.hpp"
 #include "nn/sgd.hpp"
+#include "ops/gemm.hpp"
 #include "ops/parallel.hpp"
 #include "ops/text.hpp"
 
@@ -37,10 +60,23 @@ using namespace tapegrad;
 using namespace tapegrad::lm;
 
 double now() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+// CPU time of the whole process (all its threads): with one thread, the time the step really ran, even while another
+// process shares the core.
+double process_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
 
 struct Rates {
   std::vector<double> rates;  // tokens/s per window
-  long steps = 0;
+  long steps = 0;             // per window
+  double seconds = 0;         // wall time of all timed windows
+  double cpu_seconds = 0;     // process CPU time of all timed windows
+  double gemm_flops = 0;      // 2 · GEMM multiply-adds over all timed windows
+  double gflop_per_step() const { return gemm_flops / (static_cast<double>(steps) * rates.size()) * 1e-9; }
+  double gflops() const { return gemm_flops / seconds * 1e-9; }
+  double cpu_gflops() const { return gemm_flops / cpu_seconds * 1e-9; }
   double median() const {
     std::vector<double> r = rates;
     std::sort(r.begin(), r.end());
@@ -59,14 +95,21 @@ Rates run_windows(const std::function<index_t()>& step, int warmup, int windows,
   r.steps = std::max(1L, std::lround(window_sec / std::max(per_step, 1e-6)));
   for (int w = 0; w < windows; ++w) {
     index_t tokens = 0;
+    const std::uint64_t madds0 = ops::gemm_multiply_adds();
+    const double c0 = process_cpu_seconds();
     t0 = now();
     for (long s = 0; s < r.steps; ++s) tokens += step();
-    r.rates.push_back(static_cast<double>(tokens) / (now() - t0));
+    const double dt = now() - t0;
+    r.cpu_seconds += process_cpu_seconds() - c0;
+    r.gemm_flops += 2.0 * static_cast<double>(ops::gemm_multiply_adds() - madds0);
+    r.seconds += dt;
+    r.rates.push_back(static_cast<double>(tokens) / dt);
   }
   return r;
 }
 
-void measure_model(const std::string& name, int threads, int warmup, int windows, double window_sec, bool train_only) {
+void measure_model(const std::string& name, int threads, double fma_peak, int warmup, int windows, double window_sec,
+                   bool train_only) {
   ops::set_num_threads(threads);
   const ReferenceConfig cfg = reference_config(name);
   Rng rng(1234);
@@ -83,6 +126,11 @@ void measure_model(const std::string& name, int threads, int warmup, int windows
   std::vector<std::int32_t> contexts, targets;
   index_t position = 0, eval_position = 0;
   double last_loss = 0;
+  long train_steps = 0, clipped_steps = 0;  // steps whose gradient norm exceeded cfg.clip (the update was clipped)
+  const auto count_clipping = [&](const StepStats& st) {
+    ++train_steps;
+    clipped_steps += cfg.clip > 0 && st.grad_norm > cfg.clip;
+  };
   if (recurrent) {
     static std::unique_ptr<StreamBatcher> batcher;
     batcher = std::make_unique<StreamBatcher>(ids, cfg.batch, cfg.bptt);
@@ -90,6 +138,7 @@ void measure_model(const std::string& name, int threads, int warmup, int windows
       batcher->get(position++ % batcher->windows(), window);
       const StepStats s = trainer.train(window, rng);
       last_loss = s.loss;
+      count_clipping(s);
       return s.tokens;
     };
     eval_step = [&] {
@@ -104,6 +153,7 @@ void measure_model(const std::string& name, int threads, int warmup, int windows
       batcher->get(position++ % batcher->batches(), contexts, targets);
       const StepStats s = trainer.train(contexts, targets, rng);
       last_loss = s.loss;
+      count_clipping(s);
       return s.tokens;
     };
     eval_step = [&] {
@@ -118,12 +168,28 @@ void measure_model(const std::string& name, int threads, int warmup, int windows
   std::printf("%-8s threads=%d train %9.0f tok/s (min %.0f max %.0f, %zu x %ld steps)  eval %9.0f tok/s  loss %.3f\n",
               name.c_str(), threads, train.median(), *tmin, *tmax, train.rates.size(), train.steps, eval.median(),
               last_loss);
+  // One thread: the same GFLOP over the process CPU time too (what the step did while it had the core). With more
+  // threads the process CPU time also counts OpenMP workers spinning at barriers, so it is not reported.
+  const double nan = std::nan("");
+  const double train_cpu = threads == 1 ? train.cpu_gflops() : nan, eval_cpu = threads == 1 ? eval.cpu_gflops() : nan;
+  std::printf(
+      "%-8s threads=%d GEMM GFLOP/step %.3f train, %.3f eval; GEMM GFLOP/s train %.1f = %.1f%% of the FMA peak "
+      "%.1f (CPU time: %.1f = %.1f%%), eval %.1f = %.1f%% (CPU time: %.1f = %.1f%%); %ld of %ld training steps "
+      "clipped\n",
+      name.c_str(), threads, train.gflop_per_step(), eval.gflop_per_step(), train.gflops(),
+      100.0 * train.gflops() / fma_peak, fma_peak, train_cpu, 100.0 * train_cpu / fma_peak, eval.gflops(),
+      100.0 * eval.gflops() / fma_peak, eval_cpu, 100.0 * eval_cpu / fma_peak, clipped_steps, train_steps);
   std::printf(
       "RESULT tapegrad_lm model=%s threads=%d train_tok_s_med=%.0f train_tok_s_min=%.0f train_tok_s_max=%.0f "
       "eval_tok_s_med=%.0f eval_tok_s_min=%.0f eval_tok_s_max=%.0f params=%lld train_loss=%.3f "
-      "peak_rss_mb=%.1f\n",
+      "peak_rss_mb=%.1f gemm_gflop_per_step=%.4f train_gflops=%.2f fma_peak=%.2f peak_share=%.4f "
+      "peak_share_cpu=%.4f eval_gemm_gflop_per_step=%.4f eval_gflops=%.2f eval_peak_share=%.4f "
+      "eval_peak_share_cpu=%.4f clipped_frac=%.3f\n",
       name.c_str(), threads, train.median(), *tmin, *tmax, eval.median(), *emin, *emax,
-      static_cast<long long>(model.module().parameter_count()), last_loss, bench::peak_rss_mb());
+      static_cast<long long>(model.module().parameter_count()), last_loss, bench::peak_rss_mb(), train.gflop_per_step(),
+      train.gflops(), fma_peak, train.gflops() / fma_peak, train_cpu / fma_peak, eval.gflop_per_step(), eval.gflops(),
+      eval.gflops() / fma_peak, eval_cpu / fma_peak,
+      static_cast<double>(clipped_steps) / static_cast<double>(std::max(1L, train_steps)));
   std::fflush(stdout);
 }
 
@@ -134,7 +200,7 @@ int main(int argc, char** argv) {
   std::vector<int> threads = {1, 2};
   int warmup = 5, windows = 5;
   double window_sec = 1.5;
-  bool train_only = false;
+  bool train_only = false, measure_peak = true;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     const auto value = [&]() -> std::string {
@@ -154,16 +220,35 @@ int main(int argc, char** argv) {
       window_sec = std::stod(value());
     } else if (a == "--train-only") {  // skip the evaluation runs (bench/profile_step.py profiles training alone)
       train_only = true;
+    } else if (a == "--no-fma-peak") {
+      measure_peak = false;
     } else {
       std::fprintf(stderr,
                    "usage: lm_throughput [--models lstm,gru,rnn,mlp,char256,char512] [--threads 1,2] [--warmup N] "
-                   "[--windows N] [--window-sec S] [--train-only]\n");
+                   "[--windows N] [--window-sec S] [--train-only] [--no-fma-peak]\n");
       return 2;
     }
   }
   try {
-    for (int t : threads)
-      for (const std::string& m : models) measure_model(m, t, warmup, windows, window_sec, train_only);
+    std::printf("%s\n", bench::cpu_line().c_str());
+    std::vector<double> peaks;
+    for (int t : threads) {
+      peaks.push_back(measure_peak ? bench::fma_peak_gflops(t) : std::nan(""));
+      std::printf("FMA peak, %d thread%s: %.1f GFLOP/s\n", t, t == 1 ? "" : "s", peaks.back());
+    }
+    // A peak measured while another process holds a core comes out low, which would overstate the shares of that
+    // thread count: say so when n threads reach less than 3/4 of n times what one did.
+    for (std::size_t i = 0; i < threads.size(); ++i)
+      for (std::size_t j = 0; j < threads.size(); ++j)
+        if (threads[j] == 1 && threads[i] > 1 && peaks[i] < 0.75 * threads[i] * peaks[j])
+          std::printf(
+              "warning: the %d-thread FMA peak is %.0f%% of %d x the one-thread peak: the machine looks busy, "
+              "and the %d-thread shares below are overstated\n",
+              threads[i], 100.0 * peaks[i] / (threads[i] * peaks[j]), threads[i], threads[i]);
+    std::fflush(stdout);
+    for (std::size_t i = 0; i < threads.size(); ++i)
+      for (const std::string& m : models)
+        measure_model(m, threads[i], peaks[i], warmup, windows, window_sec, train_only);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "lm_throughput: %s\n", e.what());
     return 2;

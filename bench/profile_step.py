@@ -3,8 +3,9 @@
 
 Runs bench/lm_throughput --train-only for one model and thread count under `perf record` (Debian: linux-perf),
 then sorts every sampled function into a few groups -- GEMM, softmax + cross-entropy, recurrent-cell pointwise
-math, embedding gather/scatter, optimizer and clipping, memory copies and fills, the operating system -- and
-prints each group's share of the samples with its three hottest functions. Startup and one warm-up step are included
+math, embedding gather/scatter, optimizer and clipping (the gradient norm included), zeroing gradients, memory
+copies and fills, the operating system -- and prints each group's share of the samples with its three hottest
+functions. Startup and one warm-up step are included
 (the first step touches every buffer's pages: for char512, whose steps take about a second, give --seconds 30).
 
   /usr/bin/python3 bench/profile_step.py --model lstm --threads 1
@@ -29,7 +30,8 @@ GROUPS = [
     ("recurrent cell pointwise", r"lstm_|gru_|rnn_|tanh|sigmoid"),
     ("GEMM", r"gemm|micro_kernel|dot_tile|pack_|blocked_"),
     ("embedding gather / scatter", r"gather|scatter|embedding"),
-    ("optimizer + clipping", r"grad_norm|SGD|Adam|axpy|clip|scale"),
+    ("optimizer + clipping", r"grad_norm|for_each_gradient_run|SGD|Adam|axpy|clip|scale"),
+    ("zeroing gradients", r"zero_grad"),
     ("memory copy / fill", r"memmove|memcpy|memset|fill|copy"),
     ("tape bookkeeping", r"autograd::|Tape|Var::"),
 ]
@@ -47,9 +49,9 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         data = os.path.join(tmp, "perf.data")
         windows = 5
-        cmd = ["perf", "record", "-q", "-F", "999", "-o", data, args.binary, "--train-only", "--warmup", "1",
-               "--models", args.model, "--threads", str(args.threads), "--windows", str(windows), "--window-sec",
-               str(args.seconds / windows)]
+        cmd = ["perf", "record", "-q", "-F", "999", "-o", data, args.binary, "--train-only", "--no-fma-peak",
+               "--warmup", "1", "--models", args.model, "--threads", str(args.threads), "--windows", str(windows),
+               "--window-sec", str(args.seconds / windows)]
         try:
             run = subprocess.run(cmd, capture_output=True, text=True)
         except FileNotFoundError:
@@ -76,6 +78,8 @@ def main():
         short = re.split(r"\s{2,}", symbol)[0].replace("(anonymous namespace)::", "").replace("tapegrad::", "")
         short = re.sub(r"<.*|\(.*", "", short)  # no template arguments or parameter lists
         top[group].append((pct, short))
+    cpu = re.search(r"^CPU: .*$", run.stdout, re.M)
+    print(cpu.group(0) if cpu else "CPU: (not reported by %s)" % args.binary)
     print("profile of training, model %s, %d thread%s%s" % (args.model, args.threads, "" if args.threads == 1 else "s",
                                                          ", %s tok/s" % rate.group(1) if rate else ""))
     print("%-44s %7s  %s" % ("group", "share", "hottest functions"))

@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
     }
   }
   ops::set_num_threads(threads);
-  std::printf("CPU: %s, %d thread(s), %zu synthetic sentences\n", bench::cpu_name().c_str(), threads, sentences);
+  std::printf("CPU: %s, %d thread(s), %zu synthetic sentences\n", bench::cpu_description().c_str(), threads, sentences);
   const Synthetic data = make_sentences(sentences);
   for (bool by_length : {true, false}) measure("tagger words", 0, data, by_length);
   for (bool by_length : {true, false}) measure("tagger words+chars", 30, data, by_length);

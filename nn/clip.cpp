@@ -28,34 +28,42 @@ double norm_of(std::span<Parameter* const> params) {
 
 }  // namespace
 
+void scale_gradients(std::span<Parameter* const> params, float factor) {
+  check_parameters(params);
+  for_each_gradient_run(params, [&](float*, float* g, index_t, index_t count) {
+    for (index_t i = 0; i < count; ++i) g[i] *= factor;
+  });
+}
+
 double grad_norm(std::span<Parameter* const> params) {
   check_parameters(params);
   return norm_of(params);
 }
 
-double clip_grad_norm(std::span<Parameter* const> params, double max_norm, bool error_if_nonfinite) {
+namespace detail {
+double norm_for_clipping(std::span<Parameter* const> params, double max_norm, bool error_if_nonfinite,
+                         std::string_view who) {
   if (!(max_norm > 0.0)) {  // also rejects NaN
     std::ostringstream msg;
-    msg << "clip_grad_norm: max_norm = " << max_norm << " must be > 0";
+    msg << who << ": max_norm = " << max_norm << " must be > 0";
     throw UsageError(msg.str());
   }
   check_parameters(params);
   const double norm = norm_of(params);
-  if (!std::isfinite(norm)) {
-    if (error_if_nonfinite) {
-      std::ostringstream msg;
-      msg << "clip_grad_norm: the global gradient norm is " << norm << " (an inf or NaN in the gradients)";
-      throw Error(msg.str());
-    }
-    return norm;  // documented: gradients untouched
+  if (!std::isfinite(norm) && error_if_nonfinite) {
+    std::ostringstream msg;
+    msg << who << ": the global gradient norm is " << norm << " (an inf or NaN in the gradients)";
+    throw Error(msg.str());
   }
-  if (norm > max_norm) {
-    // g ← g · max_norm / (‖g‖ + 10⁻⁶)
-    const float scale = static_cast<float>(max_norm / (norm + 1e-6));
-    for_each_gradient_run(params, [&](float*, float* g, index_t, index_t count) {
-      for (index_t i = 0; i < count; ++i) g[i] *= scale;
-    });
-  }
+  return norm;
+}
+}  // namespace detail
+
+double clip_grad_norm(std::span<Parameter* const> params, double max_norm, bool error_if_nonfinite) {
+  const double norm = detail::norm_for_clipping(params, max_norm, error_if_nonfinite, "clip_grad_norm");
+  if (!std::isfinite(norm)) return norm;  // documented: gradients untouched
+  // g ← g · max_norm / (‖g‖ + 10⁻⁶)
+  if (norm > max_norm) scale_gradients(params, clip_factor(norm, max_norm));
   return norm;
 }
 

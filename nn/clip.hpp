@@ -19,17 +19,33 @@
 #pragma once
 
 #include <span>
+#include <string_view>
 
 #include "nn/parameter.hpp"
 #include "nn/parameter_block.hpp"
 
 namespace tapegrad::nn {
 
+// The factor clipping multiplies every gradient by when the norm exceeds max_norm: max_norm / (‖g‖ + 10⁻⁶), rounded to
+// float once, so every user of it (clip_grad_norm, nn::clip_and_step) scales by the same bits.
+inline float clip_factor(double norm, double max_norm) { return static_cast<float>(max_norm / (norm + 1e-6)); }
+
+// g ← g · factor for every gradient value that may be non-zero, in float (the scaling clip_grad_norm does).
+void scale_gradients(std::span<Parameter* const> params, float factor);
+
 // The global L2 norm of the gradients, without changing them.
 double grad_norm(std::span<Parameter* const> params);
 
 // Scales the gradients down when their global norm exceeds max_norm and returns the norm before clipping.
-// Throws UsageError unless max_norm > 0 (max_norm = +inf is allowed and never clips).
+// Throws UsageError unless max_norm > 0 (max_norm = +inf is allowed and never clips). nn::clip_and_step
+// (nn/clip_step.hpp) does this and the optimizer's step together, in one pass fewer when the update rule allows.
 double clip_grad_norm(std::span<Parameter* const> params, double max_norm, bool error_if_nonfinite = false);
+
+namespace detail {
+// The first half of clipping, shared with nn::clip_and_step: checks max_norm > 0 and the list (UsageError naming
+// `who`), returns ‖g‖; a non-finite norm is returned, or thrown as Error when error_if_nonfinite.
+double norm_for_clipping(std::span<Parameter* const> params, double max_norm, bool error_if_nonfinite,
+                         std::string_view who);
+}  // namespace detail
 
 }  // namespace tapegrad::nn

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <utility>
 
+#include "nn/clip.hpp"
 #include "ops/error.hpp"
 
 namespace tapegrad::nn {
@@ -63,7 +64,7 @@ Optimizer::StateSlot& Optimizer::add_slot(std::string name) {
   return slots_.back();
 }
 
-void Optimizer::step() {
+void Optimizer::check_sizes() const {
   // The update loops index value, gradient and state with one counter: a parameter whose tensors were replaced by
   // ones of another size would make them read out of bounds, so check the sizes (a few compares per parameter).
   for (std::size_t i = 0; i < params_.size(); ++i) {
@@ -74,7 +75,22 @@ void Optimizer::step() {
       throw UsageError(who_ + ": parameter '" + p.name() + "' changed size since the optimizer was built (value " +
                        p.value().shape().str() + ", gradient " + p.grad().shape().str() + ")");
   }
+}
+
+void Optimizer::step() {
+  check_sizes();
   ++step_count_;
+  update();
+}
+
+void Optimizer::step_scaled(float grad_scale) {
+  check_sizes();
+  ++step_count_;
+  update_scaled(grad_scale);
+}
+
+void Optimizer::update_scaled(float grad_scale) {
+  scale_gradients(params_, grad_scale);
   update();
 }
 

@@ -55,6 +55,12 @@ class Optimizer {
   // One update of every parameter from its current gradient. Increments step_count() first, so the first update is
   // step 1 (Adam's bias correction needs t ≥ 1).
   void step();
+  // One update as if every gradient had first been multiplied by grad_scale in float, g ← g·grad_scale, the way
+  // clipping scales them (nn::scale_gradients): bit for bit the parameters and state that scale_gradients + step()
+  // give. An update rule that can fold the factor into its own loop (SGD without momentum or weight decay) reads each
+  // gradient once and writes none — the gradients are then left unscaled —; the others scale the gradients in place
+  // and update. nn::clip_and_step (nn/clip_step.hpp) is the caller. Increments step_count() like step().
+  void step_scaled(float grad_scale);
   // Sets every parameter's gradient to zero (only the touched rows of an embedding; one pass over a block).
   void zero_grad();
 
@@ -83,6 +89,9 @@ class Optimizer {
   StateSlot& add_slot(std::string name);
   // The update of step t = step_count() (already incremented).
   virtual void update() = 0;
+  // The update of step_scaled: by default nn::scale_gradients(parameters(), grad_scale), then update(). An override
+  // must give the same bits.
+  virtual void update_scaled(float grad_scale);
 
   // A stretch of the arrays an update loop runs over: n values, their gradients, and where their state starts in
   // every slot's values().
@@ -108,6 +117,9 @@ class Optimizer {
   float lr_ = 0.0f;
   std::int64_t step_count_ = 0;
   std::string who_;  // class name for messages
+
+  // Throws UsageError when a parameter's tensors changed size since construction (before any update).
+  void check_sizes() const;
 };
 
 template <class F>

@@ -61,4 +61,20 @@ void SGD::update() {
   });
 }
 
+void SGD::update_scaled(float grad_scale) {
+  if (options_.momentum != 0.0f || options_.weight_decay != 0.0f) {  // g is read in more than one place: scale it
+    Optimizer::update_scaled(grad_scale);
+    return;
+  }
+  const float lr = learning_rate();
+  // p ← p − lr·(∇p·s): the product ∇p·s is rounded to float (what clipping would have stored in the gradient), then
+  // the very expression of update() above, so the bits are those of clipping followed by step().
+  for_each_gradient_segment([&](const Segment& s) {
+    for (index_t i = 0; i < s.n; ++i) {
+      const float g = s.grad[i] * grad_scale;
+      s.value[i] -= lr * g;
+    }
+  });
+}
+
 }  // namespace tapegrad::nn

@@ -8,6 +8,10 @@
 //
 //   nn::SGD sgd(model.parameters(), {.lr = 1.0f});                          // Zaremba et al. 2014
 //   nn::SGD sgd(model.parameters(), {.lr = 0.1f, .momentum = 0.9f, .weight_decay = 1e-4f});
+//
+// Plain SGD (μ = 0, wd = 0) folds clipping's factor s into its loop (Optimizer::step_scaled, nn::clip_and_step):
+// p ← p − lr·(g·s), with g·s rounded to float first exactly as clipping stores it, then the same p − lr·(…) as
+// step(): one read of the gradients instead of a read-modify-write by clipping and a read by the update.
 #pragma once
 
 #include "nn/optimizer.hpp"
@@ -32,6 +36,7 @@ class SGD final : public Optimizer {
 
  private:
   void update() override;
+  void update_scaled(float grad_scale) override;
 
   SGDOptions options_;  // with μ > 0, state slot 0 is "momentum_buffer"
 };

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-#include "nn/clip.hpp"
+#include "nn/clip_step.hpp"
 #include "ops/error.hpp"
 
 namespace tapegrad::lm {
@@ -20,11 +20,12 @@ StepStats Stepper::finish_training(Var loss, index_t tokens) {
   s.tokens = tokens;
   optimizer_->zero_grad();
   forward_.tape().backward(loss);
-  if (clip_ > 0) {  // the norm comes with the clipping; a non-finite one skips the update
-    s.grad_norm = nn::clip_grad_norm(optimizer_->parameters(), clip_);
+  if (clip_ > 0) {  // the norm comes with the clipping; a non-finite one skips the update (clip_and_step makes none)
+    s.grad_norm = nn::clip_and_step(*optimizer_, clip_);  // clip_grad_norm + step, one pass fewer for plain SGD
     s.skipped = !std::isfinite(s.grad_norm);
-  }  // without clipping nothing reads the whole gradient an extra time (grad_norm stays 0: not measured)
-  if (!s.skipped) optimizer_->step();
+  } else {  // without clipping nothing reads the whole gradient an extra time (grad_norm stays 0: not measured)
+    optimizer_->step();
+  }
   return s;
 }
 

@@ -4,8 +4,9 @@
 // A training step is backpropagation through time (BPTT) without any code that knows about time steps — the tape
 // does it by itself:
 //   forward over the window (the tape records every time step) → mean cross-entropy → tape.backward (the reverse
-//   loop runs back through all T steps, summing each shared weight's per-step gradients) → clip the global norm →
-//   optimizer step → carry the final state over.
+//   loop runs back through all T steps, summing each shared weight's per-step gradients) → clip the global norm and
+//   step the optimizer (nn::clip_and_step: one pass fewer over the parameters for plain SGD) → carry the final state
+//   over.
 #pragma once
 
 #include <cstdint>
