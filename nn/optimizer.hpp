@@ -7,6 +7,8 @@
 //     tape.backward(loss);
 //     nn::clip_grad_norm(optim.parameters(), 5.0);
 //     optim.step();                      // step_count() becomes 1, 2, 3, …
+//     // or both at once (same bits, one pass fewer for plain SGD, no update if the norm is not finite):
+//     //   nn::clip_and_step(optim, 5.0);
 //     tape.clear();
 //   }
 //
