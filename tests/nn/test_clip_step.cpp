@@ -17,6 +17,7 @@
 #include "nn/embedding.hpp"
 #include "nn/linear.hpp"
 #include "ops/error.hpp"
+#include "bit_equal.hpp"
 #include "optim_test_util.hpp"
 
 using namespace tapegrad;
@@ -54,22 +55,6 @@ class Net : public nn::Module {
   nn::Linear* out_;
 };
 
-bool same_bits(std::span<const float> a, std::span<const float> b) {
-  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size_bytes()) == 0;
-}
-bool same_parameters(nn::Module& a, nn::Module& b) {
-  const auto pa = a.parameters(), pb = b.parameters();
-  if (pa.size() != pb.size()) return false;
-  for (std::size_t i = 0; i < pa.size(); ++i)
-    if (!same_bits(pa[i]->value().span(), pb[i]->value().span())) return false;
-  return true;
-}
-bool same_state(const nn::Optimizer& a, const nn::Optimizer& b) {
-  if (a.state_slots().size() != b.state_slots().size()) return false;
-  for (std::size_t s = 0; s < a.state_slots().size(); ++s)
-    if (!same_bits(a.state_slots()[s].values(), b.state_slots()[s].values())) return false;
-  return true;
-}
 bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
 struct Setting {
