@@ -131,7 +131,8 @@ BOOST_AUTO_TEST_CASE(changed_settings_names_only_given_flags_that_differ) {
 }
 
 // A budget below one epoch (on a busy machine; a fast one may finish one or two): run() stops, and the time spent
-// stays within it (+10%).
+// stays within it plus one batch and the cut final evaluation (+50%: under the sanitizers, beside another test, a
+// batch and the evaluation's start took 0.16 s; a limit checked only per epoch would overrun by seconds).
 BOOST_AUTO_TEST_CASE(time_limit_is_checked_every_batch) {
   TempDir dir;
   std::string text;
@@ -150,7 +151,7 @@ BOOST_AUTO_TEST_CASE(time_limit_is_checked_every_batch) {
   const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   BOOST_TEST(r.out_of_time);
   BOOST_TEST(r.epochs_completed < 100);
-  BOOST_TEST(took < 1.1, "took " << took << " s of a 1 s budget");
+  BOOST_TEST(took < 1.5, "took " << took << " s of a 1 s budget");
   BOOST_TEST(r.eval_seconds_per_token > 0);
   // every line one JSON object
   std::istringstream lines(log.str());
