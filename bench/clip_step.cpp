@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "bench/bench_util.hpp"
+#include "bench/fma_peak.hpp"
 #include "lm/neural/configs.hpp"
 #include "nn/clip.hpp"
 #include "nn/sgd.hpp"
@@ -36,11 +37,7 @@ namespace {
 
 using namespace tapegrad;
 
-double thread_cpu_seconds() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
-}
+using bench::thread_cpu_seconds;
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());

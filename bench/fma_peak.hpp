@@ -36,6 +36,18 @@
 
 namespace tapegrad::bench {
 
+// The clocks of the benchmarks: this thread's CPU time (time slices given to other processes do not count) and
+// the monotonic wall clock, in seconds.
+inline double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
+inline double wall_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
 namespace detail {
 
 inline constexpr int kFmaChains = 12;
@@ -61,16 +73,6 @@ inline double fma_flops(long iterations) {
   return 2.0 * kFmaChains * static_cast<double>(simd::kWidth) * static_cast<double>(iterations);
 }
 
-inline double thread_cpu_seconds() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
-}
-
-inline double wall_seconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
 }  // namespace detail
 
 // GFLOP/s of `threads` threads running the FMA chains at once (formulas above), the best of `repetitions` runs of
@@ -86,20 +88,20 @@ inline double fma_peak_gflops(int threads, long iterations = 20'000'000, int rep
   for (int r = 0; r < repetitions; ++r) {
     double gflops = 0.0;
     if (threads == 1) {
-      const double t0 = detail::thread_cpu_seconds();
+      const double t0 = thread_cpu_seconds();
       sink = sink + detail::fma_chains(iterations);
-      gflops = detail::fma_flops(iterations) / (detail::thread_cpu_seconds() - t0) * 1e-9;
+      gflops = detail::fma_flops(iterations) / (thread_cpu_seconds() - t0) * 1e-9;
     } else {
       std::vector<float> sums(static_cast<std::size_t>(threads), 0.0f);
       int team = 0;  // the threads OpenMP actually started (it may start fewer than asked)
-      const double t0 = detail::wall_seconds();
+      const double t0 = wall_seconds();
 #pragma omp parallel num_threads(threads)
       {
 #pragma omp single nowait
         team = omp_get_num_threads();
         sums[static_cast<std::size_t>(omp_get_thread_num())] = detail::fma_chains(iterations);
       }
-      const double dt = detail::wall_seconds() - t0;
+      const double dt = wall_seconds() - t0;
       for (float s : sums) sink = sink + s;
       gflops = team * detail::fma_flops(iterations) / dt * 1e-9;
     }

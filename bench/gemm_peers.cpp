@@ -64,14 +64,8 @@ const Shape kShapes[] = {
     {"ours decoder dW", 200, 10000, 700, true, false},
 };
 
-double wall_seconds() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-double thread_cpu_seconds() {
-  timespec t{};
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
-}
+using tapegrad::bench::thread_cpu_seconds;
+using tapegrad::bench::wall_seconds;
 // With one thread every library computes on the calling thread, so its CPU time is the time the computation took
 // even when the machine is shared (time slices given to other processes are not counted). With two threads there is
 // no such clock: wall time, and the interleaving keeps the comparison fair.

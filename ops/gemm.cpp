@@ -56,21 +56,21 @@ struct Split {
   index_t rows = 0, cols = 0;  // band size
 };
 
-Split make_split(const Tiling& t, index_t m, index_t n, index_t parts_m, index_t parts_n) {
-  const index_t mr = t.mr, nr = t.nr();
+Split make_split(const GemmBlocking& t, index_t m, index_t n, index_t parts_m, index_t parts_n) {
+  const index_t mr = t.mr, nr = t.nr;
   return {parts_m, parts_n, ceil_div(ceil_div(m, mr), parts_m) * mr, ceil_div(ceil_div(n, nr), parts_n) * nr};
 }
 
 // Rough cost of the busiest thread, in multiply-adds: its padded tiles times k, plus packing (a packed float costs
 // about as much as kPackCost multiply-adds; A is packed once per column block, B once).
-index_t split_cost(const Tiling& t, const Split& s, index_t k) {
+index_t split_cost(const GemmBlocking& t, const Split& s, index_t k) {
   constexpr index_t kPackCost = 32;
   const index_t packed = s.rows * k * ceil_div(s.cols, t.nc) + s.cols * k;
   return s.rows * s.cols * k + kPackCost * packed;
 }
 
 // The cheapest way to give each of `threads` threads one rectangle.
-Split choose_split(const Tiling& t, index_t m, index_t n, index_t k, index_t threads) {
+Split choose_split(const GemmBlocking& t, index_t m, index_t n, index_t k, index_t threads) {
   Split best = make_split(t, m, n, 1, threads);
   for (index_t pm = 2; pm <= threads; ++pm) {
     if (threads % pm != 0) continue;
@@ -101,30 +101,19 @@ constexpr MicroTile kTiles[] = {{12, 2}, {8, 3}, {6, 4}, {6, 2}};
 constexpr MicroTile kTiles[] = {{6, 2}, {4, 3}, {5, 2}, {4, 2}};
 #endif
 
-Tiling tiling_of(const GemmBlocking& b) {
-  Tiling t;
-  t.mr = b.mr;
-  t.nv = b.nv;
-  t.kc = b.kc;
-  t.mc = b.mc;
-  t.nc = b.nc;
-  return t;
-}
-
-// The blocking of this process: derived from the CPU at the first product, or set by set_gemm_blocking.
 // A malformed TAPEGRAD_CPU_CACHES is the user's setting, reported as such (a UsageError naming the variable: the
 // CLI's exit 2), at the first product.
-Tiling derived_tiling() {
+GemmBlocking derived_blocking() {
   try {
-    return tiling_of(derive_gemm_blocking(this_cpu(), simd_target(this_cpu(), build_vector_floats()), kTiles));
+    return derive_gemm_blocking(this_cpu(), simd_target(this_cpu(), build_vector_floats()), kTiles);
   } catch (const std::invalid_argument& e) {
     throw UsageError(e.what());
   }
 }
 
-Tiling& process_tiling() {
-  static Tiling t = derived_tiling();
-  return t;
+GemmBlocking& process_blocking() {
+  static GemmBlocking b = derived_blocking();
+  return b;
 }
 
 }  // namespace
@@ -134,8 +123,7 @@ std::uint64_t gemm_multiply_adds() { return multiply_adds.load(std::memory_order
 std::span<const MicroTile> gemm_tiles() { return kTiles; }
 
 GemmBlocking gemm_blocking() {
-  const Tiling& t = process_tiling();
-  return {t.mr, t.nv, t.nr(), t.kc, t.mc, t.nc};
+  return process_blocking();
 }
 
 void set_gemm_blocking(const GemmBlocking& b) {
@@ -151,7 +139,7 @@ void set_gemm_blocking(const GemmBlocking& b) {
   if (b.kc < 1) fail("kc must be at least 1");
   if (b.mc < b.mr || b.mc % b.mr != 0) fail("mc must be a positive multiple of mr");
   if (b.nc < b.nr || b.nc % b.nr != 0) fail("nc must be a positive multiple of nr");
-  process_tiling() = tiling_of(b);
+  process_blocking() = b;
 }
 
 void gemm(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, float alpha, const float* a, index_t lda,
@@ -171,13 +159,13 @@ void gemm_bias(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, floa
   multiply_adds.fetch_add(static_cast<std::uint64_t>(m) * static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(k),
                           std::memory_order_relaxed);
   const bool dot = m <= kDotRows && k <= kDotMaxK && !trans_a && trans_b;
-  const Tiling& tiling = process_tiling();
-  // k steps as even as possible (k = 300 → 150 + 150), fixed by k and the tiling alone
-  const Problem job{{a, lda, trans_a}, {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc, bias, tiling,
-                    ceil_div(k, ceil_div(k, tiling.kc)), read_b_in_place(trans_b, m, n)};
+  const GemmBlocking& blocking = process_blocking();
+  // k steps as even as possible (k = 300 → 150 + 150), fixed by k and the blocking alone
+  const Problem job{{a, lda, trans_a}, {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc, bias, blocking,
+                    ceil_div(k, ceil_div(k, blocking.kc)), read_b_in_place(trans_b, m, n)};
   const index_t threads = threads_for(m * n * k, kGemmParallelThreshold);
   const bool parallel = threads > 1;
-  const Split s = choose_split(tiling, m, n, k, threads);
+  const Split s = choose_split(blocking, m, n, k, threads);
 #pragma omp parallel for schedule(static) num_threads(static_cast <int>(threads)) if (parallel)
   for (index_t t = 0; t < threads; ++t) {
     const index_t bi = t / s.parts_n, bj = t % s.parts_n;

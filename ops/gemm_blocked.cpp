@@ -1,4 +1,4 @@
-// The blocked GEMM (BLIS style) on one thread's rectangle of C, with the blocking of a Tiling (gemm_internal.hpp).
+// The blocked GEMM (BLIS style) on one thread's rectangle of C, with the blocking of its Problem (gemm_internal.hpp).
 //
 // Loops, outermost first:
 //   jc: nc columns of C        pack op(B)[pc:pc+kc, jc:jc+nc] into nr-column panels     (L3)
@@ -270,8 +270,8 @@ void narrow_tile(index_t kc, const float* ap, const float* bp, index_t nr, float
 
 void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_t j1) {
   if (i0 >= i1 || j0 >= j1) return;
-  const Tiling& t = job.tiling;
-  const index_t mr = t.mr, nr = t.nr();
+  const GemmBlocking& t = job.blocking;
+  const index_t mr = t.mr, nr = t.nr;
   assert(mr >= 1 && mr <= kMaxRows && t.nv >= 1 && t.nv <= kMaxVectors);
   const index_t rows = i1 - i0, cols = j1 - j0;
   // Blocks as even as the cache limits allow (e.g. 300 rows → 150 + 150, not 144 + 144 + 12).

@@ -3,9 +3,10 @@
 //   gemm_dot.cpp     — dot products of contiguous rows, no packing (C = A·Bᵀ with few rows: the gradient of a
 //                      recurrent step's input, dX = dZ·Wᵀ).
 // The block sizes and the micro-tile are not constants: they come from the CPU (ops/gemm_blocking.hpp) through the
-// Tiling below, chosen once per process (ops/gemm.cpp) or set by a test.
+// GemmBlocking below, chosen once per process (ops/gemm.cpp) or set by a test.
 #pragma once
 
+#include "ops/gemm_blocking.hpp"
 #include "ops/shape.hpp"
 #include "ops/simd.hpp"
 
@@ -25,16 +26,11 @@ inline constexpr int kMaxVectors = 3;
 inline index_t ceil_div(index_t a, index_t b) { return (a + b - 1) / b; }
 inline index_t round_up(index_t a, index_t b) { return ceil_div(a, b) * b; }
 
-// The blocking of the packed algorithm (BLIS names):
-//   mr × nv·kW  register tile of C (micro-kernel), mr ≤ kMaxRows, nv ≤ kMaxVectors
+// The blocking of the packed algorithm is a GemmBlocking (ops/gemm_blocking.hpp; BLIS names):
+//   mr × nr     register tile of C (micro-kernel), nr = nv·kW, mr ≤ kMaxRows, nv ≤ kMaxVectors
 //   kc          k step: a kc × nr panel of B stays in L1 while tiles of A stream past it
 //   mc          rows of A packed per block (a multiple of mr): mc × kc stays in L2
 //   nc          columns of B packed per block (a multiple of nr), kc × nc in L3
-struct Tiling {
-  int mr = 6, nv = 2;
-  index_t kc = 256, mc = 144, nc = 4096;
-  index_t nr() const { return nv * kW; }
-};
 
 // One operand as a logical matrix op(X) over row-major storage with leading dimension ld.
 struct Operand {
@@ -52,8 +48,8 @@ struct Problem {
   float* c;
   index_t ldc;
   const float* bias;  // n values added to every row of C, or null
-  Tiling tiling;      // the blocking this product uses (fixed for the process, so results do not depend on threads)
-  index_t kc;         // k step of the blocked algorithm, fixed by k and the tiling alone (determinism)
+  GemmBlocking blocking;  // this product's (fixed for the process, so results do not depend on threads)
+  index_t kc;         // k step of the blocked algorithm, fixed by k and the blocking alone (determinism)
   bool direct_b;      // read op(B) = B in place instead of packing it (few rows of C; B not transposed)
 };
 
