@@ -30,7 +30,9 @@ set(tapegrad_internal_headers
   PATTERN "simd.hpp" EXCLUDE
   PATTERN "gemm_internal.hpp" EXCLUDE
   PATTERN "pointwise.hpp" EXCLUDE
-  PATTERN "tagger_file.hpp" EXCLUDE)
+  PATTERN "tagger_file.hpp" EXCLUDE
+  PATTERN "mpi_communicator.hpp" EXCLUDE  # mpi.h, and tapegrad_world (the CLI's, not installed)
+  PATTERN "world.hpp" EXCLUDE)
 if(NOT TAPEGRAD_DIAGRAMS)
   list(APPEND tapegrad_internal_headers PATTERN "viz" EXCLUDE)  # no tapegrad_viz to go with them
 endif()
