@@ -1,6 +1,8 @@
 // The list of tapegrad's subcommands, in one place: make_cli() registers them all on a fresh root parser.
 #include "apps/commands.hpp"
 
+#include "nn/distributed/communicator.hpp"
+
 #include <string>
 
 namespace tapegrad::cli {
@@ -26,6 +28,25 @@ Cli make_cli() {
     cli.commands.emplace_back(app.get_subcommands({})[before], std::move(run));
   }
   return cli;
+}
+
+namespace {
+nn::Communicator* current_communicator = nullptr;
+}  // namespace
+
+nn::Communicator& communicator() {
+  return current_communicator != nullptr ? *current_communicator : nn::solo_communicator();
+}
+void set_communicator(nn::Communicator& communicator) { current_communicator = &communicator; }
+
+bool runs_on_several_ranks(const CLI::App& root) {
+  for (const CLI::App* sub : root.get_subcommands()) {
+    if (sub->get_name() == "train") return true;
+    if (sub->get_name() == "ngram")
+      for (const CLI::App* action : sub->get_subcommands())
+        if (action->get_name() == "train") return true;
+  }
+  return false;
 }
 
 Command Cli::parsed() const {

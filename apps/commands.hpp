@@ -7,7 +7,18 @@
 #include <utility>
 #include <vector>
 
+namespace tapegrad::nn {
+class Communicator;
+}
+
 namespace tapegrad::cli {
+
+// The processes this run is one of (nn/distributed/world.hpp): set by main() before any command runs; a single
+// process until then, and in programs that never set it (the CLI fuzz target).
+nn::Communicator& communicator();
+void set_communicator(nn::Communicator& communicator);
+// The subcommands that run on several ranks (`train`, `ngram train`); main() refuses the others under mpirun.
+bool runs_on_several_ranks(const CLI::App& root);
 
 using Command = std::function<int()>;
 

@@ -2,15 +2,20 @@
 // mean") with the parser of apps/commands.cpp and runs one subcommand; a user's mistake — a bad flag (refused while
 // parsing, before any work: apps/flag_checks.hpp), a library error, a file-system error — is a message on stderr and
 // exit status 2; anything else exits 3.
+// Started by mpirun (or srun) as one of several ranks (nn/distributed/world.hpp): only `train` and `ngram train` run,
+// rank 0 alone speaks, and a rank that fails prints its rank, host and cause, then ends every rank (MPI_Abort) —
+// the others would otherwise wait for it in their next collective.
 #include <CLI/CLI.hpp>
 #include <exception>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "apps/command_line.hpp"
 #include "apps/commands.hpp"
+#include "nn/distributed/world.hpp"
 #include "ops/error.hpp"
 
 namespace {
@@ -28,28 +33,56 @@ std::string describe(const std::filesystem::filesystem_error& e) {
   return (paths.empty() ? "" : paths + ": ") + operation;
 }
 
+// Runs the parsed command; a failure is a message on stderr and the exit status (2: the user's mistake, 3: a bug).
+int run_command(const tapegrad::cli::Command& run, const std::string& prefix) {
+  try {
+    if (run) return run();
+  } catch (const tapegrad::Error& e) {
+    std::cerr << prefix << "error: " << e.what() << '\n';
+    return 2;
+  } catch (const std::filesystem::filesystem_error& e) {
+    // Name the path(s) and the system's reason, as a library error would.
+    std::cerr << prefix << "error: " << describe(e) << '\n';
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << prefix << "unexpected error: " << e.what() << '\n';
+    return 3;
+  }
+  return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::unique_ptr<tapegrad::nn::World> world;
+  try {
+    world = std::make_unique<tapegrad::nn::World>();
+  } catch (const tapegrad::Error& e) {
+    std::cerr << "tapegrad: error: " << e.what() << '\n';
+    return 2;
+  }
+  tapegrad::nn::Communicator& comm = world->communicator();
+  tapegrad::cli::set_communicator(comm);
+  const bool several = comm.size() > 1;
+
   tapegrad::cli::Cli cli = tapegrad::cli::make_cli();  // every subcommand (apps/commands.cpp)
   try {
     tapegrad::cli::parse_command_line(*cli.app, std::vector<std::string>(argv, argv + argc));
   } catch (const CLI::ParseError& e) {
-    const int status = cli.app->exit(e);  // prints the help, the version or the message naming the flag
+    // Every rank parsed the same command line: rank 0 alone prints the help or the message naming the flag.
+    const int status = comm.is_root() ? cli.app->exit(e) : e.get_exit_code();
     return status == 0 ? 0 : 2;
   }
-  try {
-    if (const tapegrad::cli::Command run = cli.parsed()) return run();
-  } catch (const tapegrad::Error& e) {
-    std::cerr << "tapegrad: error: " << e.what() << '\n';
+  if (several && !tapegrad::cli::runs_on_several_ranks(*cli.app)) {
+    if (comm.is_root())
+      std::cerr << "tapegrad: error: started as " << comm.size() << " ranks, but only `tapegrad train` and "
+                << "`tapegrad ngram train` run on several ranks (docs/distributed.md); run this command without "
+                << "mpirun\n";
     return 2;
-  } catch (const std::filesystem::filesystem_error& e) {
-    // Name the path(s) and the system's reason, as a library error would.
-    std::cerr << "tapegrad: error: " << describe(e) << '\n';
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "tapegrad: unexpected error: " << e.what() << '\n';
-    return 3;
   }
-  return 1;
+  const std::string prefix = several ? "tapegrad: " + comm.describe() + ": " : "tapegrad: ";
+  const int status = run_command(cli.parsed(), prefix);
+  // A rank that failed ends the job: the others may be waiting for it in a collective.
+  if (several && status != 0) comm.abort(status);
+  return status;
 }
