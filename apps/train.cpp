@@ -8,6 +8,8 @@
 // --resume continues a checkpoint's run with the checkpoint's settings (data options, model, optimisation: a flag that
 // would change one is refused); --max-time bounds the whole command, final evaluation included; --json makes stdout
 // JSON lines (docs/lm.md, "Resuming", "--max-time", "--json").
+// Under mpirun it is one rank of a data-parallel run (docs/distributed.md): every rank reads the data and builds the
+// model; rank 0 alone prints, writes the files and runs the final evaluation and the sample.
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -31,6 +33,8 @@
 #include "nn/atomic_file.hpp"
 #include "nn/cell.hpp"
 #include "nn/checkpoint.hpp"
+#include "nn/distributed/communicator.hpp"
+#include "nn/distributed/gradient_reducer.hpp"
 #include "nn/number_text.hpp"
 #include "ops/error.hpp"
 #include "ops/parallel.hpp"
@@ -47,6 +51,7 @@ struct TrainCommand {
   std::uint64_t min_count = 1;
   std::string split = "90/5/5";
   int threads = 0;
+  double bucket_mb = 4;  // data-parallel: gradient bucket size (nn/distributed/gradient_reducer.hpp)
   std::string resume;
   bool quiet = false, json = false;
   index_t sample = 0;
@@ -145,11 +150,35 @@ nlohmann::json split_json(const lm::SplitEvaluation& e) {
           {"tokens_total", e.total}};
 }
 
+// Ranks other than 0 print nothing while this lives: their standard streams write nowhere. An error still reaches
+// stderr: the guard is gone by the time main() prints it.
+class SilentUnlessRoot {
+ public:
+  explicit SilentUnlessRoot(bool root) {
+    if (root) return;
+    out_ = std::cout.rdbuf(nullptr);
+    err_ = std::cerr.rdbuf(nullptr);
+  }
+  ~SilentUnlessRoot() {
+    if (out_ == nullptr) return;
+    std::cout.rdbuf(out_);  // rdbuf(b) also clears the stream's error state
+    std::cerr.rdbuf(err_);
+  }
+  SilentUnlessRoot(const SilentUnlessRoot&) = delete;
+  SilentUnlessRoot& operator=(const SilentUnlessRoot&) = delete;
+
+ private:
+  std::streambuf* out_ = nullptr;
+  std::streambuf* err_ = nullptr;
+};
+
 int run_train(TrainCommand& c) {
   const Clock::time_point started = Clock::now();  // --max-time counts from here: reading the data is part of it
+  nn::Communicator& comm = communicator();
+  const SilentUnlessRoot silent(comm.is_root());
   if (c.threads > 0) ops::set_num_threads(c.threads);
-  // What a killed run left behind.
-  if (!c.options.save.empty())
+  // What a killed run left behind (rank 0 alone: it is the one writer).
+  if (!c.options.save.empty() && comm.is_root())
     for (const std::string& path : training_outputs(c.options.save)) nn::remove_stale_temporaries(path);
   c.options.progress = !c.quiet;
   c.options.json = c.json;
@@ -215,9 +244,22 @@ int run_train(TrainCommand& c) {
     std::cout << "model: " << config.describe() << " | " << model.module().parameter_count() << " parameters | "
               << c.options.optimizer << " lr " << c.options.lr << ", clip " << c.options.clip << ", schedule "
               << c.options.schedule << " | threads " << ops::num_threads() << std::endl;
-  lm::Trainer trainer(model, data, c.options, std::cout);
+  if (comm.size() > 1) {
+    const index_t B = c.options.batch;
+    if (c.json)
+      print_json({{"type", "ranks"}, {"ranks", comm.size()}, {"global_batch", B}, {"bucket_mb", c.bucket_mb}});
+    else
+      std::cout << "data-parallel: " << comm.size() << " ranks share each batch of " << B
+                << (config.recurrent() ? " streams" : " examples") << " (" << B / comm.size() << "–"
+                << (B + comm.size() - 1) / comm.size() << " per rank); gradients summed in buckets of "
+                << c.bucket_mb << " MiB" << std::endl;
+  }
+  nn::ReducerOptions reducer;
+  reducer.bucket_bytes = static_cast<std::size_t>(c.bucket_mb * 1024 * 1024);
+  lm::Trainer trainer(model, data, c.options, std::cout, comm, reducer);
   if (resume) trainer.resume(*resume);
   const lm::TrainResult result = trainer.run();
+  if (!comm.is_root()) return 0;  // rank 0 evaluates, samples and reports
 
   // The files this run wrote (the trainer records each write), in the order of training_outputs.
   std::vector<std::string> written;
@@ -401,6 +443,11 @@ Command add_train_command(CLI::App& app) {
   sub->add_option("--threads", c->threads, "kernel threads (0: the cores not busy with other processes)")
       ->capture_default_str()
       ->check(flag::threads());
+  sub->add_option("--bucket-mb", c->bucket_mb,
+                  "under mpirun: gradients are summed across the ranks in buckets of this many MiB, each started "
+                  "as soon as backward has finished with it (docs/distributed.md)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.001, 4096.0));
   sub->add_option("--save", o.save,
                   "best checkpoint (.safetensors); .last, .curve.csv and .curve.svg go beside it (folders are created)")
       ->check(flag::output_file(true));

@@ -266,6 +266,7 @@ void Tape::run_backward(std::uint32_t output, const float* seed) {
 
   // Reverse loop: each rule adds its inputs' shares of ∂J/∂y into their gradient buffers.
   for (std::uint32_t i = output + 1; i-- > 0;) {
+    if (observer_ != nullptr) observer_->finished_from(i + 1);
     const Node& n = nodes_[i];
     if (!n.grad || is_leaf(n.op)) continue;
     if (n.grad_storage == GradStorage::Source) continue;  // a lean view: its gradient already is its source's
@@ -280,6 +281,7 @@ void Tape::run_backward(std::uint32_t output, const float* seed) {
 #undef TAPEGRAD_DISPATCH
     }
   }
+  if (observer_ != nullptr) observer_->finished_from(0);
   has_grads_ = true;
 }
 

@@ -26,6 +26,17 @@
 
 namespace tapegrad::autograd {
 
+// Watches the reverse pass, for work that overlaps it: data-parallel training starts summing a parameter's
+// gradient across processes as soon as backward has finished with it (nn/distributed/gradient_reducer.hpp). A
+// parameter's leaf precedes every node that reads it, so once every node from index i upward has run its rule, the
+// gradient of every parameter whose leaf index is ≥ i is final.
+class BackwardObserver {
+ public:
+  virtual ~BackwardObserver() = default;
+  // Every node with index ≥ i has run its backward rule (called with decreasing i, last with 0).
+  virtual void finished_from(std::uint32_t i) = 0;
+};
+
 struct DumpOptions {
   bool values = false;  // append mean and max |x| of each value
   bool grads = false;   // append ‖grad‖₂ of each node that has a gradient after backward
@@ -54,6 +65,8 @@ class Tape {
   void backward(Var loss);
   // The same for any output with an explicit seed ∂J/∂output (same shape as output): vector-Jacobian product.
   void backward(Var output, ConstTensorView seed);
+  // Called during every backward pass until set to nullptr (it must outlive that use).
+  void set_backward_observer(BackwardObserver* observer) { observer_ = observer; }
   // Keep the gradient of an interior value readable after backward (∂J/∂h_k for a hidden state, say).
   void retain_grad(Var v);
   // The gradient of a parameter, variable or retained value from the latest backward. Throws UsageError for
@@ -150,6 +163,7 @@ class Tape {
   bool grad_enabled_ = true;
   bool lean_ = false;
   bool has_grads_ = false;
+  BackwardObserver* observer_ = nullptr;
 };
 
 // RAII: records nodes under a named scope ("lstm0", "t=3", "forget_gate") while alive. Scopes nest into paths.

@@ -45,6 +45,7 @@ class BatchForward {
   void reset_state() { state_.clear(); }
   const std::vector<nn::CellStateValue>& state() const { return state_; }
   autograd::Tape& tape() { return tape_; }
+  LanguageModel& model() { return model_; }
 
  private:
   std::span<const nn::CellState> carried_state();

@@ -10,14 +10,21 @@
 namespace tapegrad::lm {
 
 StreamBatcher::StreamBatcher(std::span<const std::int32_t> tokens, index_t batch, index_t bptt)
-    : batch_(batch), bptt_(bptt), length_(batch > 0 ? static_cast<index_t>(tokens.size()) / batch : 0) {
+    : StreamBatcher(tokens, batch, bptt, 0, batch) {}
+
+StreamBatcher::StreamBatcher(std::span<const std::int32_t> tokens, index_t batch, index_t bptt, index_t first,
+                             index_t count)
+    : batch_(count), bptt_(bptt), length_(batch > 0 ? static_cast<index_t>(tokens.size()) / batch : 0) {
   if (batch <= 0 || bptt <= 0)
     throw UsageError("StreamBatcher: batch and bptt must be positive (got " + std::to_string(batch) + " and " +
                      std::to_string(bptt) + ")");
   if (length_ < 2)
     throw UsageError("StreamBatcher: " + std::to_string(tokens.size()) + " tokens cannot make " +
                      std::to_string(batch) + " streams of at least 2 tokens (one input, one target)");
-  streams_.assign(tokens.begin(), tokens.begin() + batch_ * length_);
+  if (first < 0 || count < 1 || first + count > batch)
+    throw UsageError("StreamBatcher: streams " + std::to_string(first) + " to " + std::to_string(first + count - 1) +
+                     " are not among the " + std::to_string(batch) + " streams of the batch");
+  streams_.assign(tokens.begin() + first * length_, tokens.begin() + (first + count) * length_);
 }
 
 void StreamBatcher::get(index_t w, StreamWindow& window) const {

@@ -2,6 +2,8 @@
 //
 // StreamBatcher (recurrent LMs, truncated BPTT): the stream is cut into B equal parallel streams — stream b holds
 // tokens [b·L, (b+1)·L) with L = ⌊N/B⌋ (the last N mod B tokens are dropped) — and read in windows of T steps.
+// A batcher may hold only streams [first, first + count) of the B (one rank's share in data-parallel training):
+// its windows are then those columns of the whole batch's windows.
 // Window w holds, for every stream b and step t < T_w:
 //   input[t, b] = stream_b[w·T + t],   target[t, b] = stream_b[w·T + t + 1]
 // time-major (row t = step t of all streams), so the hidden state after window w is the right start for window
@@ -32,8 +34,10 @@ class StreamBatcher {
  public:
   // Throws UsageError when the stream is too short for B streams of at least 2 tokens.
   StreamBatcher(std::span<const std::int32_t> tokens, index_t batch, index_t bptt);
+  // Only streams [first, first + count) of the B = batch streams (0 ≤ first, 1 ≤ count, first + count ≤ batch).
+  StreamBatcher(std::span<const std::int32_t> tokens, index_t batch, index_t bptt, index_t first, index_t count);
 
-  index_t batch() const { return batch_; }
+  index_t batch() const { return batch_; }  // the streams this batcher holds (count, or B)
   index_t bptt() const { return bptt_; }
   index_t stream_length() const { return length_; }                    // L
   index_t windows() const { return (length_ - 2) / bptt_ + 1; }        // per epoch

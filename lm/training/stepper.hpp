@@ -7,13 +7,22 @@
 //   loop runs back through all T steps, summing each shared weight's per-step gradients) → clip the global norm and
 //   step the optimizer (nn::clip_and_step: one pass fewer over the parameters for plain SGD) → carry the final state
 //   over.
+//
+// Data-parallel (a Communicator of several ranks, lm/training/trainer.hpp): the batch is this rank's share of the
+// global batch. Backward is seeded with `share` — this rank's tokens over the global batch's — instead of 1, so that
+// the gradients summed over the ranks (nn::GradientReducer, which starts summing during backward) are the gradient
+// of the global mean loss; the loss and token count returned are the global batch's. Clipping and the update then
+// see the same gradients on every rank and leave the same parameters.
 #pragma once
 
 #include <cstdint>
 #include <span>
 #include <vector>
 
+#include <memory>
+
 #include "lm/neural/batch_forward.hpp"
+#include "nn/distributed/gradient_reducer.hpp"
 #include "nn/optimizer.hpp"
 
 namespace tapegrad::lm {
@@ -22,12 +31,21 @@ class Stepper {
  public:
   // clip: maximum global gradient norm (0 = no clipping). The optimizer may be null for evaluation only.
   Stepper(LanguageModel& model, nn::Optimizer* optimizer, float clip);
+  ~Stepper();
+  // Trains as one of comm's ranks (nothing changes with a single process). Throws UsageError for a model that is
+  // not packed into one parameter block.
+  void set_data_parallel(nn::Communicator& comm, nn::ReducerOptions options = {});
 
   // Recurrent models: one window of the stream batches; the state carries over from the previous call.
-  StepStats train(const StreamWindow& window, Rng& rng);
+  // share: this rank's part of the global batch's tokens (1 for a single process).
+  StepStats train(const StreamWindow& window, Rng& rng, double share = 1.0);
   StepStats evaluate(const StreamWindow& window) { return forward_.evaluate(window); }
   // Window models: a batch of contexts (n × context) and targets (n).
-  StepStats train(std::span<const std::int32_t> contexts, std::span<const std::int32_t> targets, Rng& rng);
+  StepStats train(std::span<const std::int32_t> contexts, std::span<const std::int32_t> targets, Rng& rng,
+                  double share = 1.0);
+  // Data-parallel, a rank whose share of the global batch is empty: takes part in the sums with zero gradients and
+  // makes the same update as the others.
+  StepStats train_nothing();
   StepStats evaluate(std::span<const std::int32_t> contexts, std::span<const std::int32_t> targets) {
     return forward_.evaluate(contexts, targets);
   }
@@ -36,13 +54,19 @@ class Stepper {
   void reset_state() { forward_.reset_state(); }
   const std::vector<nn::CellStateValue>& state() const { return forward_.state(); }
   autograd::Tape& tape() { return forward_.tape(); }
+  // The gradient sums of the last step (data-parallel), or null.
+  const nn::GradientReducer* reducer() const { return reducer_.get(); }
 
  private:
-  StepStats finish_training(autograd::Var loss, index_t tokens);
+  StepStats finish_training(autograd::Var loss, index_t tokens, double share);
+  void backward(autograd::Var loss, double share);  // with the gradient sums when data-parallel
+  StepStats update(StepStats s);                      // global loss (data-parallel), clipping, the optimizer step
 
   BatchForward forward_;
   nn::Optimizer* optimizer_;
   float clip_;
+  nn::Communicator* comm_ = nullptr;  // data-parallel only
+  std::unique_ptr<nn::GradientReducer> reducer_;
 };
 
 }  // namespace tapegrad::lm

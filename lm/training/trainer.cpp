@@ -46,7 +46,7 @@ void note_written(TrainResult& result, const std::string& path) {
 }  // namespace
 
 void Trainer::write_curve(TrainResult& result) const {
-  if (options_.save.empty()) return;
+  if (options_.save.empty() || !comm_.is_root()) return;
   write_curve_files(curve_, model_.config().describe(), curve_path(options_.save, "csv"),
                     curve_path(options_.save, "svg"));
   note_written(result, curve_path(options_.save, "csv"));
@@ -55,8 +55,15 @@ void Trainer::write_curve(TrainResult& result) const {
 
 // ---- construction ----------------------------------------------------------------------------------------------
 
-Trainer::Trainer(LanguageModel& model, const LmDataset& data, const TrainOptions& options, std::ostream& log)
-    : model_(model), data_(data), options_(options), log_(log), rng_(options.seed) {
+Trainer::Trainer(LanguageModel& model, const LmDataset& data, const TrainOptions& options, std::ostream& log,
+                 nn::Communicator& comm, nn::ReducerOptions reducer)
+    : model_(model),
+      data_(data),
+      options_(options),
+      comm_(comm),
+      reducer_options_(reducer),
+      log_(comm.is_root() ? log : null_log_),
+      rng_(options.seed) {
   if (static_cast<index_t>(data.vocab.size()) != model.config().vocab)
     throw UsageError("Trainer: the model has a vocabulary of " + std::to_string(model.config().vocab) +
                      " but the data " + std::to_string(data.vocab.size()));
@@ -68,6 +75,25 @@ Trainer::Trainer(LanguageModel& model, const LmDataset& data, const TrainOptions
                      " (check --init-range)");
   optimizer_ = make_optimizer(options, model.module());
   schedule_ = make_schedule(options, *optimizer_);
+  if (!comm_.is_root()) options_.progress = false;
+  broadcast_parameters();
+}
+
+// Every rank built the model from the same seed, or read the same checkpoint; rank 0's values are sent all the same,
+// so that nothing (another build's initialiser, a checkpoint read from another host's disk) can make them differ.
+void Trainer::broadcast_parameters() {
+  if (comm_.size() == 1) return;
+  nn::ParameterBlock* block = model_.module().parameter_block();
+  if (block == nullptr)
+    throw UsageError("data-parallel training needs the model's parameters packed into one block");
+  comm_.broadcast(block->values(), 0);
+}
+
+bool Trainer::root_decides(bool decision) {
+  if (comm_.size() == 1) return decision;
+  std::byte b = decision ? std::byte{1} : std::byte{0};
+  comm_.broadcast(std::span<std::byte>(&b, 1), 0);
+  return b != std::byte{0};
 }
 
 Trainer::~Trainer() = default;
@@ -88,6 +114,7 @@ TrainingCheckpoint Trainer::state() const {
 // Writes a checkpoint of the current state — only with finite values: check_finite has checked the parameters at
 // this validation, and the losses the metadata records are checked here (a NaN loss must never become a "best").
 void Trainer::save(const std::string& path, TrainResult& result) {
+  if (!comm_.is_root()) return;  // one writer: rank 0
   const auto finite_losses = [&] {
     if (!std::isfinite(best_)) return false;
     for (const CurvePoint& p : curve_)
@@ -116,6 +143,7 @@ void Trainer::resume(const TrainingCheckpoint& checkpoint) {
   nn::load_checkpoint(
       checkpoint.path,
       {.model = &model_.module(), .optimizer = optimizer_.get(), .schedule = schedule_.get(), .rng = &rng_});
+  broadcast_parameters();
   epoch_ = checkpoint.epoch;
   best_ = checkpoint.best_valid_loss;
   bad_epochs_ = checkpoint.bad_epochs;
@@ -140,11 +168,20 @@ void Trainer::resume(const TrainingCheckpoint& checkpoint) {
 // seeded order every epoch.
 class Trainer::Batches {
  public:
-  Batches(const LanguageModel& model, const LmDataset& data, const TrainOptions& options) : seed_(options.seed) {
+  Batches(const LanguageModel& model, const LmDataset& data, const TrainOptions& options, nn::Communicator& comm)
+      : seed_(options.seed), rank_(comm.rank()), ranks_(comm.size()) {
+    // Every rank refuses alike (a rank that went on alone would wait for the others forever). B ≥ N gives each rank
+    // ⌊B·(r+1)/N⌋ − ⌊B·r/N⌋ ≥ 1 streams.
+    if (model.config().recurrent() && options.batch < ranks_)
+      throw UsageError("--batch-size " + std::to_string(options.batch) + " is smaller than the " +
+                       std::to_string(ranks_) + " ranks: each rank trains on at least one of the batch's streams");
     try {
-      if (model.config().recurrent())
-        streams_ = std::make_unique<StreamBatcher>(data.train, options.batch, options.bptt);
-      else
+      if (model.config().recurrent()) {
+        // This rank's streams: [⌊B·r/N⌋, ⌊B·(r+1)/N⌋), at least one each (checked above).
+        const index_t first = options.batch * rank_ / ranks_, end = options.batch * (rank_ + 1) / ranks_;
+        streams_ = std::make_unique<StreamBatcher>(data.train, options.batch, options.bptt, first, end - first);
+        stream_share_ = static_cast<double>(end - first) / static_cast<double>(options.batch);
+      } else
         windows_ = std::make_unique<WindowBatcher>(data.train, model.config().context, options.batch,
                                                    static_cast<std::int32_t>(Vocab::kEos));
     } catch (const UsageError& e) {  // name the data and the flag to change
@@ -163,18 +200,28 @@ class Trainer::Batches {
     return windows_->batches();
   }
 
-  // One training step on batch i of the epoch.
+  // One training step on batch i of the epoch (this rank's share of it).
   StepStats train(index_t i, Stepper& stepper, Rng& rng) {
     if (streams_) {
       streams_->get(i, window_);
-      return stepper.train(window_, rng);
+      return ranks_ == 1 ? stepper.train(window_, rng) : stepper.train(window_, rng, stream_share_);
     }
-    windows_->get(i, contexts_, targets_);
-    return stepper.train(contexts_, targets_, rng);
+    const index_t n = windows_->get(i, contexts_, targets_);
+    if (ranks_ == 1) return stepper.train(contexts_, targets_, rng);
+    // Examples [⌊n·r/N⌋, ⌊n·(r+1)/N⌋) of the batch's n.
+    const index_t first = n * rank_ / ranks_, end = n * (rank_ + 1) / ranks_;
+    if (end == first) return stepper.train_nothing();
+    const auto context = static_cast<std::size_t>(windows_->context());
+    const std::span<const std::int32_t> contexts(contexts_.data() + static_cast<std::size_t>(first) * context,
+                                                 static_cast<std::size_t>(end - first) * context);
+    const std::span<const std::int32_t> targets(targets_.data() + first, static_cast<std::size_t>(end - first));
+    return stepper.train(contexts, targets, rng, static_cast<double>(end - first) / static_cast<double>(n));
   }
 
  private:
   std::uint64_t seed_;
+  int rank_, ranks_;
+  double stream_share_ = 1.0;  // this rank's streams over the batch's
   std::unique_ptr<StreamBatcher> streams_;
   std::unique_ptr<WindowBatcher> windows_;
   StreamWindow window_;                           // scratch: the current window (recurrent)
@@ -250,6 +297,7 @@ bool Trainer::keep_training(const TrainResult& result) const {
 // validation split (eval batch × bptt tokens; evaluating changes no state), so that the first estimates of what
 // validating costs are not the training speed's (several times slower per token).
 void Trainer::measure_eval_speed() {
+  if (!comm_.is_root()) return;  // rank 0 validates, and keeps the time
   const auto n = std::min<std::size_t>(data_.valid.size(), static_cast<std::size_t>(options_.eval_batch * options_.bptt));
   if (n == 0) return;
   PerplexityOptions eo;
@@ -261,19 +309,25 @@ void Trainer::measure_eval_speed() {
 }
 
 // The mean validation loss, on at most max_valid_tokens tokens of the validation split.
+// Rank 0 validates; every rank receives the loss (see trainer.hpp).
 double Trainer::validate() {
-  std::span<const std::int32_t> valid = data_.valid;
-  if (options_.max_valid_tokens > 0 && static_cast<index_t>(valid.size()) > options_.max_valid_tokens)
-    valid = valid.first(static_cast<std::size_t>(options_.max_valid_tokens));
-  PerplexityOptions eo;
-  eo.batch = options_.eval_batch;
-  eo.bptt = options_.bptt;
-  const auto start = SteadyClock::now();
-  const Perplexity p = evaluate(model_, valid, eo);
-  if (!valid.empty())
-    eval_seconds_per_token_ =
-        std::chrono::duration<double>(SteadyClock::now() - start).count() / static_cast<double>(valid.size());
-  return p.loss;
+  double loss = 0;
+  if (comm_.is_root()) {
+    std::span<const std::int32_t> valid = data_.valid;
+    if (options_.max_valid_tokens > 0 && static_cast<index_t>(valid.size()) > options_.max_valid_tokens)
+      valid = valid.first(static_cast<std::size_t>(options_.max_valid_tokens));
+    PerplexityOptions eo;
+    eo.batch = options_.eval_batch;
+    eo.bptt = options_.bptt;
+    const auto start = SteadyClock::now();
+    const Perplexity p = evaluate(model_, valid, eo);
+    if (!valid.empty())
+      eval_seconds_per_token_ =
+          std::chrono::duration<double>(SteadyClock::now() - start).count() / static_cast<double>(valid.size());
+    loss = p.loss;
+  }
+  if (comm_.size() > 1) comm_.broadcast(std::span<double>(&loss, 1), 0);
+  return loss;
 }
 
 CurvePoint Trainer::add_curve_point(Epoch& epoch, double at_epoch) {
@@ -327,12 +381,18 @@ Trainer::Epoch Trainer::train_epoch(Batches& batches, Stepper& stepper) {
                   epoch.batches, options_.progress, terminal_);
   epoch.since = SteadyClock::now();
   for (index_t i = 0; i < epoch.batches; ++i) {
-    if (out_of_time(epoch)) {  // checked before every batch
+    if (root_decides(out_of_time(epoch))) {  // checked before every batch (rank 0's clock)
       epoch.out_of_time = true;
       break;
     }
     const auto step_start = SteadyClock::now();
-    const StepStats s = batches.train(i, stepper, rng_);
+    StepStats s;
+    if (comm_.size() == 1) {
+      s = batches.train(i, stepper, rng_);
+    } else {  // dropout masks of this rank's own, from a generator seeded by the shared one and the rank
+      Rng step_rng(rng_.next_u64() + 0x9e3779b97f4a7c15ULL * static_cast<std::uint64_t>(comm_.rank() + 1));
+      s = batches.train(i, stepper, step_rng);
+    }
     last_batch_seconds_ = std::chrono::duration<double>(SteadyClock::now() - step_start).count();
     if (!std::isfinite(s.loss)) {  // the loss is computed before the step's update: the previous update is to blame
       bar.finish();
@@ -351,7 +411,7 @@ Trainer::Epoch Trainer::train_epoch(Batches& batches, Stepper& stepper) {
                   std::exp(epoch.loss_sum / epoch.tokens), optimizer_->learning_rate());
     bar.update(epoch.done, info, epoch.tokens_seen);
     if (options_.eval_interval > 0 && epoch.done % options_.eval_interval == 0 && epoch.done < epoch.batches) {
-      if (out_of_time(epoch)) {  // no time for this validation and the closing one: the closing one replaces it
+      if (root_decides(out_of_time(epoch))) {  // no time for this validation and the closing one: the closing one replaces it
         epoch.out_of_time = true;
         break;
       }
@@ -460,8 +520,9 @@ void Trainer::save_last(TrainResult& result) {
 //      saves the .last checkpoint (a cut epoch cannot be resumed exactly, so it leaves no .last)
 //   6. rewrites the learning-curve files, and stops early when patience ran out
 TrainResult Trainer::run() {
-  Batches batches(model_, data_, options_);
+  Batches batches(model_, data_, options_, comm_);
   Stepper stepper(model_, optimizer_.get(), options_.clip);
+  stepper.set_data_parallel(comm_, reducer_options_);
   run_start_ = SteadyClock::now();
   seconds_before_ = curve_.empty() ? 0.0 : curve_.back().seconds;
   terminal_ = ProgressBar::is_terminal(std::cerr);
@@ -486,7 +547,7 @@ TrainResult Trainer::run() {
              << std::flush;
       break;
     }
-    if (epoch.out_of_time && !validation_fits(epoch)) {  // validating would overrun the budget: stop unvalidated
+    if (epoch.out_of_time && !root_decides(validation_fits(epoch))) {  // validating would overrun the budget: stop unvalidated
       result.eval_seconds_per_token = eval_seconds_per_token(epoch);
       if (options_.json)
         log_json(nlohmann::json{{"type", "time_limit"},

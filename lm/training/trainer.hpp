@@ -30,6 +30,16 @@
 // {"type":"epoch",…}, {"type":"validation",…}, {"type":"resumed",…}, {"type":"early_stop",…},
 // {"type":"time_limit",…} — docs/lm.md lists the fields).
 //
+// Several processes (data-parallel; docs/distributed.md). Given a Communicator of N ranks, each rank trains on its
+// share of every global batch — recurrent models: streams [⌊B·r/N⌋, ⌊B·(r+1)/N⌋) of the B streams, with their own
+// carried state; the window model: that share of each batch's examples — and the gradients are summed across the
+// ranks during backward (lm/training/stepper.hpp), so N ranks train the model one process trains with the same
+// global batch, up to float summation order. Rank 0's parameters are broadcast at the start and after a resume.
+// Rank 0 alone logs, draws the progress bar and writes files; validation runs on rank 0 and its result is broadcast
+// (the curve, the best model, early stopping and the schedule are then exactly those of one process for the same
+// parameters); the time limit is rank 0's clock, broadcast. With dropout, each rank draws its own masks from a
+// generator seeded per step from the shared one and the rank.
+//
 // Divergence. Every training loss, every validation loss and, at every validation, every parameter must be finite;
 // the first that is not stops training with DivergenceError, naming the epoch and step of the last update before it
 // (the one that made the model diverge). Checks run before any file is written, and a checkpoint is written only
@@ -50,6 +60,8 @@
 #include "lm/training/learning_curve.hpp"
 #include "lm/training/train_options.hpp"
 #include "lm/training/training_checkpoint.hpp"
+#include "nn/distributed/communicator.hpp"
+#include "nn/distributed/gradient_reducer.hpp"
 #include "nn/optimizer.hpp"
 #include "nn/schedule.hpp"
 #include "ops/error.hpp"
@@ -77,7 +89,9 @@ class Trainer {
  public:
   // The model must have been built for data.vocab. Checks the options (TrainOptions::validate) and builds the
   // optimizer and schedule they name.
-  Trainer(LanguageModel& model, const LmDataset& data, const TrainOptions& options, std::ostream& log);
+  // comm: the ranks training together (data-parallel; a single process by default); reducer: how they sum.
+  Trainer(LanguageModel& model, const LmDataset& data, const TrainOptions& options, std::ostream& log,
+          nn::Communicator& comm = nn::solo_communicator(), nn::ReducerOptions reducer = {});
   ~Trainer();
 
   // Continues from a `.last` checkpoint read by TrainingCheckpoint::read (which checked it against the data):
@@ -120,6 +134,8 @@ class Trainer {
   index_t validation_tokens() const;           // tokens of one validation (max_valid_tokens or the whole split)
   void log_json(const std::string& object);    // one line, flushed
   double validate();
+  bool root_decides(bool decision);    // rank 0's decision, on every rank
+  void broadcast_parameters();         // rank 0's parameter values to every rank
   void measure_eval_speed();  // eval_seconds_per_token_ from one window of the validation split
   void save(const std::string& path, TrainResult& result);
   TrainingCheckpoint state() const;
@@ -127,6 +143,9 @@ class Trainer {
   LanguageModel& model_;
   const LmDataset& data_;
   TrainOptions options_;
+  nn::Communicator& comm_;
+  nn::ReducerOptions reducer_options_;
+  std::ostream null_log_{nullptr};  // what ranks other than 0 log to: nothing
   std::ostream& log_;
   Rng rng_;
   std::unique_ptr<nn::Optimizer> optimizer_;

@@ -54,7 +54,8 @@ class Communicator {
   // ---- Non-blocking sum, to overlap communication with computation (the gradient buckets of backward) ----------
   // Starts summing `data` in place; it must stay alive and untouched until wait_all(). Returns a handle for test().
   virtual int start_allreduce_sum(std::span<float> data) = 0;
-  // Lets started sums progress (MPI moves data only inside its calls); true when `handle` has completed.
+  // Lets started sums progress (MPI moves data only inside its calls); true when `handle` and every sum started
+  // before it have completed.
   virtual bool test(int handle) = 0;
   // Completes every started sum.
   virtual void wait_all() = 0;
