@@ -18,7 +18,8 @@ Formulas (S bytes summed, N ranks, bandwidth b bytes/s, latency a s per message)
   ring all-gather   T_ag(s) = (N-1) * s/b + (N-1) * a           (s bytes from each rank, N*s in all)
   parameters        embedding V*E; layer l: g*H*(I_l + H) + g*H (+ H for the GRU's b_hn), I_0 = E, I_l = H;
                     decoder H*V + V; g = 4 (LSTM), 3 (GRU), 1 (tanh RNN)
-  GEMM FLOP/token   forward: 2*H*V (decoder) + sum_l 2*g*H*(I_l + H) (the layers); backward twice the forward
+  GEMM FLOP/token   forward: 2*H*V (decoder) + sum_l 2*g*H*(I_l + H) (the layers); backward twice the forward,
+                    less 2*g*H*H per layer and stream of each window (no gradient for the carried initial state)
   compute           t(b) = (GFLOP/step / GFLOP/s) * b / batch   (linear in the streams b a rank holds: assumed)
                     forward 1/3 of it, backward 2/3 (by GEMM FLOP: assumed for all the step's time)
   backward order    decoder, then the top layer ... the first layer, then the embedding; a parameter's gradient is
@@ -82,6 +83,7 @@ class Model:
             self.layer_flops.append(2 * g * nhid * (inputs + nhid))
         self.decoder = nhid * vocab + vocab
         self.decoder_flops = 2 * nhid * vocab
+        self.recurrent_flops = 2 * g * nhid * nhid  # h_{t-1} · W_hh of one stream, per layer and step
 
     def parameters(self):
         return self.embedding + sum(self.layers) + self.decoder
@@ -89,8 +91,11 @@ class Model:
     def forward_flops_per_token(self):
         return self.decoder_flops + sum(self.layer_flops)
 
-    def gemm_flops_per_token(self):
-        return 3 * self.forward_flops_per_token()  # backward: input and weight gradients, twice the forward
+    def gemm_flops_per_step(self, batch, bptt):
+        """Forward, and backward's input and weight gradients (twice the forward), less the gradient of each layer's
+        initial state, which comes from the previous window and is not differentiated."""
+        nlayers = len(self.layers)
+        return 3 * self.forward_flops_per_token() * batch * bptt - nlayers * self.recurrent_flops * batch
 
     def backward_ready(self):
         """[(name, parameters, fraction of backward done when its gradient is final)] in backward order."""
@@ -189,9 +194,9 @@ def render(args):
           args.cell, args.nlayers, args.nhid, args.emsize, thousands(args.vocab), thousands(p),
           mb(p * args.bytes_per_value), args.bytes_per_value, thousands(model.embedding),
           thousands(sum(model.layers)), thousands(model.decoder)))
-    w("GEMM work %.2f GFLOP per step of %d streams × %d steps (the formula gives %.2f) at %.1f GFLOP/s: "
+    w("GEMM work %.3f GFLOP per step of %d streams × %d steps (the formula gives %.3f) at %.1f GFLOP/s: "
       "**%.1f ms per step, %s tokens/s per node**. Latency %.0f µs per message (assumed), buckets of %g MiB." % (
-          args.gflop_per_step, args.batch, args.bptt, model.gemm_flops_per_token() * tokens / 1e9, args.gflops,
+          args.gflop_per_step, args.batch, args.bptt, model.gemm_flops_per_step(args.batch, args.bptt) / 1e9, args.gflops,
           t1 * 1e3, thousands(tokens / t1), args.latency_us, args.bucket_mb))
     for bw in args.bandwidth_gbit:
         w("")
@@ -244,8 +249,9 @@ def parser():
     m.add_argument("--bptt", type=int, default=35)
     m.add_argument("--bytes-per-value", type=int, default=4, help="4: float32 gradients")
     c = ap.add_argument_group("compute (measured: build/bench/lm_throughput --models lstm --threads 1)")
-    c.add_argument("--gflop-per-step", type=float, default=11.09, help="'gemm GFLOP/step' it prints")
-    c.add_argument("--gflops", type=float, default=52.0, help="'achieved GFLOP/s' (training) it prints")
+    c.add_argument("--gflop-per-step", type=float, default=11.075, help="'gemm GFLOP/step' it prints")
+    c.add_argument("--gflops", type=float, default=47.7,
+                   help="GEMM GFLOP/s of training it prints (default: over CPU time, a core to itself)")
     n = ap.add_argument_group("network and runs")
     n.add_argument("--bandwidth-gbit", type=csv_of(float), default=[10.0, 100.0], help="comma-separated Gbit/s")
     n.add_argument("--latency-us", type=float, default=10.0, help="per message, assumed (5-20 µs on Ethernet/RoCE)")
@@ -281,7 +287,8 @@ END = "<!-- end cluster-model -->"
 
 
 def doc_blocks(path):
-    """[(line number, flags, start index, end index)] of the blocks  BEGIN flags -->  …  END  in the doc."""
+    """[(line number, flags, start index, end index)] of the blocks  BEGIN flags -->  …  END  in the doc: between
+    the markers, the command in a ```sh block, an empty line, then what it prints."""
     with open(path, encoding="utf-8") as f:
         lines = f.read().split("\n")
     blocks, i = [], 0
@@ -302,6 +309,12 @@ def doc_blocks(path):
     return lines, blocks
 
 
+def block(flags):
+    """What the doc shows between the markers: the command, then its output."""
+    out = render(checked(parser().parse_args(shlex.split(flags))))
+    return ["```sh", ("python3 bench/cluster_model.py " + flags).rstrip(), "```", ""] + out.rstrip("\n").split("\n")
+
+
 def sync_doc(path, write):
     lines, blocks = doc_blocks(path)
     if not blocks:
@@ -309,7 +322,7 @@ def sync_doc(path, write):
         return 1
     status = 0
     for line, flags, start, end in reversed(blocks):
-        fresh = render(checked(parser().parse_args(shlex.split(flags)))).rstrip("\n").split("\n")
+        fresh = block(flags)
         old = lines[start:end]
         if old != fresh:
             if write:
@@ -346,8 +359,8 @@ def self_test():
     lstm = Model("lstm", 10000, 200, 200, 2)
     expect("LSTM parameters", lstm.parameters(), 2000000 + 2 * (320000 + 800) + 2010000)
     expect("LSTM parameters", lstm.parameters(), 4651600)
-    # GEMM FLOP per token: 3 × (2·200·10000 + 2 · 2·800·400) = 3 × 5,280,000.
-    expect("LSTM GEMM FLOP per token", lstm.gemm_flops_per_token(), 15840000)
+    # GEMM FLOP per step of 20 × 35: 3 × (2·200·10000 + 2 · 2·800·400) · 700 - 2 layers · 2·800·200 · 20.
+    expect("LSTM GEMM FLOP per step", lstm.gemm_flops_per_step(20, 35), 3 * 5280000 * 700 - 2 * 6400000)
     gru = Model("gru", 100, 10, 20, 1)  # 100·10 + 3·20·30 + 60 + 20 (b_hn) + 20·100 + 100
     expect("GRU parameters", gru.parameters(), 1000 + 1800 + 80 + 2100)
     # Buckets of 1 MB over groups of 1.5 MB (ready at 0.5) and 1 MB (ready at 1): 1 MB @ .5, 1 MB @ 1, 0.5 MB @ 1.
