@@ -12,8 +12,9 @@ alternate within each round, and the table holds the median over --rounds rounds
 
 The 2-rank run is `mpirun --allow-run-as-root --oversubscribe --bind-to none -np 2 tapegrad train ... --threads 1`
 (--mpirun-args replaces the options). A run that fails (no mpirun, a tapegrad built without MPI, a rank that
-aborts) is reported with its command, exit status and the last lines it printed, and the table marks it; the exit
-status is then 1. Standard library only.
+aborts, or every rank printing its own run: a `train` that is not data-parallel) is reported with its command and
+the reason (exit status and last lines printed), and the table marks it; the exit status is then 1. Standard
+library only.
 """
 import argparse
 import json
@@ -88,7 +89,7 @@ def command(args, ranks, threads):
     return [args.mpirun] + shlex.split(args.mpirun_args) + ["-np", str(ranks)] + tg
 
 
-def run(cmd, timeout):
+def run(cmd, timeout, ranks):
     """tokens/s of one run (mean over its epoch lines) and its model line; RunFailed with the reason otherwise."""
     shown = " ".join(shlex.quote(c) for c in cmd)
     if shutil.which(cmd[0]) is None and not os.access(cmd[0], os.X_OK):
@@ -98,7 +99,7 @@ def run(cmd, timeout):
         p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         raise RunFailed("`%s` did not finish within %d s" % (shown, timeout))
-    rates, model = [], {}
+    rates, model, model_lines = [], {}, 0
     for line in p.stdout.splitlines():
         try:
             obj = json.loads(line)
@@ -108,10 +109,19 @@ def run(cmd, timeout):
             rates.append(float(obj["tokens_per_second"]))
         elif obj.get("type") == "model":
             model = obj
+            model_lines += 1
     if p.returncode != 0 or not rates:
         tail = [l for l in (p.stderr + p.stdout).splitlines() if l.strip()][-6:]
         why = "exited with status %d" % p.returncode if p.returncode != 0 else "printed no epoch line"
         raise RunFailed("`%s` %s:\n    %s" % (shown, why, "\n    ".join(tail) or "(no output)"))
+    # Data-parallel training prints from rank 0 alone. A model line from every rank means each rank trained the whole
+    # batch on its own (a tapegrad whose `train` is not data-parallel yet): its rate is not that of 2 ranks together.
+    if ranks > 1 and model_lines != 1:
+        raise RunFailed("`%s` printed %d `model` lines: every rank ran its own training, so this tapegrad's `train` "
+                        "does not run data-parallel (yet); its rate would not be that of %d ranks together"
+                        % (shown, model_lines, ranks))
+    if ranks > 1 and "ranks" in model and model["ranks"] != ranks:
+        raise RunFailed("`%s` says it ran on %s ranks, not %d" % (shown, model["ranks"], ranks))
     return statistics.mean(rates), model
 
 
@@ -160,7 +170,7 @@ def main(argv):
             cmd = command(args, ranks, threads)
             t0 = time.time()
             try:
-                rate, model = run(cmd, args.timeout)
+                rate, model = run(cmd, args.timeout, ranks)
             except RunFailed as e:
                 failed[name] = str(e)
                 print("round %d, %s: FAILED: %s" % (r + 1, name, e), file=sys.stderr)
