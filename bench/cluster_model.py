@@ -236,17 +236,20 @@ def csv_of(kind):
     return lambda text: [kind(x) for x in text.split(",") if x]
 
 
+class HelpFormat(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    pass
+
+
 def parser():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=HelpFormat)
     m = ap.add_argument_group("model (default: lm/neural/configs.cpp \"lstm\", Zaremba et al. small)")
-    m.add_argument("--cell", choices=sorted(GATES), default="lstm")
-    m.add_argument("--vocab", type=int, default=10000)
-    m.add_argument("--emsize", type=int, default=200)
-    m.add_argument("--nhid", type=int, default=200)
-    m.add_argument("--nlayers", type=int, default=2)
+    m.add_argument("--cell", choices=sorted(GATES), default="lstm", help="recurrent cell")
+    m.add_argument("--vocab", type=int, default=10000, help="vocabulary (embedding rows, decoder outputs)")
+    m.add_argument("--emsize", type=int, default=200, help="embedding size")
+    m.add_argument("--nhid", type=int, default=200, help="hidden units per layer")
+    m.add_argument("--nlayers", type=int, default=2, help="recurrent layers")
     m.add_argument("--batch", type=int, default=20, help="streams per step of the measurement (and per rank, weak)")
-    m.add_argument("--bptt", type=int, default=35)
+    m.add_argument("--bptt", type=int, default=35, help="steps per window")
     m.add_argument("--bytes-per-value", type=int, default=4, help="4: float32 gradients")
     c = ap.add_argument_group("compute (measured: build/bench/lm_throughput --models lstm --threads 1)")
     c.add_argument("--gflop-per-step", type=float, default=11.075, help="'gemm GFLOP/step' it prints")
