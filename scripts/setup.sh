@@ -10,6 +10,7 @@ packages=(
   build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev libomp-14-dev
   libxsimd-dev libboost-test-dev libgraphviz-dev graphviz libbenchmark-dev
   libcli11-dev nlohmann-json3-dev
+  libopenmpi-dev openmpi-bin  # data-parallel training and n-gram counting on several ranks (docs/distributed.md)
   zlib1g-dev  # lm/ reads the Brown corpus .tgz in-process (gzip through zlib, tar records by our own reader)
   python3-torch python3-numpy  # tests/interop: checkpoints loaded in PyTorch (skipped without them)
 )

@@ -26,10 +26,11 @@ ctest --test-dir build --output-on-failure -j "$jobs"
 
 # One clang build serves the sanitizer tests and the fuzzing stage below: TAPEGRAD_FUZZ compiles everything with
 # AddressSanitizer + UndefinedBehaviorSanitizer (and libFuzzer's coverage hooks, inert in the tests) and adds the
-# harnesses of tests/fuzz, so the library is compiled once for both.
+# harnesses of tests/fuzz, so the library is compiled once for both. It is built without MPI (TAPEGRAD_MPI=OFF): that
+# build must work too, and refuse to run as several ranks (cli_ranks_need_mpi); the multi-rank tests ran above.
 echo "== AddressSanitizer + UndefinedBehaviorSanitizer build (clang) and tests"
 ./scripts/build.sh build-asan -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-g -O1" \
-  -DTAPEGRAD_FUZZ=ON -DTAPEGRAD_BUILD_BENCH=OFF
+  -DTAPEGRAD_FUZZ=ON -DTAPEGRAD_BUILD_BENCH=OFF -DTAPEGRAD_MPI=OFF
 # Leaks inside Graphviz and the font libraries it loads are suppressed (scripts/lsan-graphviz.supp says which).
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   LSAN_OPTIONS=suppressions="$PWD/scripts/lsan-graphviz.supp":print_suppressions=0 \
