@@ -298,6 +298,14 @@ int run_train(TrainCommand& c) {
     sample = view.decode(lm::generate(next, {}, so));
   }
 
+  // Data-parallel: what the gradient sums sent per step and rank, and how many started while backward still ran.
+  const lm::TrainResult& r = result;
+  const double steps = static_cast<double>(std::max<index_t>(r.steps, 1));
+  const double dense_mb = 4.0 * static_cast<double>(r.communication.dense_floats) / steps / 1e6;
+  const double rows_mb = 4.0 * static_cast<double>(r.communication.row_floats) / steps / 1e6;
+  const double overlapped = r.communication.buckets > 0 ? 100.0 * static_cast<double>(r.communication.buckets_overlapped) /
+                                                              static_cast<double>(r.communication.buckets)
+                                                        : 0.0;
   if (c.json) {
     nlohmann::json summary = {{"type", "summary"},
                               {"epochs_completed", result.epochs_completed},
@@ -311,6 +319,12 @@ int run_train(TrainCommand& c) {
                                                                                  : nlohmann::json(nullptr)},
                               {"seconds", seconds_since(started)},
                               {"files_written", written}};
+    if (comm.size() > 1)
+      summary["communication"] = {{"ranks", comm.size()},
+                                  {"steps", r.steps},
+                                  {"dense_mb_per_step", dense_mb},
+                                  {"rows_mb_per_step", rows_mb},
+                                  {"buckets_started_in_backward_percent", overlapped}};
     if (c.sample > 0) summary["sample"] = sample, summary["temperature"] = c.temperature;
     print_json(summary);
     return 0;
@@ -327,6 +341,14 @@ int run_train(TrainCommand& c) {
     std::cout << " | validation during training used the first " << in_training_valid << " of " << data.valid.size()
               << " tokens (--max-valid-tokens)";
   std::cout << std::endl;
+  if (comm.size() > 1 && r.steps > 0) {
+    char line[200];
+    std::snprintf(line, sizeof line,
+                  "data-parallel: each rank summed %.2f MB of gradients a step (%.2f MB of them embedding rows); "
+                  "%.0f%% of the buckets started during backward\n",
+                  dense_mb + rows_mb, rows_mb, overlapped);
+    std::cout << line;
+  }
   // Name only the files this run wrote (none with --epochs 0, no .last after a --max-time stop mid-epoch, …).
   if (!written.empty())
     std::cout << "wrote " << listed(written) << "\n";

@@ -34,7 +34,16 @@ void Stepper::backward(Var loss, double share) {
     const float seed = static_cast<float>(share);
     forward_.tape().backward(loss, ConstTensorView{&seed, Shape::scalar()});
   }
-  if (reducer_) reducer_->finish();
+  if (reducer_) finish_sums();
+}
+
+void Stepper::finish_sums() {
+  reducer_->finish();
+  const nn::ReducerStats& last = reducer_->last_step();
+  communication_.dense_floats += last.dense_floats;
+  communication_.row_floats += last.row_floats;
+  communication_.buckets += last.buckets;
+  communication_.buckets_overlapped += last.buckets_overlapped;
 }
 
 StepStats Stepper::update(StepStats s) {
@@ -69,7 +78,7 @@ StepStats Stepper::train_nothing() {
   forward_.tape().clear();
   optimizer_->zero_grad();
   reducer_->prepare(forward_.tape());
-  reducer_->finish();
+  finish_sums();
   return update(StepStats{});
 }
 

@@ -54,12 +54,13 @@ class Stepper {
   void reset_state() { forward_.reset_state(); }
   const std::vector<nn::CellStateValue>& state() const { return forward_.state(); }
   autograd::Tape& tape() { return forward_.tape(); }
-  // The gradient sums of the last step (data-parallel), or null.
-  const nn::GradientReducer* reducer() const { return reducer_.get(); }
+  // Data-parallel: what the gradient sums of every step so far sent, added up (all zero for a single process).
+  const nn::ReducerStats& communication() const { return communication_; }
 
  private:
   StepStats finish_training(autograd::Var loss, index_t tokens, double share);
   void backward(autograd::Var loss, double share);  // with the gradient sums when data-parallel
+  void finish_sums();                                 // completes them, and counts what they sent
   StepStats update(StepStats s);                      // global loss (data-parallel), clipping, the optimizer step
 
   BatchForward forward_;
@@ -67,6 +68,7 @@ class Stepper {
   float clip_;
   nn::Communicator* comm_ = nullptr;  // data-parallel only
   std::unique_ptr<nn::GradientReducer> reducer_;
+  nn::ReducerStats communication_;
 };
 
 }  // namespace tapegrad::lm

@@ -403,6 +403,7 @@ Trainer::Epoch Trainer::train_epoch(Batches& batches, Stepper& stepper) {
           (initial ? "before any update: the initial parameters give a non-finite loss (a smaller --init-range?)"
                    : last_update() + divergence_advice(options_)));
     }
+    ++steps_;
     if (!s.skipped) last_update_ = {epoch.index, i + 1, epoch.batches};
     epoch.count(s);
     epoch.done = i + 1;
@@ -528,6 +529,7 @@ TrainResult Trainer::run() {
   terminal_ = ProgressBar::is_terminal(std::cerr);
   last_update_ = {};
   last_batch_seconds_ = 0;
+  steps_ = 0;
   if (options_.max_seconds > 0 && eval_seconds_per_token_ <= 0 && keep_training(TrainResult{})) measure_eval_speed();
   TrainResult result;
   while (keep_training(result)) {
@@ -581,6 +583,8 @@ TrainResult Trainer::run() {
         log_ << "early stop: no improvement in " << bad_epochs_ << " epochs\n";
     }
   }
+  result.communication = stepper.communication();
+  result.steps = steps_;
   result.curve = curve_;
   result.best_valid_loss = best_;
   result.epochs_completed = epoch_;

@@ -83,6 +83,9 @@ struct TrainResult {
   // improved), the .last checkpoint (after a completed epoch), the learning-curve CSV and SVG. Empty without a
   // save path, or when no epoch ran.
   std::vector<std::string> files_written;
+  // Data-parallel: what this run's gradient sums sent, per rank, over all its steps (zero for a single process).
+  nn::ReducerStats communication;
+  index_t steps = 0;  // training steps this run made
 };
 
 class Trainer {
@@ -159,6 +162,7 @@ class Trainer {
   double seconds_before_ = 0;  // training time of the runs before a resume
   double eval_seconds_per_token_ = 0;  // measured by the last validation (0 before the first)
   double last_batch_seconds_ = 0;      // how long the last training step took
+  index_t steps_ = 0;                  // training steps run() made
   bool terminal_ = false;      // stderr is a terminal (the progress bar redraws in place)
   // The last update this run made (epoch 0-based, step 1-based, of `of` steps); epoch −1 before the first.
   struct Update {
