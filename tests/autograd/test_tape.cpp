@@ -284,4 +284,51 @@ BOOST_AUTO_TEST_CASE(composite_and_fused_nonlinearities_agree) {
   }
 }
 
+// The backward observer (data-parallel gradient sums start on its reports): called with decreasing indices from
+// past the output down to 0, and once finished_from(i) says every node from i up has run, the gradient of a parameter
+// whose leaf is at index ≥ i no longer changes.
+BOOST_AUTO_TEST_CASE(backward_observer_reports_when_parameters_are_final) {
+  Tape tape;
+  Tensor a(Shape{3, 3}, 0.3f), ga(Shape{3, 3}), b(Shape{3, 3}, -0.2f), gb(Shape{3, 3});
+  Var x = tape.constant(Tensor(Shape{2, 3}, 0.5f));
+  Var A = tape.parameter(a, ga, "A");
+  Var h = tanh(matmul(x, A));
+  Var B = tape.parameter(b, gb, "B");  // used after A: final earlier in backward
+  Var y = mean(tanh(matmul(matmul(h, B), A)));  // A used again, after B
+  struct Recorder final : BackwardObserver {
+    std::vector<std::uint32_t> calls;
+    std::vector<float> gb_when_final, ga_when_final;
+    std::uint32_t a_leaf = 0, b_leaf = 0;
+    Tensor* ga = nullptr;
+    Tensor* gb = nullptr;
+    void finished_from(std::uint32_t i) override {
+      calls.push_back(i);
+      if (i == b_leaf + 1) gb_when_final.assign(gb->data(), gb->data() + gb->numel());
+      if (i == a_leaf + 1) ga_when_final.assign(ga->data(), ga->data() + ga->numel());
+    }
+  } recorder;
+  recorder.a_leaf = A.index();
+  recorder.b_leaf = B.index();
+  recorder.ga = &ga;
+  recorder.gb = &gb;
+  tape.set_backward_observer(&recorder);
+  tape.backward(y);
+  tape.set_backward_observer(nullptr);
+  BOOST_TEST_REQUIRE(!recorder.calls.empty());
+  BOOST_TEST(recorder.calls.front() == y.index() + 1);
+  BOOST_TEST(recorder.calls.back() == 0u);
+  for (std::size_t k = 1; k < recorder.calls.size(); ++k) BOOST_TEST(recorder.calls[k] < recorder.calls[k - 1]);
+  BOOST_TEST_REQUIRE(recorder.gb_when_final.size() == 9u);
+  BOOST_TEST_REQUIRE(recorder.ga_when_final.size() == 9u);
+  for (index_t i = 0; i < 9; ++i) {
+    BOOST_TEST(recorder.gb_when_final[static_cast<std::size_t>(i)] == gb.data()[i]);
+    BOOST_TEST(recorder.ga_when_final[static_cast<std::size_t>(i)] == ga.data()[i]);
+  }
+  BOOST_TEST(gb.data()[0] != 0.0f);
+  // Not observed any more once reset.
+  recorder.calls.clear();
+  tape.backward(y);
+  BOOST_TEST(recorder.calls.empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -91,4 +91,31 @@ BOOST_AUTO_TEST_CASE(window_shuffle_depends_on_seed_and_epoch_only) {
   BOOST_TEST(order(1, 0) != order(2, 0));
 }
 
+// One rank's share of the batch (data-parallel): streams [first, first + count) of B, whose windows are those columns
+// of the whole batch's windows; a range outside the B streams is refused.
+BOOST_AUTO_TEST_CASE(a_range_of_streams_gives_those_columns) {
+  const auto tokens = positions(50);
+  const StreamBatcher all(tokens, 5, 4);
+  const StreamBatcher part(tokens, 5, 4, 2, 2);  // streams 2 and 3
+  BOOST_TEST(part.batch() == 2);
+  BOOST_TEST(part.stream_length() == all.stream_length());
+  BOOST_TEST_REQUIRE(part.windows() == all.windows());
+  StreamWindow w_all, w_part;
+  for (index_t w = 0; w < all.windows(); ++w) {
+    all.get(w, w_all);
+    part.get(w, w_part);
+    BOOST_TEST_REQUIRE(w_part.steps == w_all.steps);
+    for (index_t t = 0; t < w_all.steps; ++t)
+      for (index_t b = 0; b < 2; ++b) {
+        BOOST_TEST(w_part.inputs[static_cast<std::size_t>(t * 2 + b)] ==
+                   w_all.inputs[static_cast<std::size_t>(t * 5 + 2 + b)]);
+        BOOST_TEST(w_part.targets[static_cast<std::size_t>(t * 2 + b)] ==
+                   w_all.targets[static_cast<std::size_t>(t * 5 + 2 + b)]);
+      }
+  }
+  BOOST_CHECK_THROW(StreamBatcher(tokens, 5, 4, 4, 2), UsageError);
+  BOOST_CHECK_THROW(StreamBatcher(tokens, 5, 4, 0, 0), UsageError);
+  BOOST_CHECK_THROW(StreamBatcher(tokens, 5, 4, -1, 1), UsageError);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
