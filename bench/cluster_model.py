@@ -26,9 +26,10 @@ Formulas (S bytes summed, N ranks, bandwidth b bytes/s, latency a s per message)
                     final when backward has passed it (FLOP shares give the times)
   buckets           the dense gradients in that order, cut every --bucket-mb MiB; a bucket's sum is ready when its
                     last parameter is; sums run one after the other on the network (first come, first served)
-  embedding         summed as the whole table (T_ar(V*E*4)), or as rows: all-gather of each rank's row ids
-                    (u = min(tokens per rank, V) ids of 4 bytes, the worst case: every token a different word), then
-                    T_ar(U*E*4) for the union U = min(V, N*u); whichever is cheaper; always last (backward ends there)
+  embedding         first a sum of one flag per row, T_ar(V*4), which gives every rank the union U of the rows touched
+                    (U = min(V, N*u), u = min(tokens per rank, V): the worst case, every token a different word);
+                    then the rows alone, T_ar(U*E*4), when U < V/2 (nn::GradientReducer's rule), else the whole
+                    table, T_ar(V*E*4); always last (backward ends there)
   step              t(b) + exposed, exposed = the end of the last sum - the end of backward (no overlap: the sum of
                     all sums' times)
   weak scaling      b = batch per rank; efficiency = t(b) / step; tokens/s = N*b*bptt / step
@@ -133,11 +134,10 @@ def embedding_sum(model, n, tokens_per_rank, bytes_per_s, latency_s, bytes_per_v
     u = min(tokens_per_rank, model.vocab)
     union = min(model.vocab, n * u)
     rows_bytes = union * model.emsize * bytes_per_value
-    rows = ring_allgather_seconds(4 * u, n, bytes_per_s, latency_s) + ring_allreduce_seconds(
-        rows_bytes, n, bytes_per_s, latency_s)
-    if n > 1 and rows < table:
-        return rows, rows_bytes, "rows"
-    return table, table_bytes, "table"
+    flags = ring_allreduce_seconds(4 * model.vocab, n, bytes_per_s, latency_s)  # which rows some rank touched
+    if n > 1 and union < 0.5 * model.vocab:  # the reducer's rule (ReducerOptions::sparse_fraction)
+        return flags + ring_allreduce_seconds(rows_bytes, n, bytes_per_s, latency_s), rows_bytes, "rows"
+    return flags + table, table_bytes, "table"
 
 
 def step(model, args, n, streams, bandwidth_gbit):
@@ -389,10 +389,11 @@ def self_test():
     if way != "table" or nbytes != 8000000:
         failures.append("embedding on 64 ranks: got %r, %r" % (way, nbytes))
     # No overlap, 2 ranks at 10 Gbit/s: every sum after backward. Dense part 641,600 + 2,010,000 floats = 10,606,400
-    # bytes in buckets of 4 MiB (3 sums: 2 full + 2,217,792 bytes), then the rows: all-gather of 700 ids and 1.12 MB.
+    # bytes in buckets of 4 MiB (3 sums: 2 full + 2,217,792 bytes), then the rows: 10,000 flags (40,000 bytes) and
+    # 1.12 MB.
     s = step(lstm, args, 2, 20, 10.0)
     b, a = 1.25e9, 10e-6
-    want = (10606400 / b + 3 * 2 * a) + (2800 / b + a) + (1120000 / b + 2 * a)
+    want = (10606400 / b + 3 * 2 * a) + (40000 / b + 2 * a) + (1120000 / b + 2 * a)
     expect("all sums, 2 ranks, 10 Gbit/s", s["serial"], want, rel=1e-9)
 
     for f in failures:
