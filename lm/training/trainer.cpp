@@ -289,6 +289,11 @@ bool Trainer::out_of_time(const Epoch& epoch) const {
   return budget_spent() + closing >= options_.max_seconds;
 }
 
+// out_of_time as rank 0's clock says, on every rank; without a limit no rank asks (every rank knows there is none).
+bool Trainer::time_is_up(const Epoch& epoch) {
+  return options_.max_seconds > 0 && root_decides(out_of_time(epoch));
+}
+
 bool Trainer::keep_training(const TrainResult& result) const {
   return epoch_ < options_.epochs && !result.out_of_time && !result.stopped_early;
 }
@@ -381,7 +386,7 @@ Trainer::Epoch Trainer::train_epoch(Batches& batches, Stepper& stepper) {
                   epoch.batches, options_.progress, terminal_);
   epoch.since = SteadyClock::now();
   for (index_t i = 0; i < epoch.batches; ++i) {
-    if (root_decides(out_of_time(epoch))) {  // checked before every batch (rank 0's clock)
+    if (time_is_up(epoch)) {  // checked before every batch (rank 0's clock)
       epoch.out_of_time = true;
       break;
     }
@@ -412,7 +417,7 @@ Trainer::Epoch Trainer::train_epoch(Batches& batches, Stepper& stepper) {
                   std::exp(epoch.loss_sum / epoch.tokens), optimizer_->learning_rate());
     bar.update(epoch.done, info, epoch.tokens_seen);
     if (options_.eval_interval > 0 && epoch.done % options_.eval_interval == 0 && epoch.done < epoch.batches) {
-      if (root_decides(out_of_time(epoch))) {  // no time for this validation and the closing one: the closing one replaces it
+      if (time_is_up(epoch)) {  // no time for this validation and the closing one: the closing one replaces it
         epoch.out_of_time = true;
         break;
       }

@@ -130,6 +130,7 @@ class Trainer {
   bool patience_ran_out() const;
 
   bool out_of_time(const Epoch& epoch) const;  // the time limit: see above
+  bool time_is_up(const Epoch& epoch);         // out_of_time, rank 0's answer on every rank
   bool validation_fits(const Epoch& epoch) const;          // in the time left (always, without a limit)
   double eval_seconds_per_token(const Epoch& epoch) const;  // measured, or estimated from training (0: unknown)
   double elapsed() const;                      // seconds since run() started
