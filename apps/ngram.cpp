@@ -196,7 +196,8 @@ int run_train(const NgramCommandOptions& o) {
         "--arpa stores a back-off model: only --smoothing kn has one (MLE and add-k are evaluated "
         "with --train TEXT instead)");
   at_most_one_stdin({{"--data", &o.data}, {"--valid", &o.valid}});
-  Trained t = several ? train_across_ranks(o.model, o.data, progress, comm) : train_from_text(o.model, o.data, progress);
+  Trained t =
+      several ? train_across_ranks(o.model, o.data, progress, comm) : train_from_text(o.model, o.data, progress);
   if (!t.model) return 0;  // a rank other than 0: its counts went to their owners, and from them to rank 0
   // With --arpa - the model is the standard output, and the report goes to standard error.
   const bool arpa_to_stdout = is_std_stream(o.model.arpa);

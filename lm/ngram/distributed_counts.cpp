@@ -5,11 +5,16 @@
 // owner → rank 0, is, for n = 1 … order: [u64 number of records][the records of order n]. Host byte order: the ranks
 // of one job run one architecture.
 //
+// Sorted all the way: a rank's counts come out of its trie in lexicographic order of their words, routing keeps
+// that order, so an owner receives one sorted run per rank and merges them (a k-way merge, no sort), and rank 0
+// receives one sorted run per owner and merges those.
+//
 // Rebuilding on rank 0: the entries of each trie level are in lexicographic order of their words (level n ≥ 2 is
 // grouped by parent entry, in the parent level's order, then sorted by the last word; level 1 is the word ids), so
 // the merged n-grams of order n, sorted lexicographically, *are* level n in order. Entry e's parent is its prefix
-// w1 … wn−1 (found by one forward walk over level n−1, also sorted) and its suffix link is the entry of w2 … wn
-// (n − 2 child look-ups). Every prefix and suffix of a counted n-gram was counted too, so both always exist.
+// w1 … wn−1 (found by one forward walk over level n−1, also sorted) and its suffix link is the entry of w2 … wn,
+// the child wn of the parent's suffix link (one look-up). Every prefix and suffix of a counted n-gram was counted
+// too, so both always exist.
 #include "lm/ngram/distributed_counts.hpp"
 
 #include <algorithm>
@@ -77,18 +82,12 @@ void decode_into(const std::vector<std::byte>& message, std::vector<Records>& or
     if (values) std::memcpy(r.flat.data() + at, message.data() + pos, values * sizeof(std::uint32_t));
     pos += values * sizeof(std::uint32_t);
   }
-  if (pos != message.size()) throw Error("distributed n-gram counts: a message between ranks is longer than its records");
+  if (pos != message.size())
+    throw Error("distributed n-gram counts: a message between ranks is longer than its records");
 }
 
-// The records in lexicographic order of their words.
-std::vector<std::size_t> sorted_order(const Records& r) {
-  std::vector<std::size_t> idx(r.size());
-  std::iota(idx.begin(), idx.end(), std::size_t{0});
-  std::sort(idx.begin(), idx.end(), [&](std::size_t a, std::size_t b) {
-    const auto x = r.words(a), y = r.words(b);
-    return std::lexicographical_compare(x.begin(), x.end(), y.begin(), y.end());
-  });
-  return idx;
+bool less(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b) {
+  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
 }
 
 bool same_words(std::span<const std::uint32_t> a, std::span<const std::uint32_t> b) {
@@ -101,21 +100,78 @@ std::string show(std::span<const std::uint32_t> words) {
   return s;
 }
 
-// Owner side: the same n-gram from several shards becomes one record with the summed count.
-Records merge(const Records& r) {
-  Records out{r.n, {}};
-  const std::vector<std::size_t> idx = sorted_order(r);
-  for (std::size_t i = 0; i < idx.size();) {
-    std::uint64_t sum = 0;
-    std::size_t j = i;
-    for (; j < idx.size() && same_words(r.words(idx[j]), r.words(idx[i])); ++j) sum += r.count(idx[j]);
+// Merges runs of records of one order, each in strictly increasing lexicographic order (a rank's counts are in trie
+// order, and routing keeps it), into one such run: a k-way merge through a heap of the runs' heads, no sort.
+// An n-gram in several runs is one record whose count is the sum (on an owner: the same n-gram from several shards)
+// or, when `unique`, an error (on rank 0: two owners sent it).
+Records merge_runs(const std::vector<const Records*>& runs, int n, bool unique) {
+  Records out{n, {}};
+  std::size_t total = 0;
+  for (const Records* r : runs) total += r->flat.size();
+  out.flat.reserve(total);
+  struct Head {
+    const Records* run;
+    std::size_t i;
+  };
+  auto later = [](const Head& a, const Head& b) { return less(b.run->words(b.i), a.run->words(a.i)); };
+  std::vector<Head> heap;
+  for (const Records* r : runs)
+    if (r->size() > 0) heap.push_back({r, 0});
+  std::make_heap(heap.begin(), heap.end(), later);
+  std::uint64_t sum = 0;
+  auto flush = [&] {
     if (sum > 0xffffffffull)
-      throw UsageError("distributed n-gram counts: the count of the n-gram [" + show(r.words(idx[i])) +
+      throw UsageError("distributed n-gram counts: the count of the n-gram [" + show(out.words(out.size() - 1)) +
                        "] exceeds 2^32-1");
-    out.add(r.words(idx[i]), static_cast<std::uint32_t>(sum));
-    i = j;
+    out.flat.back() = static_cast<std::uint32_t>(sum);
+  };
+  while (!heap.empty()) {
+    std::pop_heap(heap.begin(), heap.end(), later);
+    Head& h = heap.back();
+    const std::span<const std::uint32_t> w = h.run->words(h.i);
+    if (out.size() > 0 && same_words(out.words(out.size() - 1), w)) {
+      if (unique)
+        throw Error("distributed n-gram counts: the n-gram [" + show(w) +
+                    "] reached rank 0 from two owners (the ranks disagree about who owns it)");
+      sum += h.run->count(h.i);
+    } else {
+      if (out.size() > 0) flush();
+      out.add(w, 0);
+      sum = h.run->count(h.i);
+    }
+    if (++h.i < h.run->size()) {
+      if (!less(w, h.run->words(h.i)))
+        throw Error("distributed n-gram counts: a rank's n-grams of order " + std::to_string(n) +
+                    " arrived out of order at [" + show(h.run->words(h.i)) + "]");
+      std::push_heap(heap.begin(), heap.end(), later);
+    } else {
+      heap.pop_back();
+    }
   }
+  if (out.size() > 0) flush();
   return out;
+}
+
+// One message's records: one Records per order, n set.
+std::vector<Records> decode(const std::vector<std::byte>& message, int order) {
+  std::vector<Records> out;
+  for (int n = 1; n <= order; ++n) out.push_back({n, {}});
+  decode_into(message, out);
+  return out;
+}
+
+// The runs of all messages, merged order by order.
+std::vector<Records> merge_messages(const std::vector<std::vector<std::byte>>& messages, int order, bool unique) {
+  std::vector<std::vector<Records>> decoded;
+  for (const auto& m : messages) decoded.push_back(decode(m, order));
+  std::vector<Records> merged;
+  for (int n = 1; n <= order; ++n) {
+    std::vector<const Records*> runs;
+    for (auto& d : decoded) runs.push_back(&d[static_cast<std::size_t>(n - 1)]);
+    merged.push_back(merge_runs(runs, n, unique));
+    for (auto& d : decoded) d[static_cast<std::size_t>(n - 1)].flat = {};  // free each order once merged
+  }
+  return merged;
 }
 
 // This rank's counts as records, one Records per order, in trie (= lexicographic) order.
@@ -145,7 +201,7 @@ std::vector<Records> records_of(const NgramCounts& c) {
   return out;
 }
 
-// Rank 0: the NgramCounts whose levels are the merged n-grams of each order (see the file comment).
+// Rank 0: the NgramCounts whose levels are the merged n-grams of each order, given sorted (see the file comment).
 NgramCounts rebuild(std::vector<Records> merged, std::size_t vocab_size) {
   NgramCounts out;
   out.vocab_size = static_cast<std::uint32_t>(vocab_size);
@@ -154,46 +210,41 @@ NgramCounts rebuild(std::vector<Records> merged, std::size_t vocab_size) {
   Records previous{0, {}};
   for (Records& r : merged) {
     const int n = r.n;
-    const std::vector<std::size_t> idx = sorted_order(r);
-    for (std::size_t i = 1; i < idx.size(); ++i)
-      if (same_words(r.words(idx[i - 1]), r.words(idx[i])))
-        throw Error("distributed n-gram counts: the n-gram [" + show(r.words(idx[i])) +
-                    "] reached rank 0 from two owners (the ranks disagree about who owns it)");
-    for (std::size_t i : idx)
+    for (std::size_t i = 0; i < r.size(); ++i)
       for (std::uint32_t w : r.words(i))
         if (w >= words) throw Error("distributed n-gram counts: word id " + std::to_string(w) + " out of range");
     if (n == 1) {
       out.count.emplace_back(words, 0);
-      for (std::size_t i : idx) out.count[0][r.words(i)[0]] = r.count(i);
+      for (std::size_t i = 0; i < r.size(); ++i) out.count[0][r.words(i)[0]] = r.count(i);
       out.suffix.emplace_back();
     } else {
       std::vector<std::uint32_t> first_child(out.trie.size(n - 1) + 1, 0);
       std::vector<WordId> last;
       std::vector<std::uint32_t> count, suffix;
-      last.reserve(idx.size());
-      count.reserve(idx.size());
-      suffix.reserve(idx.size());
-      std::size_t p = 0;  // walks level n−1 (the sorted records of `previous`, or the word ids for n = 2)
-      for (std::size_t i : idx) {
+      last.reserve(r.size());
+      count.reserve(r.size());
+      suffix.reserve(r.size());
+      std::size_t p = 0;  // walks level n−1 (the sorted records of `previous`; for n = 2 the word ids)
+      for (std::size_t i = 0; i < r.size(); ++i) {
         const std::span<const std::uint32_t> w = r.words(i);
         const std::span<const std::uint32_t> prefix = w.first(static_cast<std::size_t>(n - 1));
         std::uint32_t parent;
         if (n == 2) {
           parent = prefix[0];
         } else {
-          while (p < previous.size() && std::lexicographical_compare(previous.words(p).begin(), previous.words(p).end(),
-                                                                     prefix.begin(), prefix.end()))
-            ++p;
+          while (p < previous.size() && less(previous.words(p), prefix)) ++p;
           if (p == previous.size() || !same_words(previous.words(p), prefix))
             throw Error("distributed n-gram counts: the n-gram [" + show(w) + "] was counted without its prefix");
           parent = static_cast<std::uint32_t>(p);
         }
         ++first_child[parent + 1];
-        std::uint32_t e = w[1];  // the suffix w2 … wn, entry of level n−1
-        for (int k = 2; k < n && e != kNoEntry; ++k) e = out.trie.child(k - 1, e, w[static_cast<std::size_t>(k)]);
+        // The suffix w2 … wn (level n−1) extends the parent's suffix w2 … wn−1 (level n−2) by wn: one look-up.
+        const WordId wn = w[static_cast<std::size_t>(n - 1)];
+        const std::uint32_t e =
+            n == 2 ? wn : out.trie.child(n - 2, out.suffix[static_cast<std::size_t>(n - 2)][parent], wn);
         if (e == kNoEntry)
           throw Error("distributed n-gram counts: the n-gram [" + show(w) + "] was counted without its suffix");
-        last.push_back(w[static_cast<std::size_t>(n - 1)]);
+        last.push_back(wn);
         count.push_back(r.count(i));
         suffix.push_back(e);
       }
@@ -202,12 +253,7 @@ NgramCounts rebuild(std::vector<Records> merged, std::size_t vocab_size) {
       out.count.push_back(std::move(count));
       out.suffix.push_back(std::move(suffix));
     }
-    // Keep this level's n-grams, sorted, for the next level's prefix walk.
-    Records sorted{n, {}};
-    sorted.flat.reserve(r.flat.size());
-    for (std::size_t i : idx) sorted.add(r.words(i), r.count(i));
-    previous = std::move(sorted);
-    r.flat = {};
+    previous = std::move(r);  // this level's n-grams, sorted, for the next level's prefix walk
   }
   return out;
 }
@@ -244,30 +290,20 @@ std::optional<NgramCounts> count_ngrams_distributed(const IdCorpus& shard, std::
           routed[static_cast<std::size_t>(ngram_owner(r.words(i), ranks))][static_cast<std::size_t>(r.n - 1)].add(
               r.words(i), r.count(i));
     }
-    for (int dest = 0; dest < ranks; ++dest) to_owner[static_cast<std::size_t>(dest)] = encode(routed[static_cast<std::size_t>(dest)]);
+    for (int dest = 0; dest < ranks; ++dest)
+      to_owner[static_cast<std::size_t>(dest)] = encode(routed[static_cast<std::size_t>(dest)]);
   }
-  const std::vector<std::vector<std::byte>> received = comm.alltoall(to_owner);
+  std::vector<std::vector<std::byte>> received = comm.alltoall(to_owner);
   to_owner.clear();
 
-  // 3. Merge the n-grams this rank owns.
-  std::vector<Records> owned;
-  for (int n = 1; n <= order; ++n) owned.push_back({n, {}});
-  for (const auto& message : received) decode_into(message, owned);
-  std::vector<std::byte> merged_message;
-  {
-    std::vector<Records> merged;
-    for (const Records& r : owned) merged.push_back(merge(r));
-    owned.clear();
-    merged_message = encode(merged);
-  }
+  // 3. Merge the n-grams this rank owns (one sorted run from each rank).
+  const std::vector<std::byte> merged_message = encode(merge_messages(received, order, false));
+  received.clear();
 
-  // 4. Rank 0 gathers every owner's n-grams and rebuilds the counts.
+  // 4. Rank 0 gathers every owner's n-grams (one sorted run from each owner, no n-gram in two) and rebuilds the counts.
   const std::vector<std::vector<std::byte>> gathered = comm.gather(merged_message, 0);
   if (!comm.is_root()) return std::nullopt;
-  merged_message.clear();
-  std::vector<Records> all;
-  for (int n = 1; n <= order; ++n) all.push_back({n, {}});
-  for (const auto& message : gathered) decode_into(message, all);
+  std::vector<Records> all = merge_messages(gathered, order, true);
   NgramCounts counts = rebuild(std::move(all), vocab_size);
   counts.sentences = static_cast<std::uint64_t>(sentences);
   counts.tokens = static_cast<std::uint64_t>(tokens);

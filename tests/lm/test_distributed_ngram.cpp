@@ -4,7 +4,6 @@
 // estimated from the merged counts must equal the single-process one. Faulty transports (a dropped message, a
 // message delivered to the wrong owner) must make the comparison or the merge fail.
 #include <boost/test/unit_test.hpp>
-
 #include <mutex>
 #include <optional>
 #include <sstream>

@@ -23,10 +23,10 @@ namespace tapegrad::lm::test {
 
 struct Fault {
   enum Kind { kNone, kDrop, kDuplicate } kind = kNone;
-  int call = 0;       // which alltoall of the faulty rank
-  int from = 0;       // the faulty rank
-  int to = 1;         // whose message is dropped or replaced
-  int copy_of = 0;    // kDuplicate: `to` receives the message meant for this rank
+  int call = 0;     // which alltoall of the faulty rank
+  int from = 0;     // the faulty rank
+  int to = 1;       // whose message is dropped or replaced
+  int copy_of = 0;  // kDuplicate: `to` receives the message meant for this rank
 };
 
 class ThreadGroup {
@@ -40,7 +40,8 @@ class ThreadGroup {
     std::vector<std::vector<std::byte>> got(static_cast<std::size_t>(ranks_));
     for (int r = 0; r < ranks_; ++r) {
       const auto& posted = mailbox_[static_cast<std::size_t>(r)];  // empty from a rank that left before posting
-      if (posted.size() > static_cast<std::size_t>(rank)) got[static_cast<std::size_t>(r)] = posted[static_cast<std::size_t>(rank)];
+      if (posted.size() > static_cast<std::size_t>(rank))
+        got[static_cast<std::size_t>(r)] = posted[static_cast<std::size_t>(rank)];
     }
     barrier_.arrive_and_wait();
     return got;
@@ -79,8 +80,9 @@ class ThreadCommunicator final : public nn::Communicator {
     std::copy(all[static_cast<std::size_t>(root)].begin(), all[static_cast<std::size_t>(root)].end(), data.begin());
   }
   std::vector<std::vector<std::byte>> allgather(std::span<const std::byte> mine) override {
-    return group_.exchange(rank_, std::vector<std::vector<std::byte>>(static_cast<std::size_t>(size()),
-                                                        std::vector<std::byte>(mine.begin(), mine.end())));
+    return group_.exchange(rank_,
+                           std::vector<std::vector<std::byte>>(static_cast<std::size_t>(size()),
+                                                               std::vector<std::byte>(mine.begin(), mine.end())));
   }
   std::vector<std::vector<std::byte>> alltoall(const std::vector<std::vector<std::byte>>& to_each) override {
     if (static_cast<int>(to_each.size()) != size()) throw std::logic_error("alltoall: one message per rank");
@@ -100,7 +102,9 @@ class ThreadCommunicator final : public nn::Communicator {
     if (rank_ != root) got.clear();
     return got;
   }
-  void barrier() override { group_.exchange(rank_, std::vector<std::vector<std::byte>>(static_cast<std::size_t>(size()))); }
+  void barrier() override {
+    group_.exchange(rank_, std::vector<std::vector<std::byte>>(static_cast<std::size_t>(size())));
+  }
   int start_allreduce_sum(std::span<float>) override { throw std::logic_error("ThreadCommunicator: not used"); }
   bool test(int) override { throw std::logic_error("ThreadCommunicator: not used"); }
   void wait_all() override { throw std::logic_error("ThreadCommunicator: not used"); }
