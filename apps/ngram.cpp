@@ -30,6 +30,7 @@
 #include "lm/ngram/arpa.hpp"
 #include "lm/ngram/distributed_counts.hpp"
 #include "lm/ngram/distributed_vocab.hpp"
+#include "lm/ngram/shard_reader.hpp"
 #include "lm/ngram/eval.hpp"
 #include "lm/ngram/train.hpp"
 #include "lm/ngram/model.hpp"
@@ -122,9 +123,9 @@ Trained train_from_text(const ModelOptions& m, const std::string& path, const Pr
   return t;
 }
 
-// The same on the ranks of `comm` (size > 1): every rank reads the text and keeps its shard; the vocabulary and the
-// counts are built across the ranks; rank 0 alone gets the merged counts and estimates the model. The other ranks
-// return a Trained without a model.
+// The same on the ranks of `comm` (size > 1): each rank reads its share of the text's lines (by byte range); the
+// vocabulary and the counts are built across the ranks; rank 0 alone gets the merged counts and estimates the model.
+// The other ranks return a Trained without a model.
 Trained train_across_ranks(const ModelOptions& m, const std::string& path, const Progress& progress,
                            nn::Communicator& comm) {
   const lm::NgramOptions options = ngram_options(m);
@@ -132,14 +133,14 @@ Trained train_across_ranks(const ModelOptions& m, const std::string& path, const
   if (is_std_stream(path))
     throw UsageError("--data -: standard input reaches one rank only; on " + std::to_string(comm.size()) +
                      " ranks give the training text as a file every rank can read");
-  progress("reading " + path + " (each of " + std::to_string(comm.size()) + " ranks counts its share)");
-  const lm::TokenCorpus text = read_words(path, lm::parse_encoding(m.encoding));
-  const lm::TokenCorpus shard = lm::shard_of(text, comm.rank(), comm.size());
+  progress("reading " + path + " (each of " + std::to_string(comm.size()) + " ranks reads and counts its share)");
+  const lm::WordShard text = lm::read_word_shard(path, lm::parse_encoding(m.encoding), comm);
+  const lm::TokenCorpus& shard = text.sentences;
   const lm::Vocab vocab =
       m.vocab.empty() ? lm::build_vocab_distributed(shard, m.min_count, comm) : lm::Vocab::load(m.vocab);
   Trained t;
   t.corpus = vocab.encode(shard);
-  progress("counting " + std::to_string(options.order) + "-grams over " + std::to_string(text.num_sentences()) +
+  progress("counting " + std::to_string(options.order) + "-grams over " + std::to_string(text.total_sentences) +
            " sentences on " + std::to_string(comm.size()) + " ranks, vocabulary " + std::to_string(vocab.size()));
   const auto start = std::chrono::steady_clock::now();
   std::optional<lm::NgramCounts> counts = lm::count_ngrams_distributed(t.corpus, vocab.size(), options.order, comm);

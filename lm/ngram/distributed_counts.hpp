@@ -3,8 +3,8 @@
 // Kneser-Ney estimate and the ARPA file written from them are byte-identical to the single-process ones.
 //
 // What is distributed, and what is gathered:
-//   1. count:  each rank counts the n-grams of orders 1..N of its own shard (NgramCounts::build on its sentences,
-//              lm/ngram/distributed_vocab.hpp says which) — memory and time of the shard, not of the corpus;
+//   1. count:  each rank counts the n-grams of orders 1..N of its own shard (NgramCounts::build on its sentences;
+//              lm/ngram/shard_reader.hpp reads them) — memory and time of the shard, not of the corpus;
 //   2. route:  each counted n-gram w1 … wn goes to the rank that owns it, owner_rank(FNV-1a(w1 … wn))
 //              (lm/ngram/stable_hash.hpp: the same on every host), in one alltoall;
 //   3. merge:  each owner adds up the counts of its n-grams from every shard — it holds 1/N of the distinct n-grams;

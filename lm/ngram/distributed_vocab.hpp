@@ -1,9 +1,9 @@
 // The training text split over several ranks, and its vocabulary built across them (distributed `ngram train`,
 // docs/ngram.md "On several ranks").
 //
-// Shards: with S sentences and N ranks, rank r counts the contiguous sentences [⌊S·r/N⌋, ⌊S·(r+1)/N⌋) — the same
-// split on every rank, computed from S alone. (Each rank reads the whole text file today and keeps views of its
-// shard; it counts, and holds the counts of, its shard only.)
+// Shards: any split of the sentences into contiguous shards in rank order gives the same counts. `ngram train` reads
+// each rank's shard from the file by byte range (lm/ngram/shard_reader.hpp); for a corpus already in memory,
+// shard_of gives rank r of N the sentences [⌊S·r/N⌋, ⌊S·(r+1)/N⌋) of S, as views (no copy of the text).
 //
 // Vocabulary: the same as Vocab::build(whole text, min_count) — same ids, same counts — without any rank counting
 // the whole text: each rank counts the words of its shard, sends each word's count to the rank that owns the word

@@ -1,18 +1,23 @@
-// Distributed n-gram counting (lm/ngram/distributed_*.hpp) without MPI: 1–4 ranks as threads of this process
-// (thread_communicator.hpp). The merged counts on rank 0 must equal NgramCounts::build over the whole text — every
-// trie level, count and suffix link — the vocabulary built across ranks must equal Vocab::build, and the ARPA text
-// estimated from the merged counts must equal the single-process one. Faulty transports (a dropped message, a
-// message delivered to the wrong owner) must make the comparison or the merge fail.
+// Distributed n-gram counting (lm/ngram/distributed_*.hpp, shard_reader.hpp) without MPI: 1–4 ranks as threads of
+// this process (thread_communicator.hpp). The shards read by byte range must be the file's sentences, each once, in
+// order, with their lines, and a bad file must fail with the message of one process. The merged counts on rank 0 must
+// equal NgramCounts::build over the whole text — every trie level, count and suffix link — the vocabulary built across
+// ranks must equal Vocab::build, and the ARPA text estimated from the merged counts must equal the single-process one.
+// Faulty transports (a dropped message, a message delivered to the wrong owner) must make the comparison or the merge
+// fail.
 #include <boost/test/unit_test.hpp>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "lm/lm_test_util.hpp"
 #include "lm/ngram/arpa.hpp"
 #include "lm/ngram/distributed_counts.hpp"
 #include "lm/ngram/distributed_vocab.hpp"
+#include "lm/ngram/shard_reader.hpp"
 #include "lm/ngram/train.hpp"
 #include "lm/text/corpus.hpp"
 #include "lm/text/error.hpp"
@@ -132,6 +137,74 @@ BOOST_AUTO_TEST_CASE(shard_keeps_sentences_and_lines) {
   BOOST_TEST(second.sentence(1).size() == 3u);
   BOOST_TEST(second.line(1) == 4u);
   BOOST_TEST(second.source() == "mem");
+}
+
+namespace {
+
+// Every rank's shard of `path`, in rank order (or the exception of the first rank that threw).
+std::vector<WordShard> shards_of(const std::string& path, int ranks, TextEncoding encoding = TextEncoding::Utf8) {
+  std::vector<WordShard> out(static_cast<std::size_t>(ranks));
+  run_ranks(ranks, [&](tapegrad::nn::Communicator& comm) {
+    out[static_cast<std::size_t>(comm.rank())] = read_word_shard(path, encoding, comm);
+  });
+  return out;
+}
+
+// The shards put back together must be what read_words reads from the whole file.
+void check_shards(const std::string& path, TextEncoding encoding = TextEncoding::Utf8) {
+  const TokenCorpus whole = TokenCorpus::read_words(path, encoding);
+  for (int ranks = 1; ranks <= 4; ++ranks) {
+    BOOST_TEST_CONTEXT(path << " on " << ranks << " ranks") {
+      std::size_t next = 0;
+      for (const WordShard& shard : shards_of(path, ranks, encoding)) {
+        BOOST_TEST(shard.total_sentences == whole.num_sentences());
+        for (std::size_t s = 0; s < shard.sentences.num_sentences(); ++s, ++next) {
+          BOOST_REQUIRE(next < whole.num_sentences());
+          const auto a = shard.sentences.sentence(s), b = whole.sentence(next);
+          BOOST_TEST(
+              std::vector<std::string_view>(a.begin(), a.end()) == std::vector<std::string_view>(b.begin(), b.end()),
+              boost::test_tools::per_element());
+          BOOST_TEST(shard.sentences.line(s) == whole.line(next));
+        }
+      }
+      BOOST_TEST(next == whole.num_sentences());
+    }
+  }
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(byte_range_shards_are_the_files_sentences) {
+  const tapegrad::lm::test::TempDir dir;
+  check_shards(dir.write("blank_lines.txt", "\n\na b\n\nc d e\r\nf\n\n\ng h\n"));
+  check_shards(dir.write("no_final_newline.txt", "one two\nthree"));
+  check_shards(dir.write("one_line.txt", "just one line here\n"));  // ranks without a line
+  check_shards(dir.write("long_line.txt", "short\n" + std::string(100000, 'x') + " y\nend\n"));
+  check_shards(kData + "/tiny-lm/train.txt");
+  check_shards(kData + "/utf8/de.txt");
+  check_shards(kData + "/utf8/de-latin1.txt", TextEncoding::Latin1);
+}
+
+BOOST_AUTO_TEST_CASE(byte_range_shards_fail_like_one_process) {
+  const tapegrad::lm::test::TempDir dir;
+  const std::string late_bos = dir.write("late_bos.txt", "a b\nc d\ne f\ng <s> h\ni\n");
+  const std::string blank = dir.write("blank.txt", "\n  \n\n\t\n");
+  for (const std::string& path :
+       {kData + "/latin1.txt", kData + "/binary.bin", kData + "/empty.txt", kData + "/nope.txt", late_bos, blank}) {
+    const std::string expected = error_of([&] { TokenCorpus::read_words(path); });
+    BOOST_TEST(expected != "no error");
+    for (int ranks = 1; ranks <= 3; ++ranks)
+      BOOST_TEST(error_of([&] { shards_of(path, ranks); }) == expected, path << " on " << ranks << " ranks");
+  }
 }
 
 // The example of test_ngram_counts.cpp, and a text with repeated sentences so several ranks count the same n-grams.

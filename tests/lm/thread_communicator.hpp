@@ -117,6 +117,7 @@ class ThreadCommunicator final : public nn::Communicator {
     std::fill(data.begin(), data.end(), T{0});
     for (const auto& bytes : all) {  // in rank order, so every rank adds in the same order
       const std::vector<T> v = nn::from_message<T>(bytes);
+      if (v.size() != data.size()) continue;  // from a rank that left (threw): under MPI the job would have ended
       for (std::size_t i = 0; i < data.size(); ++i) data[i] += v[i];
     }
   }
