@@ -160,10 +160,13 @@ std::vector<Records> decode(const std::vector<std::byte>& message, int order) {
   return out;
 }
 
-// The runs of all messages, merged order by order.
-std::vector<Records> merge_messages(const std::vector<std::vector<std::byte>>& messages, int order, bool unique) {
+// The runs of all messages, merged order by order. Each message is freed once decoded, each run once merged.
+std::vector<Records> merge_messages(std::vector<std::vector<std::byte>> messages, int order, bool unique) {
   std::vector<std::vector<Records>> decoded;
-  for (const auto& m : messages) decoded.push_back(decode(m, order));
+  for (auto& m : messages) {
+    decoded.push_back(decode(m, order));
+    m = {};
+  }
   std::vector<Records> merged;
   for (int n = 1; n <= order; ++n) {
     std::vector<const Records*> runs;
@@ -174,31 +177,36 @@ std::vector<Records> merge_messages(const std::vector<std::vector<std::byte>>& m
   return merged;
 }
 
-// This rank's counts as records, one Records per order, in trie (= lexicographic) order.
-std::vector<Records> records_of(const NgramCounts& c) {
-  std::vector<Records> out;
-  // tuples of the previous level, stride n−1; level 1's entry e is the word e.
-  std::vector<std::uint32_t> prev(c.trie.size(1));
+// This rank's counts as records, routed: routed[r][n−1] holds the n-grams rank r owns, in trie (= lexicographic)
+// order. Walks the trie level by level, keeping the words of the previous level's entries (stride n−1).
+std::vector<std::vector<Records>> route(const NgramCounts& c, int ranks) {
+  std::vector<std::vector<Records>> routed(static_cast<std::size_t>(ranks));
+  for (auto& orders : routed)
+    for (int n = 1; n <= c.order(); ++n) orders.push_back({n, {}});
+  auto add = [&](int n, std::span<const std::uint32_t> words, std::uint32_t count) {
+    routed[static_cast<std::size_t>(ngram_owner(words, ranks))][static_cast<std::size_t>(n - 1)].add(words, count);
+  };
+  std::vector<std::uint32_t> prev(c.trie.size(1));  // level 1's entry e is the word e
   std::iota(prev.begin(), prev.end(), 0u);
-  out.push_back({1, {}});
   for (std::uint32_t w = 0; w < c.trie.size(1); ++w)
-    if (c.count[0][w] > 0) out.back().add(std::span<const std::uint32_t>(&w, 1), c.count[0][w]);
+    if (c.count[0][w] > 0) add(1, std::span<const std::uint32_t>(&w, 1), c.count[0][w]);
   for (int n = 2; n <= c.order(); ++n) {
-    Records r{n, {}};
     std::vector<std::uint32_t> cur;
-    cur.reserve(c.trie.size(n) * static_cast<std::size_t>(n));
+    cur.reserve(n < c.order() ? c.trie.size(n) * static_cast<std::size_t>(n) : std::size_t(n));
     const auto parent_len = static_cast<std::size_t>(n - 1);
     for (std::uint32_t p = 0; p < c.trie.size(n - 1); ++p)
       for (std::uint32_t e = c.trie.children_begin(n - 1, p); e < c.trie.children_end(n - 1, p); ++e) {
-        cur.insert(cur.end(), prev.begin() + p * parent_len, prev.begin() + (p + 1) * parent_len);
-        cur.push_back(c.trie.word(n, e));
-        r.add(std::span<const std::uint32_t>(cur.data() + e * static_cast<std::size_t>(n), std::size_t(n)),
-              c.count[n - 1][e]);
+        const std::size_t at = n < c.order() ? cur.size() : 0;  // the top level's words are not kept
+        cur.resize(at + static_cast<std::size_t>(n));
+        std::copy(prev.begin() + static_cast<std::ptrdiff_t>(p * parent_len),
+                  prev.begin() + static_cast<std::ptrdiff_t>((p + 1) * parent_len),
+                  cur.begin() + static_cast<std::ptrdiff_t>(at));
+        cur[at + parent_len] = c.trie.word(n, e);
+        add(n, std::span<const std::uint32_t>(cur.data() + at, static_cast<std::size_t>(n)), c.count[n - 1][e]);
       }
     prev = std::move(cur);
-    out.push_back(std::move(r));
   }
-  return out;
+  return routed;
 }
 
 // Rank 0: the NgramCounts whose levels are the merged n-grams of each order, given sorted (see the file comment).
@@ -280,30 +288,29 @@ std::optional<NgramCounts> count_ngrams_distributed(const IdCorpus& shard, std::
   // 1–2. Count this shard and route each n-gram to its owner.
   std::vector<std::vector<std::byte>> to_owner(static_cast<std::size_t>(ranks));
   {
-    std::vector<std::vector<Records>> routed(static_cast<std::size_t>(ranks));
-    for (auto& orders : routed)
-      for (int n = 1; n <= order; ++n) orders.push_back({n, {}});
+    std::vector<std::vector<Records>> routed(static_cast<std::size_t>(ranks), std::vector<Records>());
     if (shard.num_sentences() > 0) {
-      const std::vector<Records> mine = records_of(NgramCounts::build(shard, vocab_size, order));
-      for (const Records& r : mine)
-        for (std::size_t i = 0; i < r.size(); ++i)
-          routed[static_cast<std::size_t>(ngram_owner(r.words(i), ranks))][static_cast<std::size_t>(r.n - 1)].add(
-              r.words(i), r.count(i));
+      routed = route(NgramCounts::build(shard, vocab_size, order), ranks);  // the shard's counts, freed once routed
+    } else {
+      for (auto& orders : routed)
+        for (int n = 1; n <= order; ++n) orders.push_back({n, {}});
     }
-    for (int dest = 0; dest < ranks; ++dest)
+    for (int dest = 0; dest < ranks; ++dest) {
       to_owner[static_cast<std::size_t>(dest)] = encode(routed[static_cast<std::size_t>(dest)]);
+      routed[static_cast<std::size_t>(dest)] = {};
+    }
   }
   std::vector<std::vector<std::byte>> received = comm.alltoall(to_owner);
-  to_owner.clear();
+  to_owner = {};
 
   // 3. Merge the n-grams this rank owns (one sorted run from each rank).
-  const std::vector<std::byte> merged_message = encode(merge_messages(received, order, false));
-  received.clear();
+  std::vector<std::byte> merged_message = encode(merge_messages(std::move(received), order, false));
 
   // 4. Rank 0 gathers every owner's n-grams (one sorted run from each owner, no n-gram in two) and rebuilds the counts.
-  const std::vector<std::vector<std::byte>> gathered = comm.gather(merged_message, 0);
+  std::vector<std::vector<std::byte>> gathered = comm.gather(merged_message, 0);
+  merged_message = {};
   if (!comm.is_root()) return std::nullopt;
-  std::vector<Records> all = merge_messages(gathered, order, true);
+  std::vector<Records> all = merge_messages(std::move(gathered), order, true);
   NgramCounts counts = rebuild(std::move(all), vocab_size);
   counts.sentences = static_cast<std::uint64_t>(sentences);
   counts.tokens = static_cast<std::uint64_t>(tokens);
