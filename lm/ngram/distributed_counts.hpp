@@ -9,7 +9,8 @@
 //              (lm/ngram/stable_hash.hpp: the same on every host), in one alltoall;
 //   3. merge:  each owner adds up the counts of its n-grams from every shard — it holds 1/N of the distinct n-grams;
 //   4. gather: rank 0 receives every owner's merged n-grams (the model's size: each distinct n-gram once, whatever
-//              the corpus's size) and rebuilds the NgramTrie with its counts and suffix links. Kneser-Ney's
+//              the corpus's size) and rebuilds the NgramTrie with its counts and suffix links.
+//   Steps 2–4 go one order at a time, and each exchange in rounds of bounded size. Kneser-Ney's
 //              continuation counts, count-of-counts and discounts are then computed from it on rank 0 as in one
 //              process (lm/ngram/kneser_ney.hpp), and only rank 0 writes the model.
 // Sentences and tokens are summed over the ranks. An n-gram reaching rank 0 from two owners means the ranks
@@ -33,7 +34,11 @@ int ngram_owner(std::span<const WordId> words, int ranks);
 // every rank shares (the shard may hold no sentence). Returns the merged counts on rank 0 — equal to
 // NgramCounts::build(all shards in rank order, vocab_size, order) — and nullopt on the other ranks. Throws UsageError
 // for a bad order or id (on the rank that has it), FormatError on every rank when no rank has a sentence.
+// max_round_bytes bounds what one rank sends or receives in one exchange (MPI's limit is 2 GiB; the exchanges go in
+// as many rounds as needed); tests make it small to force many rounds.
+inline constexpr std::size_t kNgramRoundBytes = std::size_t{256} << 20;
 std::optional<NgramCounts> count_ngrams_distributed(const IdCorpus& shard, std::size_t vocab_size, int order,
-                                                    nn::Communicator& comm);
+                                                    nn::Communicator& comm,
+                                                    std::size_t max_round_bytes = kNgramRoundBytes);
 
 }  // namespace tapegrad::lm

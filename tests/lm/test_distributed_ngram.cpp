@@ -67,7 +67,8 @@ struct RankResult {
 
 // Builds the vocabulary (unless `given`) and counts on `ranks` threads, as `ngram train` does on several ranks.
 RankResult count_on_ranks(const TokenCorpus& text, int ranks, int order, std::uint64_t min_count = 1,
-                          const Vocab* given = nullptr, Fault fault = {}) {
+                          const Vocab* given = nullptr, Fault fault = {},
+                          std::size_t max_round_bytes = kNgramRoundBytes) {
   RankResult out;
   out.vocabs.resize(static_cast<std::size_t>(ranks));
   std::mutex m;
@@ -76,7 +77,8 @@ RankResult count_on_ranks(const TokenCorpus& text, int ranks, int order, std::ui
       [&](tapegrad::nn::Communicator& comm) {
         const TokenCorpus shard = shard_of(text, comm.rank(), comm.size());
         const Vocab vocab = given ? *given : build_vocab_distributed(shard, min_count, comm);
-        std::optional<NgramCounts> c = count_ngrams_distributed(vocab.encode(shard), vocab.size(), order, comm);
+        std::optional<NgramCounts> c =
+            count_ngrams_distributed(vocab.encode(shard), vocab.size(), order, comm, max_round_bytes);
         std::lock_guard<std::mutex> lock(m);  // Boost.Test's checks are not thread-safe
         BOOST_CHECK_EQUAL(c.has_value(), comm.is_root());
         out.vocabs[static_cast<std::size_t>(comm.rank())] = vocab;
@@ -243,6 +245,20 @@ BOOST_AUTO_TEST_CASE(arpa_from_merged_counts_equals_single_process) {
   const RankResult r = count_on_ranks(text, 3, 3);
   BOOST_REQUIRE(r.counts.has_value());
   BOOST_TEST(arpa_text(*estimate_ngram(std::move(*r.counts), vocab, options)) == single);
+}
+
+// Exchanges in many rounds (here one record per piece: the bound is far below one record per rank) keep every
+// record and its order.
+BOOST_AUTO_TEST_CASE(many_small_rounds_give_the_same_counts) {
+  const TokenCorpus text = TokenCorpus::read_words(kData + "/tiny-lm/train.txt");
+  const Vocab vocab = Vocab::build(text);
+  const NgramCounts single = NgramCounts::build(vocab.encode(text), vocab.size(), 4);
+  for (std::size_t bytes : {std::size_t{1}, std::size_t{200}, std::size_t{5000}})
+    for (int ranks : {2, 3}) {
+      const RankResult r = count_on_ranks(text, ranks, 4, 1, &vocab, {}, bytes);
+      BOOST_REQUIRE(r.counts.has_value());
+      BOOST_TEST(difference(*r.counts, single) == "", bytes << " bytes per round, " << ranks << " ranks");
+    }
 }
 
 // More ranks than sentences: the ranks without a sentence still take part in every collective.
