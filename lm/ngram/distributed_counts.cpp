@@ -335,6 +335,7 @@ std::optional<NgramCounts> count_ngrams_distributed(const IdCorpus& shard, std::
       const std::vector<Records> incoming = exchange(comm, levels.next(), n, Exchange::kAllToAll, max_round_bytes);
       owned = merge_runs(pointers(incoming), n, false);
     }
+    if (n == order) local.reset();  // every order routed: the shard's counts are no longer needed
     // … and gather the owners' runs on rank 0 (no n-gram in two), which adds level n.
     const std::vector<Records> from_owners =
         exchange(comm, std::vector<Records>{std::move(owned)}, n, Exchange::kGatherToRoot, max_round_bytes);
