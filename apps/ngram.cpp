@@ -10,11 +10,15 @@
 // KenLM's habits work too: `-o N` is the order, and "-" names standard input for a text or a model read
 // (`ngram score --arpa m.arpa --data -`) and standard output for the ARPA file written (`ngram train -o 3 --data -
 // --arpa - < text > m.arpa`, whose report then goes to stderr).
+// `mpirun -np N tapegrad ngram train …` counts on N ranks (lm/ngram/distributed_counts.hpp, docs/ngram.md "On several
+// ranks"): each rank counts its shard of the sentences, owners merge, rank 0 estimates, prints and writes the same
+// ARPA file one process would; the other ranks print nothing.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -24,6 +28,9 @@
 #include "apps/flag_checks.hpp"
 #include "apps/std_streams.hpp"
 #include "lm/ngram/arpa.hpp"
+#include "lm/ngram/distributed_counts.hpp"
+#include "lm/ngram/distributed_vocab.hpp"
+#include "lm/ngram/shard_reader.hpp"
 #include "lm/ngram/eval.hpp"
 #include "lm/ngram/train.hpp"
 #include "lm/ngram/model.hpp"
@@ -116,6 +123,36 @@ Trained train_from_text(const ModelOptions& m, const std::string& path, const Pr
   return t;
 }
 
+// The same on the ranks of `comm` (size > 1): each rank reads its share of the text's lines (by byte range); the
+// vocabulary and the counts are built across the ranks; rank 0 alone gets the merged counts and estimates the model.
+// The other ranks return a Trained without a model.
+Trained train_across_ranks(const ModelOptions& m, const std::string& path, const Progress& progress,
+                           nn::Communicator& comm) {
+  const lm::NgramOptions options = ngram_options(m);
+  if (options.order < 1) throw UsageError("--order must be at least 1");
+  if (is_std_stream(path))
+    throw UsageError("--data -: standard input reaches one rank only; on " + std::to_string(comm.size()) +
+                     " ranks give the training text as a file every rank can read");
+  progress("reading " + path + " (each of " + std::to_string(comm.size()) + " ranks reads and counts its share)");
+  const lm::WordShard text = lm::read_word_shard(path, lm::parse_encoding(m.encoding), comm);
+  const lm::TokenCorpus& shard = text.sentences;
+  const lm::Vocab vocab =
+      m.vocab.empty() ? lm::build_vocab_distributed(shard, m.min_count, comm) : lm::Vocab::load(m.vocab);
+  Trained t;
+  t.corpus = vocab.encode(shard);
+  progress("counting " + std::to_string(options.order) + "-grams over " + std::to_string(text.total_sentences) +
+           " sentences on " + std::to_string(comm.size()) + " ranks, vocabulary " + std::to_string(vocab.size()));
+  const auto start = std::chrono::steady_clock::now();
+  std::optional<lm::NgramCounts> counts = lm::count_ngrams_distributed(t.corpus, vocab.size(), options.order, comm);
+  if (!counts) return t;
+  const double count_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  progress("merged the counts on rank 0");
+  t.model = lm::estimate_ngram(std::move(*counts), vocab, options, &t.report);
+  t.report.count_seconds = count_seconds;
+  progress("estimated " + t.model->name());
+  return t;
+}
+
 std::unique_ptr<lm::NgramModel> load_model(const ModelOptions& m, const Progress& progress) {
   if (!m.arpa.empty() && !m.train.empty())
     throw UsageError("give either --arpa (a model file) or --train (a text), not both");
@@ -150,14 +187,19 @@ std::string eval_line(const lm::EvalResult& r, const std::string& explanation) {
 
 // ---- train ----
 int run_train(const NgramCommandOptions& o) {
-  const Progress progress(o.model.quiet);
+  // On several ranks, rank 0 alone reports; the others print nothing unless they fail.
+  nn::Communicator& comm = communicator();
+  const bool several = comm.size() > 1;
+  const Progress progress(o.model.quiet || !comm.is_root());
   const lm::NgramOptions options = ngram_options(o.model);
   if (!o.model.arpa.empty() && options.smoothing != lm::Smoothing::kKneserNey)
     throw UsageError(
         "--arpa stores a back-off model: only --smoothing kn has one (MLE and add-k are evaluated "
         "with --train TEXT instead)");
   at_most_one_stdin({{"--data", &o.data}, {"--valid", &o.valid}});
-  Trained t = train_from_text(o.model, o.data, progress);
+  Trained t =
+      several ? train_across_ranks(o.model, o.data, progress, comm) : train_from_text(o.model, o.data, progress);
+  if (!t.model) return 0;  // a rank other than 0: its counts went to their owners, and from them to rank 0
   // With --arpa - the model is the standard output, and the report goes to standard error.
   const bool arpa_to_stdout = is_std_stream(o.model.arpa);
   std::ostream& out = arpa_to_stdout ? std::cerr : std::cout;

@@ -26,21 +26,38 @@ std::string_view smoothing_name(Smoothing s) {
   return "?";
 }
 
-std::unique_ptr<NgramModel> train_ngram(const IdCorpus& train, const Vocab& vocab, const NgramOptions& options,
-                                        TrainReport* report) {
-  using Clock = std::chrono::steady_clock;
+namespace {
+
+void check_options(const NgramOptions& options) {
   if (options.smoothing == Smoothing::kAddK && !(options.k > 0))
     throw UsageError("add-k smoothing needs k > 0 (k = 0 is MLE)");
   check_ngram_order(options.order);
+}
+
+}  // namespace
+
+std::unique_ptr<NgramModel> train_ngram(const IdCorpus& train, const Vocab& vocab, const NgramOptions& options,
+                                        TrainReport* report) {
+  using Clock = std::chrono::steady_clock;
+  check_options(options);
   const auto t0 = Clock::now();
   NgramCounts counts = NgramCounts::build(train, vocab.size(), options.order);
+  const double count_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  auto model = estimate_ngram(std::move(counts), vocab, options, report);
+  if (report) report->count_seconds = count_seconds;
+  return model;
+}
+
+std::unique_ptr<NgramModel> estimate_ngram(NgramCounts counts, const Vocab& vocab, const NgramOptions& options,
+                                           TrainReport* report) {
+  using Clock = std::chrono::steady_clock;
+  check_options(options);
   const auto t1 = Clock::now();
   if (report) {
     report->ngrams.clear();
     for (int n = 1; n <= counts.order(); ++n) report->ngrams.push_back(counts.trie.size(n));
     report->sentences = counts.sentences;
     report->tokens = counts.tokens;
-    report->count_seconds = std::chrono::duration<double>(t1 - t0).count();
   }
   std::unique_ptr<NgramModel> model;
   switch (options.smoothing) {

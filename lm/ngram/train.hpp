@@ -36,4 +36,10 @@ struct TrainReport {
 std::unique_ptr<NgramModel> train_ngram(const IdCorpus& train, const Vocab& vocab, const NgramOptions& options,
                                         TrainReport* report = nullptr);
 
+// The smoothing step alone, from counts already made (by NgramCounts::build, or merged across ranks by
+// count_ngrams_distributed): fills the report's n-gram numbers, sentences, tokens and estimate_seconds (the caller
+// times the counting). train_ngram is NgramCounts::build followed by this.
+std::unique_ptr<NgramModel> estimate_ngram(NgramCounts counts, const Vocab& vocab, const NgramOptions& options,
+                                           TrainReport* report = nullptr);
+
 }  // namespace tapegrad::lm
