@@ -33,19 +33,27 @@ std::string describe(const std::filesystem::filesystem_error& e) {
   return (paths.empty() ? "" : paths + ": ") + operation;
 }
 
+// Prints one message on stderr in a single write: under mpirun the ranks' streams are forwarded chunk by chunk, and
+// a message written in pieces could come out mixed with another rank's output.
+void print_error(const std::string& message) {
+  const std::string line = message + "\n";
+  std::cerr.write(line.data(), static_cast<std::streamsize>(line.size()));
+  std::cerr.flush();
+}
+
 // Runs the parsed command; a failure is a message on stderr and the exit status (2: the user's mistake, 3: a bug).
 int run_command(const tapegrad::cli::Command& run, const std::string& prefix) {
   try {
     if (run) return run();
   } catch (const tapegrad::Error& e) {
-    std::cerr << prefix << "error: " << e.what() << '\n';
+    print_error(prefix + "error: " + e.what());
     return 2;
   } catch (const std::filesystem::filesystem_error& e) {
     // Name the path(s) and the system's reason, as a library error would.
-    std::cerr << prefix << "error: " << describe(e) << '\n';
+    print_error(prefix + "error: " + describe(e));
     return 2;
   } catch (const std::exception& e) {
-    std::cerr << prefix << "unexpected error: " << e.what() << '\n';
+    print_error(prefix + "unexpected error: " + e.what());
     return 3;
   }
   return 1;

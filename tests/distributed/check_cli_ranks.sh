@@ -5,13 +5,7 @@
 #   2. tapegrad eval (one process) reads the 2-rank checkpoint
 #   3. one process resumes the 2-rank run's .last checkpoint; 3 ranks resume that one's in turn
 # Usage: check_cli_ranks.sh MPIRUN_PREFIX… -- TAPEGRAD TEXT OUT_DIR   (MPIRUN_PREFIX ends with the -np flag)
-set -u
-mpirun=""
-while [ "$1" != "--" ]; do mpirun="$mpirun $1"; shift; done
-shift
-tapegrad=$1 text=$2 out=$3
-rm -rf "$out" && mkdir -p "$out"
-head -c 40000 "$text" > "$out/text.txt"  # a few seconds an epoch
+. "$(dirname "$0")/ranks_args.sh"
 fail() { echo "check_cli_ranks: $*"; exit 1; }
 flags="--data $out/text.txt --level char --model lstm --emsize 16 --nhid 32 --nlayers 1 --batch-size 8 --bptt 20
   --dropout 0 --max-valid-tokens 500 --quiet"

@@ -4,13 +4,7 @@
 #   1. a bad file on one rank (an MPMD launch: rank 1 is given a --data that does not exist)
 #   2. a rank killed (SIGKILL) in the middle of an epoch, after the first epoch's checkpoint was written
 # Usage: check_rank_faults.sh MPIRUN_PREFIX… -- TAPEGRAD TEXT OUT_DIR   (MPIRUN_PREFIX ends with the -np flag)
-set -u
-mpirun=""
-while [ "$1" != "--" ]; do mpirun="$mpirun $1"; shift; done
-shift
-tapegrad=$1 text=$2 out=$3
-rm -rf "$out" && mkdir -p "$out"
-head -c 40000 "$text" > "$out/text.txt"
+. "$(dirname "$0")/ranks_args.sh"
 fail() { echo "check_rank_faults: $*"; exit 1; }
 flags="--level char --model lstm --emsize 16 --nhid 32 --nlayers 1 --batch-size 8 --bptt 20 --dropout 0
   --max-valid-tokens 500 --quiet"
