@@ -303,9 +303,7 @@ int run_train(TrainCommand& c) {
   const double steps = static_cast<double>(std::max<index_t>(r.steps, 1));
   const double dense_mb = 4.0 * static_cast<double>(r.communication.dense_floats) / steps / 1e6;
   const double rows_mb = 4.0 * static_cast<double>(r.communication.row_floats) / steps / 1e6;
-  const double overlapped = r.communication.buckets > 0 ? 100.0 * static_cast<double>(r.communication.buckets_overlapped) /
-                                                              static_cast<double>(r.communication.buckets)
-                                                        : 0.0;
+  const double first_sum_left = 100.0 * r.communication.backward_left_at_first_sum / steps;
   if (c.json) {
     nlohmann::json summary = {{"type", "summary"},
                               {"epochs_completed", result.epochs_completed},
@@ -324,7 +322,9 @@ int run_train(TrainCommand& c) {
                                   {"steps", r.steps},
                                   {"dense_mb_per_step", dense_mb},
                                   {"rows_mb_per_step", rows_mb},
-                                  {"buckets_started_in_backward_percent", overlapped}};
+                                  {"buckets", r.communication.buckets},
+                                  {"buckets_started_in_backward", r.communication.buckets_overlapped},
+                                  {"backward_left_at_first_sum_percent", first_sum_left}};
     if (c.sample > 0) summary["sample"] = sample, summary["temperature"] = c.temperature;
     print_json(summary);
     return 0;
@@ -344,9 +344,9 @@ int run_train(TrainCommand& c) {
   if (comm.size() > 1 && r.steps > 0) {
     char line[200];
     std::snprintf(line, sizeof line,
-                  "data-parallel: each rank summed %.2f MB of gradients a step (%.2f MB of them embedding rows); "
-                  "%.0f%% of the buckets started during backward\n",
-                  dense_mb + rows_mb, rows_mb, overlapped);
+                  "data-parallel: each rank summed %.2f MB of gradients a step (%.2f MB of them embedding rows); the "
+                  "first sum started with %.0f%% of backward's nodes still to run\n",
+                  dense_mb + rows_mb, rows_mb, first_sum_left);
     std::cout << line;
   }
   // Name only the files this run wrote (none with --epochs 0, no .last after a --max-time stop mid-epoch, …).

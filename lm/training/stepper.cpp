@@ -44,6 +44,7 @@ void Stepper::finish_sums() {
   communication_.row_floats += last.row_floats;
   communication_.buckets += last.buckets;
   communication_.buckets_overlapped += last.buckets_overlapped;
+  communication_.backward_left_at_first_sum += last.backward_left_at_first_sum;
 }
 
 StepStats Stepper::update(StepStats s) {

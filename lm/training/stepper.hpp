@@ -54,7 +54,8 @@ class Stepper {
   void reset_state() { forward_.reset_state(); }
   const std::vector<nn::CellStateValue>& state() const { return forward_.state(); }
   autograd::Tape& tape() { return forward_.tape(); }
-  // Data-parallel: what the gradient sums of every step so far sent, added up (all zero for a single process).
+  // Data-parallel: what the gradient sums of every step so far sent, added up, fields and all (zero for a single
+  // process).
   const nn::ReducerStats& communication() const { return communication_; }
 
  private:

@@ -92,21 +92,23 @@ void GradientReducer::prepare(autograd::Tape& tape) {
   tape.set_backward_observer(this);
 }
 
-void GradientReducer::start(const Bucket& bucket, bool during_backward) {
+void GradientReducer::start(const Bucket& bucket, std::uint32_t finished_from) {
+  if (stats_.buckets == 0 && tape_ != nullptr && tape_->size() > 0)
+    stats_.backward_left_at_first_sum = static_cast<double>(finished_from) / static_cast<double>(tape_->size());
   last_handle_ =
       comm_.start_allreduce_sum(block_.gradients().subspan(static_cast<std::size_t>(bucket.first),
                                                             static_cast<std::size_t>(bucket.count)));
   pending_ = true;
   stats_.dense_floats += bucket.count;
   ++stats_.buckets;
-  if (during_backward) ++stats_.buckets_overlapped;
+  if (finished_from > 0) ++stats_.buckets_overlapped;
 }
 
 // A parameter's gradient is final once every node above its leaf has run: finished_from(i) with i ≤ leaf + 1.
 void GradientReducer::finished_from(std::uint32_t i) {
   while (next_ < buckets_.size() &&
          (buckets_[next_].ready_from == kNoLeaf || i <= buckets_[next_].ready_from + 1)) {
-    start(buckets_[next_], i > 0);
+    start(buckets_[next_], i);
     ++next_;
   }
   if (pending_) pending_ = !comm_.test(last_handle_);  // MPI moves data only inside its calls
@@ -149,7 +151,7 @@ void GradientReducer::finish() {
   if (tape_ == nullptr) throw UsageError("GradientReducer::finish without prepare");
   tape_->set_backward_observer(nullptr);
   tape_ = nullptr;
-  while (next_ < buckets_.size()) start(buckets_[next_++], false);  // a backward pass that stopped short
+  while (next_ < buckets_.size()) start(buckets_[next_++], 0);  // a backward pass that stopped short
   float* grads = block_.gradients().data();
   const std::vector<Parameter*>& params = block_.parameters();
   for (std::size_t p : row_params_) sum_rows(*params[p], grads + block_.offset(p));

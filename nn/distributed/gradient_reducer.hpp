@@ -43,6 +43,9 @@ struct ReducerStats {
   std::int64_t row_floats = 0;       // in packed embedding rows
   std::int64_t buckets = 0;
   std::int64_t buckets_overlapped = 0;  // started before backward had finished
+  // When the first bucket started: the share of the tape's nodes whose backward rules were still to run (0 when it
+  // started after backward; summed over steps in the Stepper's totals).
+  double backward_left_at_first_sum = 0;
 };
 
 class GradientReducer final : public autograd::BackwardObserver {
@@ -69,7 +72,7 @@ class GradientReducer final : public autograd::BackwardObserver {
     index_t first = 0, count = 0;  // floats of the gradient block
     std::uint32_t ready_from = 0;  // ready once finished_from(i) is called with i ≤ ready_from
   };
-  void start(const Bucket& bucket, bool during_backward);
+  void start(const Bucket& bucket, std::uint32_t finished_from);
   void sum_rows(Parameter& p, float* grad);
 
   Communicator& comm_;

@@ -145,6 +145,7 @@ BOOST_AUTO_TEST_CASE(uneven_shares_and_small_buckets) {
   const Run single = train(data, gru, o, nn::solo_communicator());
   check_equivalent(ranks, single);
   BOOST_TEST(ranks.sums.buckets_overlapped > 0);  // sums started while backward ran
+  BOOST_TEST(ranks.sums.backward_left_at_first_sum > 0.1 * static_cast<double>(ranks.step_losses.size()));
   BOOST_TEST(ranks.sums.row_floats > 0);          // the embedding, by rows: 35 tokens a step, 400 words
   BOOST_TEST(single.sums.buckets == 0);
   check_same_on_every_rank(world(), ranks.parameters);
