@@ -5,10 +5,13 @@
 #include <charconv>
 #include <cmath>
 #include <fstream>
+#include <span>
+#include <sstream>
 #include <unordered_map>
 #include <vector>
 
 #include "lm/text/error.hpp"
+#include "nn/atomic_file.hpp"
 #include "lm/text/text_file.hpp"
 #include "ops/error.hpp"
 
@@ -115,12 +118,19 @@ void write_arpa(const BackoffModel& model, std::ostream& out) {
   flush(true);
 }
 
+// Written whole into a temporary file beside `path`, then renamed over it (nn/atomic_file.hpp): a run that is killed
+// or fails half-way leaves the previous file, never a truncated model.
 void save_arpa(const BackoffModel& model, const std::string& path) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw IoError(where(path) + "cannot write");
-  write_arpa(model, out);
-  out.close();
-  if (!out) throw IoError(where(path) + "write failed");
+  std::ostringstream text;
+  write_arpa(model, text);
+  const std::string bytes = std::move(text).str();
+  try {
+    nn::AtomicFile out(path);
+    out.write(std::as_bytes(std::span<const char>(bytes.data(), bytes.size())));
+    out.commit();
+  } catch (const Error& e) {  // the checkpoint writer's error, as the ARPA reader's kind
+    throw IoError(where(path) + "cannot write: " + e.what());
+  }
 }
 
 BackoffModel load_arpa(const std::string& path) { return parse_arpa(read_text_file(path, {.utf8 = false}), path); }

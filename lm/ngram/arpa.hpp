@@ -35,6 +35,7 @@
 namespace tapegrad::lm {
 
 void write_arpa(const BackoffModel& model, std::ostream& out);
+// Atomic: the file at `path` is the old one or the whole new one, never a part (IoError naming it on failure).
 void save_arpa(const BackoffModel& model, const std::string& path);
 
 BackoffModel load_arpa(const std::string& path);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
 #include <cmath>
+#include <filesystem>
 #include <sstream>
 #include <string>
 
@@ -11,6 +12,7 @@
 #include "lm/ngram/kneser_ney.hpp"
 #include "lm/text/corpus.hpp"
 #include "lm/text/error.hpp"
+#include "lm/text/text_file.hpp"
 #include "lm_test_util.hpp"
 #include "ops/random.hpp"
 
@@ -205,6 +207,28 @@ BOOST_AUTO_TEST_CASE(tokens_with_spaces_cannot_be_written) {
   const BackoffModel m = estimate_kneser_ney(vocab, NgramCounts::build(vocab.encode(chars), vocab.size(), 2), o);
   std::ostringstream out;
   check_throws<tapegrad::UsageError>([&] { write_arpa(m, out); }, {"white space", "\\x20"});
+}
+
+// save_arpa replaces a file whole, leaves no temporary file behind, and on failure names the path and leaves the
+// old file as it was.
+BOOST_AUTO_TEST_CASE(saving_replaces_the_file_whole) {
+  const TokenCorpus train = synthetic(1, 500);
+  const Vocab vocab = Vocab::build(train, 1);
+  const BackoffModel m2 = estimate_kneser_ney(vocab, NgramCounts::build(vocab.encode(train), vocab.size(), 2));
+  const BackoffModel m3 = estimate_kneser_ney(vocab, NgramCounts::build(vocab.encode(train), vocab.size(), 3));
+  TempDir dir;
+  const std::string path = dir.path("m.arpa");
+  save_arpa(m3, path);
+  save_arpa(m2, path);  // over a larger file: nothing of it may remain
+  BOOST_TEST(load_arpa(path).order() == 2);
+  std::ostringstream expected;
+  write_arpa(m2, expected);
+  BOOST_TEST(read_text_file(path, {.utf8 = false}) == expected.str());
+  int files = 0;
+  for ([[maybe_unused]] const auto& entry : std::filesystem::directory_iterator(dir.path(""))) ++files;
+  BOOST_TEST(files == 1);  // no temporary file left
+  check_throws<IoError>([&] { save_arpa(m3, dir.path("no-such-folder/m.arpa")); }, {"no-such-folder/m.arpa"});
+  BOOST_TEST(load_arpa(path).order() == 2);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
