@@ -30,13 +30,6 @@ autograd::Var Parameter::rows_var(autograd::Tape& tape, std::span<const std::int
   return v;
 }
 
-std::vector<std::int32_t> Parameter::possibly_nonzero_rows() const {
-  std::vector<std::int32_t> rows;
-  for (std::size_t r = 0; r < touched_.size(); ++r)
-    if (touched_[r] != 0) rows.push_back(static_cast<std::int32_t>(r));
-  return rows;
-}
-
 void Parameter::mark_rows_written(std::span<const std::int32_t> rows) {
   if (shape().rank() != 2) throw UsageError("parameter '" + name_ + "': rows marked on a " + shape().str() + " parameter");
   touched_.resize(static_cast<std::size_t>(shape()[0]), 0);

@@ -70,8 +70,6 @@ class Parameter {
   template <class F>
   void for_each_gradient_range(F&& f) const;
   bool gradient_is_dense() const { return dense_dirty_ || dense_pending_; }
-  // Row-sparse only (not gradient_is_dense()): the rows whose gradient may be non-zero, ascending.
-  std::vector<std::int32_t> possibly_nonzero_rows() const;
   // Marks rows as written in this round, as rows_var does but without recording anything: for a gradient another
   // process added to (the data-parallel sums of nn/distributed/gradient_reducer.hpp). Row ids must be in range.
   void mark_rows_written(std::span<const std::int32_t> rows);

@@ -28,12 +28,8 @@ void Stepper::set_data_parallel(nn::Communicator& comm, nn::ReducerOptions optio
 
 void Stepper::backward(Var loss, double share) {
   if (reducer_) reducer_->prepare(forward_.tape());
-  if (share == 1.0) {
-    forward_.tape().backward(loss);
-  } else {  // ∂J/∂loss = share: this rank's part of the global mean
-    const float seed = static_cast<float>(share);
-    forward_.tape().backward(loss, ConstTensorView{&seed, Shape::scalar()});
-  }
+  const float seed = static_cast<float>(share);  // ∂J/∂loss: this rank's part of the global mean (1 alone)
+  forward_.tape().backward(loss, ConstTensorView{&seed, Shape::scalar()});
   if (reducer_) finish_sums();
 }
 

@@ -204,10 +204,9 @@ class Trainer::Batches {
   StepStats train(index_t i, Stepper& stepper, Rng& rng) {
     if (streams_) {
       streams_->get(i, window_);
-      return ranks_ == 1 ? stepper.train(window_, rng) : stepper.train(window_, rng, stream_share_);
+      return stepper.train(window_, rng, stream_share_);
     }
     const index_t n = windows_->get(i, contexts_, targets_);
-    if (ranks_ == 1) return stepper.train(contexts_, targets_, rng);
     // Examples [⌊n·r/N⌋, ⌊n·(r+1)/N⌋) of the batch's n.
     const index_t first = n * rank_ / ranks_, end = n * (rank_ + 1) / ranks_;
     if (end == first) return stepper.train_nothing();

@@ -116,12 +116,12 @@ void GradientReducer::finished_from(std::uint32_t i) {
 
 void GradientReducer::sum_rows(Parameter& p, float* grad) {
   const index_t cols = p.shape()[1];
-  // The union of every rank's rows: one flag per row, summed (a rank that used the table densely flags every row).
+  // The union of every rank's rows: one flag per row, summed. The rows come from the gradient's ranges (whole rows;
+  // one range over the table when a rank used it densely).
   row_flags_.assign(static_cast<std::size_t>(p.shape()[0]), 0.0f);
-  if (p.gradient_is_dense())
-    std::fill(row_flags_.begin(), row_flags_.end(), 1.0f);
-  else
-    for (std::int32_t r : p.possibly_nonzero_rows()) row_flags_[static_cast<std::size_t>(r)] = 1.0f;
+  p.for_each_gradient_range([&](index_t first, index_t count) {
+    std::fill(row_flags_.begin() + first / cols, row_flags_.begin() + (first + count) / cols, 1.0f);
+  });
   comm_.allreduce_sum(std::span<float>(row_flags_));
   rows_.clear();
   for (std::size_t r = 0; r < row_flags_.size(); ++r)

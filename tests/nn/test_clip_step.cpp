@@ -18,6 +18,7 @@
 #include "nn/linear.hpp"
 #include "ops/error.hpp"
 #include "bit_equal.hpp"
+#include "lookup_net.hpp"
 #include "optim_test_util.hpp"
 
 using namespace tapegrad;
@@ -30,13 +31,9 @@ namespace {
 
 // Embedding 40 × 5 (row-sparse gradient: only looked-up rows) → Linear 5 → 11 → cross-entropy over 11 classes.
 // Sizes 200, 55, 11: no multiple of a SIMD width, so vector loops end in scalar tails at different places.
-class Net : public nn::Module {
+class Net : public LookupNet {
  public:
-  explicit Net(std::uint64_t seed) {
-    Rng rng(seed);
-    emb_ = &add_module("emb", std::make_unique<nn::Embedding>(40, 5, rng, 0.5f));
-    out_ = &add_module("out", std::make_unique<nn::Linear>(5, 11, rng));
-  }
+  explicit Net(std::uint64_t seed) : LookupNet(seed, 40, 5, 11) {}
   // zero_grad through `optim`, forward on batch s, backward: leaves the gradients of step s.
   void gradients(nn::Optimizer& optim, int s) {
     Rng rng(500 + static_cast<std::uint64_t>(s));
@@ -47,12 +44,8 @@ class Net : public nn::Module {
     }
     optim.zero_grad();
     Tape tape;
-    tape.backward(autograd::cross_entropy(out_->forward(emb_->forward(tape, ids)), targets));
+    tape.backward(loss(tape, ids, targets));
   }
-
- private:
-  nn::Embedding* emb_;
-  nn::Linear* out_;
 };
 
 bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
