@@ -33,6 +33,12 @@ class BackwardContext {
     return input(k).value;
   }
   float* input_grad(std::size_t k) const { return input(k).grad; }
+  OpCode input_op(std::size_t k) const { return input(k).op; }
+  // What input k's op kept for its consumers: its saved floats and its counters (recurrent_weights).
+  float* input_saved(std::size_t k) const { return input(k).saved; }
+  std::int32_t* input_counters(std::size_t k) const { return input(k).counters; }
+  std::int32_t* counters() const { return node_.counters; }
+  std::uint32_t backward_pass() const { return tape_.backward_passes(); }
   // True when input k's gradient storage is its value (lean backward, Tape::grad_storage_of): the rule must write
   // ∂J/∂x_k there (=, not +=), reading each element of x_k before overwriting it. Only for ops whose policy says
   // overwrites_input, and only for input 0.

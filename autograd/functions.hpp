@@ -127,4 +127,14 @@ Var gru_cell_reset_after_projected(Var xw, Var h, Var W_hh, Var b_hn);
 Var rnn_cell(Var x, Var h, Var W_ih, Var W_hh, Var b, bool relu = false);
 Var rnn_cell_projected(Var xw, Var h, Var W_hh, bool relu = false);
 
+// W_hh (H × G) as the recurrent weights of one unrolled run of the fused cells above, whose steps have `rows` rows
+// (recurrent_weights.cpp). Its value is W_hh's. The cells that read W_hh through it do not add their shares
+// h_{t−1}ᵀ·dA_t of ∂J/∂W_hh one step at a time (a GEMM with k = rows each): every `chunk` steps one GEMM with
+// k = chunk·rows adds them together. The same sum in another order (other rounding), deterministic; the memory kept
+// is (chunk·rows) × (2H + G) floats. nn::unroll records one per fused run, with recurrent_chunk_steps().
+Var recurrent_weights(Var W_hh, index_t rows, index_t chunk);
+// The chunk for a run of `steps` steps of `rows` rows: at least 2·kc rows per product (kc: the GEMM's k step on this
+// CPU, ops::gemm_blocking()), chunks as even as possible (35 steps of 20 rows with kc = 320: chunks of 18 and 17).
+index_t recurrent_chunk_steps(index_t steps, index_t rows);
+
 }  // namespace tapegrad::autograd

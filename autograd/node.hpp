@@ -46,6 +46,7 @@ struct Node {
   float* saved = nullptr;       // floats an op keeps for its backward rule (cross_entropy: per-row log-sum-exp)
   const std::int32_t* ids = nullptr;  // embedding ids / cross_entropy targets, copied into the tape
   index_t n_ids = 0;
+  std::int32_t* counters = nullptr;  // bookkeeping an op updates while its consumers' rules run (recurrent_weights)
   OpParams params;
 };
 

@@ -54,6 +54,7 @@ namespace tapegrad::autograd {
   X(CrossEntropy,      "cross_entropy",        no,   no,           yes,          yes)               \
   X(Sum,               "sum",                  no,   no,           no,           no)                \
   X(Mean,              "mean",                 no,   no,           no,           no)                \
+  X(RecurrentWeights,  "recurrent_weights",    no,   no,           no,           no)                \
   X(RNNCell,           "rnn_cell",             no,   yes,          yes,          no)                \
   X(LSTMCell,          "lstm_cell",            no,   no,           yes,          no)                \
   X(GRUCell,           "gru_cell",             no,   no,           yes,          no)                \

@@ -3,6 +3,10 @@
 // Backward: the pointwise rule gives the pre-activation gradients dA of all gates, and the GEMMs' rules follow:
 //   gx += dA·W_ihᵀ,  gW_ih += xᵀ·dA,  gb += Σ_rows dA,  gh += dA·W_hhᵀ,  gW_hh += hᵀ·dA   (blockwise where the GRU
 // splits them). The equations of each cell are in autograd/functions.hpp; their composed twins live in nn/.
+// When W_hh is read through a recurrent_weights node (nn::unroll records one per fused run), gW_hh += hᵀ·dA is not
+// computed here: the step writes dA into its slot of that node and keeps h beside it, and the node adds a chunk of
+// steps in one GEMM (autograd/recurrent_weights.cpp); the GRU with the reset before the product keeps two left
+// factors, h for [U_r | U_z] and r ⊙ h for U_n.
 //
 // A node records its inputs in the order of the function's arguments, and every rule finds an operand through the
 // cell's named slots (CellSlots below), never by counting.
@@ -11,6 +15,7 @@
 #include "autograd/backward_rules.hpp"
 #include "autograd/functions.hpp"
 #include "autograd/op_helpers.hpp"
+#include "autograd/recurrent_weights.hpp"
 #include "ops/activation.hpp"
 #include "ops/bias.hpp"
 #include "ops/elementwise.hpp"
@@ -138,6 +143,7 @@ Var lstm(std::span<const Var> in, const CellSlots& s) {
   const auto [B, H] = check_cell(OpCode::LSTMCell, s, in);
   OpParams p;
   p.projected = s.projected();
+  p.begin = detail::claim_recurrent_slot(tape, in[s.W_hh], B, OpCode::LSTMCell);
   Var y = tape.record(OpCode::LSTMCell, in, Shape{2, B, H}, p);
   float* gates = tape.save_floats(y, static_cast<std::size_t>(5 * B * H));  // [gates (B×4H) | tanh c' (B×H)]
   input_forward(s, in, B, 4 * H, gates);
@@ -163,12 +169,15 @@ void backward_LSTMCell(const BackwardContext& c) {
   const index_t B = c.shape()[1], H = c.shape()[2];
   const float* gates = c.node().saved;
   const float* h_prev = c.input_value(s.h);
-  float* dz = c.scratch(static_cast<std::size_t>(4 * B * H));
+  detail::RecurrentShare share(c, s.W_hh, c.params().begin);
+  float* dz = share ? share.right() : c.scratch(static_cast<std::size_t>(4 * B * H));
   ops::lstm_backward(B, H, gates, c.input_value(s.c), gates + 4 * B * H, c.grad(), c.grad() + B * H, dz,
                      c.input_grad(s.c));
   if (float* gh = c.input_grad(s.h))
     ops::gemm(false, true, B, H, 4 * H, 1.0f, dz, 4 * H, c.input_value(s.W_hh), 4 * H, 1.0f, gh, H);
-  if (float* gw = c.input_grad(s.W_hh))
+  if (share)
+    share.keep(h_prev, 4 * H);
+  else if (float* gw = c.input_grad(s.W_hh))
     ops::gemm(true, false, H, 4 * H, B, 1.0f, h_prev, H, dz, 4 * H, 1.0f, gw, 4 * H);
   input_backward(c, s, B, 4 * H, dz);
 }
@@ -181,6 +190,7 @@ Var gru(std::span<const Var> in, const CellSlots& s) {
   const auto [B, H] = check_cell(OpCode::GRUCell, s, in);
   OpParams p;
   p.projected = s.projected();
+  p.begin = detail::claim_recurrent_slot(tape, in[s.W_hh], B, OpCode::GRUCell);
   Var y = tape.record(OpCode::GRUCell, in, Shape{B, H}, p);
   float* gates = tape.save_floats(y, static_cast<std::size_t>(4 * B * H));  // [gates (B×3H) | r ⊙ h (B×H)]
   float* rh = gates + 3 * B * H;
@@ -212,14 +222,18 @@ void backward_GRUCell(const BackwardContext& c) {
   const float* U = c.input_value(s.W_hh);
   float* gh = c.input_grad(s.h);
   float* gU = c.input_grad(s.W_hh);
-  float* da = c.scratch(static_cast<std::size_t>(3 * B * H));
+  detail::RecurrentShare share(c, s.W_hh, c.params().begin);
+  float* da = share ? share.right() : c.scratch(static_cast<std::size_t>(3 * B * H));
   float* g_rh = c.scratch(static_cast<std::size_t>(B * H));
   ops::gru_output_backward(B, H, gates, h, c.grad(), da, gh);                                 // blocks z, n of da
   ops::gemm(false, true, B, H, H, 1.0f, da + 2 * H, 3 * H, U + 2 * H, 3 * H, 0.0f, g_rh, H);  // g_rh = da_n·U_nᵀ
-  if (gU) ops::gemm(true, false, H, H, B, 1.0f, rh, H, da + 2 * H, 3 * H, 1.0f, gU + 2 * H, 3 * H);
+  if (gU && !share) ops::gemm(true, false, H, H, B, 1.0f, rh, H, da + 2 * H, 3 * H, 1.0f, gU + 2 * H, 3 * H);
   ops::gru_reset_backward(B, H, gates, h, g_rh, da, gh);  // block r of da
   if (gh) ops::gemm(false, true, B, H, 2 * H, 1.0f, da, 3 * H, U, 3 * H, 1.0f, gh, H);
-  if (gU) ops::gemm(true, false, H, 2 * H, B, 1.0f, h, H, da, 3 * H, 1.0f, gU, 3 * H);
+  if (share)  // the left factors: h for [U_r | U_z], r ⊙ h for U_n
+    share.keep(h, 2 * H, rh);
+  else if (gU)
+    ops::gemm(true, false, H, 2 * H, B, 1.0f, h, H, da, 3 * H, 1.0f, gU, 3 * H);
   input_backward(c, s, B, 3 * H, da);
 }
 
@@ -231,6 +245,7 @@ Var gru_after(std::span<const Var> in, const CellSlots& s) {
   const auto [B, H] = check_cell(OpCode::GRUCellResetAfter, s, in);
   OpParams p;
   p.projected = s.projected();
+  p.begin = detail::claim_recurrent_slot(tape, in[s.W_hh], B, OpCode::GRUCellResetAfter);
   Var y = tape.record(OpCode::GRUCellResetAfter, in, Shape{B, H}, p);
   float* gates = tape.save_floats(y, static_cast<std::size_t>(6 * B * H));  // [gates (B×3H) | u (B×3H)]
   float* u = gates + 3 * B * H;
@@ -257,12 +272,16 @@ void backward_GRUCellResetAfter(const BackwardContext& c) {
   const index_t B = c.shape()[0], H = c.shape()[1];
   const float* gates = c.node().saved;
   const float* h = c.input_value(s.h);
+  detail::RecurrentShare share(c, s.W_hh, c.params().begin);
   float* da = c.scratch(static_cast<std::size_t>(3 * B * H));
-  float* du = c.scratch(static_cast<std::size_t>(3 * B * H));
+  float* du = share ? share.right() : c.scratch(static_cast<std::size_t>(3 * B * H));
   ops::gru_after_backward(B, H, gates, gates + 3 * B * H, h, c.grad(), da, du, c.input_grad(s.h));
   if (float* gh = c.input_grad(s.h))
     ops::gemm(false, true, B, H, 3 * H, 1.0f, du, 3 * H, c.input_value(s.W_hh), 3 * H, 1.0f, gh, H);
-  if (float* gw = c.input_grad(s.W_hh)) ops::gemm(true, false, H, 3 * H, B, 1.0f, h, H, du, 3 * H, 1.0f, gw, 3 * H);
+  if (share)
+    share.keep(h, 3 * H);
+  else if (float* gw = c.input_grad(s.W_hh))
+    ops::gemm(true, false, H, 3 * H, B, 1.0f, h, H, du, 3 * H, 1.0f, gw, 3 * H);
   if (float* gb_hn = c.input_grad(s.b_hn))
     for (index_t r = 0; r < B; ++r) ops::axpy(H, 1.0f, du + r * 3 * H + 2 * H, gb_hn);
   input_backward(c, s, B, 3 * H, da);
@@ -277,6 +296,7 @@ Var rnn(std::span<const Var> in, const CellSlots& s, bool relu) {
   OpParams p;
   p.projected = s.projected();
   p.relu = relu;
+  p.begin = detail::claim_recurrent_slot(tape, in[s.W_hh], B, OpCode::RNNCell);
   Var y = tape.record(OpCode::RNNCell, in, Shape{B, H}, p);
   float* a = tape.mutable_value(y);  // pre-activation, then h' in place
   input_forward(s, in, B, H, a);
@@ -300,7 +320,8 @@ Var rnn_cell_projected(Var xw, Var h, Var W_hh, bool relu) {
 void backward_RNNCell(const BackwardContext& c) {
   const CellSlots& s = rnn_slots(c.params().projected);
   const index_t B = c.shape()[0], H = c.shape()[1];
-  float* da = c.scratch(static_cast<std::size_t>(B * H));
+  detail::RecurrentShare share(c, s.W_hh, c.params().begin);
+  float* da = share ? share.right() : c.scratch(static_cast<std::size_t>(B * H));
   ops::fill(B * H, 0.0f, da);
   if (c.params().relu)  // relu'(a) = [a > 0] = [h' > 0]
     ops::relu_backward_acc(B * H, c.value(), c.grad(), da);
@@ -308,7 +329,9 @@ void backward_RNNCell(const BackwardContext& c) {
     ops::tanh_backward_acc(B * H, c.value(), c.grad(), da);
   if (float* gh = c.input_grad(s.h))
     ops::gemm(false, true, B, H, H, 1.0f, da, H, c.input_value(s.W_hh), H, 1.0f, gh, H);
-  if (float* gw = c.input_grad(s.W_hh))
+  if (share)
+    share.keep(c.input_value(s.h), H);
+  else if (float* gw = c.input_grad(s.W_hh))
     ops::gemm(true, false, H, H, B, 1.0f, c.input_value(s.h), H, da, H, 1.0f, gw, H);
   input_backward(c, s, B, H, da);
 }

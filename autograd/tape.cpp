@@ -135,6 +135,13 @@ void Tape::save_ids(Var v, std::span<const std::int32_t> ids) {
   n.n_ids = static_cast<index_t>(ids.size());
 }
 
+std::int32_t* Tape::save_counters(Var v, std::size_t n) {
+  std::int32_t* p = values_.ints(n);
+  std::fill(p, p + n, 0);
+  nodes_[check(v)].counters = p;
+  return p;
+}
+
 // ---- Tape: leaves ---------------------------------------------------------------------------------------------------
 
 Var Tape::constant(ConstTensorView value) {
@@ -215,6 +222,7 @@ void Tape::run_backward(std::uint32_t output, const float* seed) {
 
   // Needs-grad pass: a node gets a gradient if it lies on a path from a gradient-requiring leaf to the output. Lean,
   // it also counts each node's gradient consumers: the input slots of gradient-needing nodes that read it.
+  ++backward_passes_;
   needs_grad_.assign(output + 1, 0);
   needs_grad_[output] = 1;
   if (lean_) {

@@ -129,6 +129,9 @@ class Tape {
   float* mutable_value(Var v) { return nodes_[check(v)].value; }
   float* save_floats(Var v, std::size_t n);                 // extra floats for v's backward rule
   void save_ids(Var v, std::span<const std::int32_t> ids);  // ids for v's backward rule
+  std::int32_t* save_counters(Var v, std::size_t n);        // n zeroed integers the rules of v's consumers update
+  // How many backward passes this tape has run (rules tell one pass's bookkeeping from a previous one's by it).
+  std::uint32_t backward_passes() const { return backward_passes_; }
 
  private:
   friend class Var;
@@ -162,6 +165,7 @@ class Tape {
   std::uint32_t generation_;
   bool grad_enabled_ = true;
   bool lean_ = false;
+  std::uint32_t backward_passes_ = 0;
   bool has_grads_ = false;
   BackwardObserver* observer_ = nullptr;
 };

@@ -48,17 +48,23 @@ CellState RecurrentCell::step(Var x, const CellState& prev) {
     throw ShapeError(describe() + ": input is " + x.shape().str() + " but needs batch × " +
                      std::to_string(input_size()));
   check_state(prev, x);
-  const Input in{x, Var{}};
+  const Input in{x, Var{}, Var{}};
   return form_ == CellForm::Fused ? fused_step(in, prev) : composed_step(in, prev);
 }
 
-CellState RecurrentCell::step_projected(Var xw, const CellState& prev) {
+CellState RecurrentCell::step_projected(Var xw, const CellState& prev) { return step_projected(xw, prev, Var{}); }
+
+Var RecurrentCell::recurrent_weights(Tape& tape, index_t rows, index_t steps) {
+  return autograd::recurrent_weights(W_hh_->var(tape), rows, autograd::recurrent_chunk_steps(steps, rows));
+}
+
+CellState RecurrentCell::step_projected(Var xw, const CellState& prev, Var recurrent) {
   const index_t G = W_hh_->shape()[1];
   if (xw.shape().rank() != 2 || xw.shape()[1] != G)
     throw ShapeError(describe() + ": projected input is " + xw.shape().str() + " but needs batch × " +
                      std::to_string(G));
   check_state(prev, xw);
-  const Input in{Var{}, xw};
+  const Input in{Var{}, xw, recurrent};
   return form_ == CellForm::Fused ? fused_step(in, prev) : composed_step(in, prev);
 }
 

@@ -69,6 +69,13 @@ class RecurrentCell : public Module {
   // The same with the input side computed beforehand: xw = x·W_ih + b (B × G·H), e.g. one row block of
   // project_input() over a whole sequence.
   CellState step_projected(autograd::Var xw, const CellState& prev);
+  // The same in a run of steps that share `recurrent`, made by recurrent_weights() for the run: the fused form
+  // then leaves its share of ∂J/∂W_hh to one product per chunk of steps (autograd::recurrent_weights). The composed
+  // form reads W_hh as usual.
+  CellState step_projected(autograd::Var xw, const CellState& prev, autograd::Var recurrent);
+  // W_hh as the recurrent weights of a run of `steps` fused steps of `rows` rows on `tape` (autograd::
+  // recurrent_weights, with the chunk of autograd::recurrent_chunk_steps).
+  autograd::Var recurrent_weights(autograd::Tape& tape, index_t rows, index_t steps);
   // x·W_ih + b for any number of rows at once: x (… × I) → (… × G·H). One GEMM for a whole sequence.
   autograd::Var project_input(autograd::Var x);
   // h = 0 (and c = 0) for a batch of B.
@@ -84,9 +91,14 @@ class RecurrentCell : public Module {
 
   // The input side of a step: either x with the weights, or the projected xw (then x is null).
   struct Input {
-    autograd::Var x;   // B × I, or null
-    autograd::Var xw;  // B × G·H, or null
+    autograd::Var x;          // B × I, or null
+    autograd::Var xw;         // B × G·H, or null
+    autograd::Var recurrent;  // the run's recurrent_weights(W_hh), or null: W_hh itself
   };
+  // The recurrent weights a fused step multiplies h by: the run's, or W_hh's own.
+  autograd::Var recurrent_operand(const Input& in, autograd::Tape& tape) const {
+    return in.recurrent.is_null() ? W_hh_->var(tape) : in.recurrent;
+  }
   // The pre-activation of gate block k from the input side: x·W_ih[:, k] + b[k], or xw[:, k].
   autograd::Var input_gate_term(const Input& in, index_t k);
   virtual CellState composed_step(const Input& in, const CellState& prev) = 0;

@@ -62,7 +62,7 @@ CellState GRUCell::composed_step(const Input& in, const CellState& prev) {
 
 CellState GRUCell::fused_step(const Input& in, const CellState& prev) {
   ag::Tape& tape = prev.h.tape();
-  const Var U = W_hh_->var(tape);
+  const Var U = recurrent_operand(in, tape);
   if (reset_after()) {
     const Var b_hn = b_hn_->var(tape);
     return {in.xw.is_null() ? ag::gru_cell_reset_after(in.x, prev.h, W_ih_->var(tape), U, b_->var(tape), b_hn)

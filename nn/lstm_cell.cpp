@@ -62,7 +62,7 @@ CellState LSTMCell::composed_step(const Input& in, const CellState& prev) {
 CellState LSTMCell::fused_step(const Input& in, const CellState& prev) {
   ag::Tape& tape = prev.h.tape();
   const Var s = in.xw.is_null() ? ag::lstm_cell(in.x, prev.h, prev.c, W_ih_->var(tape), W_hh_->var(tape), b_->var(tape))
-                                : ag::lstm_cell_projected(in.xw, prev.h, prev.c, W_hh_->var(tape));
+                                : ag::lstm_cell_projected(in.xw, prev.h, prev.c, recurrent_operand(in, tape));
   return {ag::select(s, 0), ag::select(s, 1)};
 }
 

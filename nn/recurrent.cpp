@@ -53,11 +53,15 @@ void unroll(RecurrentCell& cell, Var xs, const CellState& initial, UnrollResult&
   Tape& tape = xs.tape();
   const index_t T = s[0];
   const bool projected = cell.form() == CellForm::Fused;
-  Var xw;
+  Var xw, recurrent;
   if (projected) {
     ScopeGuard layer_scope(tape, scope);
-    ScopeGuard projection_scope(tape, "input_projection");
-    xw = cell.project_input(xs);  // (T × B × G·H) in one GEMM
+    {
+      ScopeGuard projection_scope(tape, "input_projection");
+      xw = cell.project_input(xs);  // (T × B × G·H) in one GEMM
+    }
+    // W_hh's gradient summed over chunks of steps, not step by step (autograd::recurrent_weights)
+    if (tape.grad_enabled()) recurrent = cell.recurrent_weights(tape, s[1], T);
   }
   result.hidden.resize(static_cast<std::size_t>(T));
   CellState state = initial;
@@ -67,7 +71,7 @@ void unroll(RecurrentCell& cell, Var xs, const CellState& initial, UnrollResult&
     std::snprintf(step_name, sizeof step_name, "t=%lld", static_cast<long long>(t));
     ScopeGuard step_scope(tape, step_name);
     ScopeGuard cell_scope(tape, scope);
-    CellState next = projected ? cell.step_projected(ag::select(xw, t), state) : cell.step(ag::select(xs, t), state);
+    CellState next = projected ? cell.step_projected(ag::select(xw, t), state, recurrent) : cell.step(ag::select(xs, t), state);
     if (step_mask(lengths, t, result.mask)) {  // padded rows keep the state they had
       ScopeGuard mask_scope(tape, "mask");
       next.h = ag::where_rows(result.mask, next.h, state.h);

@@ -32,8 +32,10 @@ struct UnrollResult {
 
 // Runs `cell` over xs (T × B × I) from `initial`, steps t = 0 … T−1 (or T−1 … 0 when reverse). Step t records
 // under the scope "t=<t>" followed by `scope` (e.g. "t=3/layer0"). The fused form computes the input side of all
-// steps as one GEMM before the loop (scope "<scope>/input_projection"); the composed form computes it per step and
-// gate, so that every gate of every step is visible.
+// steps as one GEMM before the loop (scope "<scope>/input_projection") and, when recording for a gradient, reads
+// W_hh through one recurrent_weights node (scope "<scope>"), which sums W_hh's gradient over chunks of steps in a
+// few large products instead of one per step; the composed form computes everything per step and gate, so that
+// every gate of every step is visible.
 // `result` is filled in place, reusing its storage (a training loop that unrolls every step allocates nothing).
 // `lengths` (empty: every sequence has T steps) as described above.
 void unroll(RecurrentCell& cell, autograd::Var xs, const CellState& initial, UnrollResult& result, bool reverse = false,

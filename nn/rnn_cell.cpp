@@ -26,7 +26,7 @@ CellState RNNCell::composed_step(const Input& in, const CellState& prev) {
 
 CellState RNNCell::fused_step(const Input& in, const CellState& prev) {
   ag::Tape& tape = prev.h.tape();
-  if (!in.xw.is_null()) return {ag::rnn_cell_projected(in.xw, prev.h, W_hh_->var(tape), relu_), Var{}};
+  if (!in.xw.is_null()) return {ag::rnn_cell_projected(in.xw, prev.h, recurrent_operand(in, tape), relu_), Var{}};
   return {ag::rnn_cell(in.x, prev.h, W_ih_->var(tape), W_hh_->var(tape), b_->var(tape), relu_), Var{}};
 }
 
