@@ -71,7 +71,8 @@ void unroll(RecurrentCell& cell, Var xs, const CellState& initial, UnrollResult&
     std::snprintf(step_name, sizeof step_name, "t=%lld", static_cast<long long>(t));
     ScopeGuard step_scope(tape, step_name);
     ScopeGuard cell_scope(tape, scope);
-    CellState next = projected ? cell.step_projected(ag::select(xw, t), state, recurrent) : cell.step(ag::select(xs, t), state);
+    CellState next = projected ? cell.step_projected(ag::select(xw, t), state, recurrent)
+                               : cell.step(ag::select(xs, t), state);
     if (step_mask(lengths, t, result.mask)) {  // padded rows keep the state they had
       ScopeGuard mask_scope(tape, "mask");
       next.h = ag::where_rows(result.mask, next.h, state.h);
