@@ -2,9 +2,11 @@
 // bidirectional concatenation, dropout between layers, initial and final states, carrying a state across tape
 // rounds for truncated BPTT, gradient checks of a whole stack, and argument errors.
 #include <boost/test/unit_test.hpp>
+#include <optional>
 #include <vector>
 
 #include "autograd/functions.hpp"
+#include "autograd/tape.hpp"
 #include "nn/lstm_cell.hpp"
 #include "nn/recurrent.hpp"
 #include "nn/rnn_cell.hpp"
@@ -88,6 +90,43 @@ BOOST_AUTO_TEST_CASE(unroll_records_time_step_scopes) {
   }
   BOOST_TEST(saw_forget_t1);
   BOOST_TEST(saw_cell_t0);
+}
+
+// A fused run recorded for a gradient reads W_hh through one recurrent_weights node, recorded before its steps and
+// read by every step's cell; without gradients, or composed, the cells read W_hh itself. Training therefore takes
+// the chunked weight-gradient path that tests/autograd/test_recurrent_weights.cpp checks.
+BOOST_AUTO_TEST_CASE(fused_runs_share_one_recurrent_weights_node) {
+  for (CellType type : {CellType::RNN, CellType::LSTM, CellType::GRU})
+    for (int mode = 0; mode < 3; ++mode) {  // 0: fused with gradients, 1: fused without, 2: composed with
+      Rng init(4);
+      CellOptions o;
+      o.form = mode == 2 ? CellForm::Composed : CellForm::Fused;
+      RecurrentOptions ro;
+      ro.type = type;
+      ro.layers = 2;
+      ro.bidirectional = true;
+      ro.cell = o;
+      Recurrent rnn(kI, kH, init, ro);
+      Tape tape;
+      std::optional<ag::NoGradGuard> off;
+      if (mode == 1) off.emplace(tape);
+      Rng rng(5);
+      rnn.forward(tape.constant(random_tensor(Shape{kT, kB, kI}, rng)), {}, rng);
+      std::vector<std::size_t> shared;
+      std::size_t cells_reading_shared = 0;
+      for (std::size_t i = 0; i < tape.size(); ++i) {
+        const ag::Node& n = tape.node(i);
+        if (n.op == ag::OpCode::RecurrentWeights) shared.push_back(i);
+        for (std::uint32_t in : tape.inputs(n))
+          if (tape.node(in).op == ag::OpCode::RecurrentWeights) {
+            ++cells_reading_shared;
+            BOOST_TEST(in < i);
+          }
+      }
+      const std::string what = std::string(cell_type_name(type)) + " mode " + std::to_string(mode);
+      BOOST_TEST(shared.size() == (mode == 0 ? 4u : 0u), what);  // 2 layers × 2 directions
+      BOOST_TEST(cells_reading_shared == (mode == 0 ? std::size_t{4 * kT} : 0u), what);
+    }
 }
 
 // Layer l reads layer l−1's outputs; a bidirectional layer concatenates [forward | backward] per step; the final
