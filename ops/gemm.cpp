@@ -36,11 +36,19 @@ using namespace gemm_detail;
 // Few rows of C and an untransposed B: B is read in place, not packed. Each packed B value would serve only
 // ⌈m/mr⌉ tiles, so packing costs about as much as it saves, while B's rows are short enough that a panel's rows, read
 // one line each, stay few pages apart. Measured on the recurrent-step shapes (bench/gemm_peers): in place wins up to
-// 64 rows while a row of B is at most a page; with longer rows (N = 2048, 2600) the packed block wins even at 20 rows.
+// 64 rows while a row of B is at most a page; with longer rows (N = 2048, 2600) the packed block wins at 32 rows and
+// more, but up to kDirectLongRows rows in place wins again when the panel a few ahead is prefetched (Problem::b_ahead:
+// its rows are a page or more apart, which the hardware prefetchers do not follow). Zen 3, LSTM-650 forward
+// 20×2600×1300: 0.67–0.72× oneDNN packed, 0.94–0.97× in place with 2 panels ahead; 24 rows 0.70–0.74× → 0.78–0.90×;
+// 32 rows 0.75–0.77× → 0.69–0.75× (loses: 6 row tiles re-read each panel from its scattered lines). Prefetching
+// the short rows too cost 2–5% (the hardware prefetchers already cover them).
 constexpr index_t kDirectRows = 64;
 constexpr index_t kDirectMaxRowBytes = 4096;
+constexpr index_t kDirectLongRows = 24;
+constexpr index_t kDirectAheadPanels = 2;  // 2, 4 and 8 panels ahead measured alike; 2 keeps the fewest lines in L1
+bool long_rows(index_t n) { return n * static_cast<index_t>(sizeof(float)) > kDirectMaxRowBytes; }
 bool read_b_in_place(bool trans_b, index_t m, index_t n) {
-  return !trans_b && m <= kDirectRows && n * static_cast<index_t>(sizeof(float)) <= kDirectMaxRowBytes;
+  return !trans_b && (long_rows(n) ? m <= kDirectLongRows : m <= kDirectRows);
 }
 constexpr index_t kDotRows = 64;     // up to this many rows of C (and k ≤ kDotMaxK), C = A·Bᵀ as dot products
 constexpr index_t kDotMaxK = 4096;   // longer rows would stream from L3 once per tile: the blocked algorithm wins
@@ -162,7 +170,8 @@ void gemm_bias(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, floa
   const GemmBlocking& blocking = process_blocking();
   // k steps as even as possible (k = 300 → 150 + 150), fixed by k and the blocking alone
   const Problem job{{a, lda, trans_a}, {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc, bias, blocking,
-                    ceil_div(k, ceil_div(k, blocking.kc)), read_b_in_place(trans_b, m, n)};
+                    ceil_div(k, ceil_div(k, blocking.kc)), read_b_in_place(trans_b, m, n),
+                    long_rows(n) ? kDirectAheadPanels : 0};
   const index_t threads = threads_for(m * n * k, kGemmParallelThreshold);
   const bool parallel = threads > 1;
   const Split s = choose_split(blocking, m, n, k, threads);

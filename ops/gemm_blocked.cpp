@@ -110,6 +110,13 @@ LinePrefetcher b_block_prefetcher(const Operand& b, index_t p0, index_t kc, inde
   return b.trans ? LinePrefetcher(b.at(p0, j0), w, kc, b.ld, calls) : LinePrefetcher(b.at(p0, j0), kc, w, b.ld, calls);
 }
 
+// Asks for the cache lines of n contiguous floats from p (into L1: they are used within the next few tiles).
+inline void prefetch_floats(const float* p, index_t n) {
+  constexpr index_t kLineFloats = 64 / static_cast<index_t>(sizeof(float));
+  for (index_t i = 0; i < n; i += kLineFloats) __builtin_prefetch(p + i, 0, 3);
+  __builtin_prefetch(p + n - 1, 0, 3);
+}
+
 // ---- packing ------------------------------------------------------------------------------------------------
 
 // op(A)[i0 : i0+rows, p0 : p0+kc] → dst, tile by tile: tile q (h rows from row s) occupies dst[s·kc, (s+h)·kc) and
@@ -350,6 +357,10 @@ void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_
             continue;
           }
           const bool in_place = job.direct_b;
+          // B's rows far apart: fetch the panel b_ahead panels on (nothing does otherwise: each of its rows is a
+          // page or more from the next, beyond the hardware prefetchers)
+          if (in_place && job.b_ahead > 0 && jr + (job.b_ahead + 1) * nr <= ncb)
+            for (index_t p = 0; p < kcb; ++p) prefetch_floats(job.b.at(pc + p, jc + jr + job.b_ahead * nr), nr);
           const float* b_panel = in_place ? job.b.at(pc, jc + jr) : bp + jr * kcb;
           const index_t b_stride = in_place ? job.b.ld : nr;
           if (tall > 0)
