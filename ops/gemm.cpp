@@ -36,19 +36,28 @@ using namespace gemm_detail;
 // Few rows of C and an untransposed B: B is read in place, not packed. Each packed B value would serve only
 // ⌈m/mr⌉ tiles, so packing costs about as much as it saves, while B's rows are short enough that a panel's rows, read
 // one line each, stay few pages apart. Measured on the recurrent-step shapes (bench/gemm_peers): in place wins up to
-// 64 rows while a row of B is at most a page; with longer rows (N = 2048, 2600) the packed block wins at 32 rows and
-// more, but up to kDirectLongRows rows in place wins again when the panel a few ahead is prefetched (Problem::b_ahead:
-// its rows are a page or more apart, which the hardware prefetchers do not follow). Zen 3, LSTM-650 forward
-// 20×2600×1300: 0.67–0.72× oneDNN packed, 0.94–0.97× in place with 2 panels ahead; 24 rows 0.70–0.74× → 0.78–0.90×;
-// 32 rows 0.75–0.77× → 0.69–0.75× (loses: 6 row tiles re-read each panel from its scattered lines). Prefetching
-// the short rows too cost 2–5% (the hardware prefetchers already cover them).
+// 64 rows while a row of B is at most a page.
+// Longer rows (more than a page apart) are read in place too, with the panel kDirectAheadPanels ahead prefetched
+// (Problem::b_ahead: the hardware prefetchers do not follow rows a page or more apart): up to kDirectLongRows rows
+// always, and up to kDirectRows rows unless the row stride is a multiple of kAliasStrideBytes — then a panel's rows
+// fall into a few sets of the L1 (with N = 2048 all into one) and evict each other between the row tiles that re-read
+// them. Zen 3, ours / oneDNN, packed → in place (ab harness, thread CPU time, best of 30):
+//   20×2600×1300 (LSTM-650 forward b20)  0.67–0.72 → 0.94–0.97      20×2048×1024  +7%
+//   32×2600×1300                         0.74–0.78 → 0.88–0.97      32×2048×1024  −6% (stride 8 KiB: stays packed)
+//   48×2600×1300                         0.76–0.77 → 0.84–0.88      32×2056×1024  0.71–0.84 → 0.88–0.95
+//   64×2600×1300 (LSTM-650 forward b64)  0.79–0.83 → 0.82–0.90      64×2048×1024  −9% (stays packed)
+//   40×4000×1000                         0.66–0.69 → 0.71–0.75      64×2056×1024  0.79–0.81 → 0.83–0.86
+// Prefetching the short rows too cost 2–5% (the hardware prefetchers already cover them).
 constexpr index_t kDirectRows = 64;
 constexpr index_t kDirectMaxRowBytes = 4096;
 constexpr index_t kDirectLongRows = 24;
+constexpr index_t kAliasStrideBytes = 256;
 constexpr index_t kDirectAheadPanels = 2;  // 2, 4 and 8 panels ahead measured alike; 2 keeps the fewest lines in L1
 bool long_rows(index_t n) { return n * static_cast<index_t>(sizeof(float)) > kDirectMaxRowBytes; }
-bool read_b_in_place(bool trans_b, index_t m, index_t n) {
-  return !trans_b && (long_rows(n) ? m <= kDirectLongRows : m <= kDirectRows);
+bool read_b_in_place(bool trans_b, index_t m, index_t n, index_t ldb) {
+  if (trans_b || m > kDirectRows) return false;
+  if (!long_rows(n) || m <= kDirectLongRows) return true;
+  return ldb * static_cast<index_t>(sizeof(float)) % kAliasStrideBytes != 0;
 }
 constexpr index_t kDotRows = 64;     // up to this many rows of C (and k ≤ kDotMaxK), C = A·Bᵀ as dot products
 constexpr index_t kDotMaxK = 4096;   // longer rows would stream from L3 once per tile: the blocked algorithm wins
@@ -170,7 +179,7 @@ void gemm_bias(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, floa
   const GemmBlocking& blocking = process_blocking();
   // k steps as even as possible (k = 300 → 150 + 150), fixed by k and the blocking alone
   const Problem job{{a, lda, trans_a}, {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc, bias, blocking,
-                    ceil_div(k, ceil_div(k, blocking.kc)), read_b_in_place(trans_b, m, n),
+                    ceil_div(k, ceil_div(k, blocking.kc)), read_b_in_place(trans_b, m, n, ldb),
                     long_rows(n) ? kDirectAheadPanels : 0};
   const index_t threads = threads_for(m * n * k, kGemmParallelThreshold);
   const bool parallel = threads > 1;

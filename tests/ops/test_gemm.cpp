@@ -184,33 +184,36 @@ BOOST_AUTO_TEST_CASE(few_rows_paths) {
     }
 }
 
-// Few rows of C and long rows of B (more than a page: n > 1024): up to 24 rows B is read in place with the panels
-// ahead prefetched, above that packed. Row counts on both sides of the threshold, several k steps, a narrow last
-// panel, B's leading dimension above n, every β; then the same bits with 1 and 2 threads under this CPU's blocking
-// and those derived for the other CPUs the blocking tests use.
+// Few rows of C and long rows of B (more than a page: n > 1024), read in place with the panels ahead prefetched up to
+// 24 rows, and up to 64 rows unless B's row stride is a multiple of 256 bytes (ldb = 1088: packed from 25 rows on);
+// packed above 64 rows. Row counts on both sides of each threshold, both kinds of stride, several k steps, a narrow
+// last panel, every β; then the same bits with 1 and 2 threads under this CPU's blocking and those derived for the
+// other CPUs the blocking tests use.
 BOOST_AUTO_TEST_CASE(few_rows_of_long_b_rows) {
   Random rng(405);
   const float betas[] = {0.0f, 1.0f, 0.5f};
   int count = 0;
-  for (const index_t m : {1, 5, 20, 24, 25, 33})
-    for (const index_t n : {1030, 1100}) {
-      GemmCase g;
-      g.m = m, g.n = n, g.k = 700, g.alpha = -0.7f, g.beta = betas[count % 3], g.pad_b = count % 2 ? 3 : 0;
-      g.pad_a = 1, g.pad_c = count % 2;
-      check_case(g, rng);
-      ++count;
-    }
+  for (const index_t m : {1, 5, 20, 24, 25, 33, 64, 65})
+    for (const index_t n : {1030, 1088})
+      for (const index_t pad_b : {0, 3}) {
+        GemmCase g;
+        g.m = m, g.n = n, g.k = 700, g.alpha = -0.7f, g.beta = betas[count % 3], g.pad_b = pad_b;
+        g.pad_a = 1, g.pad_c = count % 2;
+        check_case(g, rng);
+        ++count;
+      }
   const int saved_threads = ops::num_threads();
   for (const char* spec : {"", "l1d=48K/12,l2=2M/16,l3=105M/15@112", "l1d=32K/8,l2=1M/8,l3=32M/16@16",
                            "l1d=4K/2,l2=32K/4"}) {
     const BlockingScope scope(*spec ? blocking_for_caches(spec) : ops::gemm_blocking());
-    for (const index_t m : {20, 24}) {
-      const index_t n = 1100, k = 700;  // m·n·k above the fork threshold
-      const Buffer a = rng.buffer(m * k, -1.0f, 1.0f), b = rng.buffer(k * n, -1.0f, 1.0f);
-      const std::vector<float> one = product(1, false, false, m, n, k, a, b),
-                               two = product(2, false, false, m, n, k, a, b);
-      BOOST_TEST((one == two), "blocking '" << spec << "' m=" << m << ": 1 and 2 threads differ");
-    }
+    for (const index_t m : {20, 24, 40})
+      for (const index_t n : {1100, 1088}) {
+        const index_t k = 700;  // m·n·k above the fork threshold
+        const Buffer a = rng.buffer(m * k, -1.0f, 1.0f), b = rng.buffer(k * n, -1.0f, 1.0f);
+        const std::vector<float> one = product(1, false, false, m, n, k, a, b),
+                                 two = product(2, false, false, m, n, k, a, b);
+        BOOST_TEST((one == two), "blocking '" << spec << "' m=" << m << " n=" << n << ": 1 and 2 threads differ");
+      }
   }
   ops::set_num_threads(saved_threads);
 }
