@@ -19,6 +19,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cassert>
+#include <cstdint>
 #include <iterator>
 #include <stdexcept>
 #include <string>
@@ -39,9 +40,11 @@ using namespace gemm_detail;
 // 64 rows while a row of B is at most a page.
 // Longer rows (more than a page apart) are read in place too, with the panel kDirectAheadPanels ahead prefetched
 // (Problem::b_ahead: the hardware prefetchers do not follow rows a page or more apart): up to kDirectLongRows rows
-// always, and up to kDirectRows rows unless the row stride is a multiple of kAliasStrideBytes — then a panel's rows
+// always, and up to kDirectRows rows when B's rows are vector-aligned (B and its row stride multiples of a vector:
+// otherwise half the vector loads straddle two cache lines, and at 64 rows in place lost, 0.84× → 0.75× oneDNN with B
+// 16 bytes off, as a std::vector gives) unless the row stride is a multiple of kAliasStrideBytes — then a panel's rows
 // fall into a few sets of the L1 (with N = 2048 all into one) and evict each other between the row tiles that re-read
-// them. Zen 3, ours / oneDNN, packed → in place (ab harness, thread CPU time, best of 30):
+// them. Zen 3, ours / oneDNN, packed → in place (ab harness, aligned B, thread CPU time, best of 30):
 //   20×2600×1300 (LSTM-650 forward b20)  0.67–0.72 → 0.94–0.97      20×2048×1024  +7%
 //   32×2600×1300                         0.74–0.78 → 0.88–0.97      32×2048×1024  −6% (stride 8 KiB: stays packed)
 //   48×2600×1300                         0.76–0.77 → 0.84–0.88      32×2056×1024  0.71–0.84 → 0.88–0.95
@@ -54,10 +57,11 @@ constexpr index_t kDirectLongRows = 24;
 constexpr index_t kAliasStrideBytes = 256;
 constexpr index_t kDirectAheadPanels = 2;  // 2, 4 and 8 panels ahead measured alike; 2 keeps the fewest lines in L1
 bool long_rows(index_t n) { return n * static_cast<index_t>(sizeof(float)) > kDirectMaxRowBytes; }
-bool read_b_in_place(bool trans_b, index_t m, index_t n, index_t ldb) {
+bool read_b_in_place(bool trans_b, index_t m, index_t n, const float* b, index_t ldb) {
   if (trans_b || m > kDirectRows) return false;
   if (!long_rows(n) || m <= kDirectLongRows) return true;
-  return ldb * static_cast<index_t>(sizeof(float)) % kAliasStrideBytes != 0;
+  const bool vector_aligned = reinterpret_cast<std::uintptr_t>(b) % (kW * sizeof(float)) == 0 && ldb % kW == 0;
+  return vector_aligned && ldb * static_cast<index_t>(sizeof(float)) % kAliasStrideBytes != 0;
 }
 constexpr index_t kDotRows = 64;     // up to this many rows of C (and k ≤ kDotMaxK), C = A·Bᵀ as dot products
 constexpr index_t kDotMaxK = 4096;   // longer rows would stream from L3 once per tile: the blocked algorithm wins
@@ -179,7 +183,7 @@ void gemm_bias(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, floa
   const GemmBlocking& blocking = process_blocking();
   // k steps as even as possible (k = 300 → 150 + 150), fixed by k and the blocking alone
   const Problem job{{a, lda, trans_a}, {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc, bias, blocking,
-                    ceil_div(k, ceil_div(k, blocking.kc)), read_b_in_place(trans_b, m, n, ldb),
+                    ceil_div(k, ceil_div(k, blocking.kc)), read_b_in_place(trans_b, m, n, b, ldb),
                     long_rows(n) ? kDirectAheadPanels : 0};
   const index_t threads = threads_for(m * n * k, kGemmParallelThreshold);
   const bool parallel = threads > 1;

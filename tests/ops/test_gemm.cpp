@@ -185,16 +185,17 @@ BOOST_AUTO_TEST_CASE(few_rows_paths) {
 }
 
 // Few rows of C and long rows of B (more than a page: n > 1024), read in place with the panels ahead prefetched up to
-// 24 rows, and up to 64 rows unless B's row stride is a multiple of 256 bytes (ldb = 1088: packed from 25 rows on);
-// packed above 64 rows. Row counts on both sides of each threshold, both kinds of stride, several k steps, a narrow
-// last panel, every β; then the same bits with 1 and 2 threads under this CPU's blocking and those derived for the
+// 24 rows, and up to 64 rows when B's rows are vector-aligned (ldb = 1032: in place; 1035, 1091: packed from 25 rows
+// on) and their stride is not a multiple of 256 bytes (ldb = 1088: packed from 25 rows on); packed above 64 rows.
+// Row counts on both sides of each threshold, every kind of stride, several k steps, a narrow last panel, every β;
+// then the same bits with 1 and 2 threads (B aligned or not) under this CPU's blocking and those derived for the
 // other CPUs the blocking tests use.
 BOOST_AUTO_TEST_CASE(few_rows_of_long_b_rows) {
   Random rng(405);
   const float betas[] = {0.0f, 1.0f, 0.5f};
   int count = 0;
   for (const index_t m : {1, 5, 20, 24, 25, 33, 64, 65})
-    for (const index_t n : {1030, 1088})
+    for (const index_t n : {1032, 1088})
       for (const index_t pad_b : {0, 3}) {
         GemmCase g;
         g.m = m, g.n = n, g.k = 700, g.alpha = -0.7f, g.beta = betas[count % 3], g.pad_b = pad_b;
@@ -207,13 +208,15 @@ BOOST_AUTO_TEST_CASE(few_rows_of_long_b_rows) {
                            "l1d=4K/2,l2=32K/4"}) {
     const BlockingScope scope(*spec ? blocking_for_caches(spec) : ops::gemm_blocking());
     for (const index_t m : {20, 24, 40})
-      for (const index_t n : {1100, 1088}) {
-        const index_t k = 700;  // m·n·k above the fork threshold
-        const Buffer a = rng.buffer(m * k, -1.0f, 1.0f), b = rng.buffer(k * n, -1.0f, 1.0f);
-        const std::vector<float> one = product(1, false, false, m, n, k, a, b),
-                                 two = product(2, false, false, m, n, k, a, b);
-        BOOST_TEST((one == two), "blocking '" << spec << "' m=" << m << " n=" << n << ": 1 and 2 threads differ");
-      }
+      for (const index_t n : {1032, 1088, 1100})
+        for (const index_t b_offset : {0, 1}) {
+          const index_t k = 700;  // m·n·k above the fork threshold
+          const Buffer a = rng.buffer(m * k, -1.0f, 1.0f), b = rng.buffer(k * n, -1.0f, 1.0f, b_offset);
+          const std::vector<float> one = product(1, false, false, m, n, k, a, b),
+                                   two = product(2, false, false, m, n, k, a, b);
+          BOOST_TEST((one == two), "blocking '" << spec << "' m=" << m << " n=" << n << " B offset " << b_offset
+                                                 << ": 1 and 2 threads differ");
+        }
   }
   ops::set_num_threads(saved_threads);
 }
