@@ -12,7 +12,8 @@
 // panels of the block (long sequential reads, one page at a time: reading a panel's rows one by one would touch a
 // new page per row when B is wide); a transposed B is packed kW×kW blocks at a time through an in-register
 // transpose. With few rows of C (Problem::direct_b, chosen in ops/gemm.cpp) the full panels of B are read in place,
-// a row of kc steps ldb apart, and only a narrow last panel is packed.
+// a row of kc steps ldb apart, and only a narrow last panel is packed; when those rows are a page or more apart
+// (Problem::b_ahead) the panel b_ahead panels on is prefetched while one is used.
 //
 // Row tiles: the rows of a block are cut into ⌈rows/mr⌉ tiles of as equal height as possible (20 rows with mr = 6:
 // 5+5+5+5, not 6+6+6+2), because a tile's accumulators are its only independent FMA chains: a 2-row tile leaves
