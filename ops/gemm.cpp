@@ -5,8 +5,8 @@
 // when C = A·Bᵀ has few rows (kDotRows) and moderate k, where transposing B into packed panels would cost as much
 // as the product; and, for few rows (kDirectRows) of an untransposed B, the blocked GEMM reading B in place (rows
 // longer than a page: with the panels ahead prefetched, and from 25 rows on only when B's rows are vector-aligned and
-// their stride does not alias in the L1). These shape thresholds were measured on the recurrent-step and decoder shapes (bench/gemm_peers,
-// docs/performance.md); they carry no cache size.
+// their stride does not alias in the L1). These shape thresholds were measured on the recurrent-step and decoder
+// shapes (bench/gemm_peers, docs/performance.md); they carry no cache size.
 //
 // Blocking: the micro-tile and kc, mc, nc of the blocked algorithm are derived once per process from the CPU it runs
 // on (ops/cpu_info.hpp: caches from sysfs or cpuid, or the TAPEGRAD_CPU_CACHES variable) by the analytical model of
