@@ -3,9 +3,10 @@
 //
 // Algorithms (ops/gemm_internal.hpp): the blocked, packed BLIS-style GEMM for most shapes; dot products of rows
 // when C = A·Bᵀ has few rows (kDotRows) and moderate k, where transposing B into packed panels would cost as much
-// as the product; and, for few rows (kDirectRows) of short rows of an untransposed B, the blocked GEMM reading B in
-// place. These shape thresholds were measured on the recurrent-step and decoder shapes (bench/gemm_peers,
-// docs/performance.md); they carry no cache size.
+// as the product; and, for few rows (kDirectRows) of an untransposed B, the blocked GEMM reading B in place (rows
+// longer than a page: with the panels ahead prefetched, and from 25 rows on only when B's rows are vector-aligned and
+// their stride does not alias in the L1). These shape thresholds were measured on the recurrent-step and decoder
+// shapes (bench/gemm_peers, docs/performance.md); they carry no cache size.
 //
 // Blocking: the micro-tile and kc, mc, nc of the blocked algorithm are derived once per process from the CPU it runs
 // on (ops/cpu_info.hpp: caches from sysfs or cpuid, or the TAPEGRAD_CPU_CACHES variable) by the analytical model of
@@ -19,6 +20,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cassert>
+#include <cstdint>
 #include <iterator>
 #include <stdexcept>
 #include <string>
@@ -36,11 +38,31 @@ using namespace gemm_detail;
 // Few rows of C and an untransposed B: B is read in place, not packed. Each packed B value would serve only
 // ⌈m/mr⌉ tiles, so packing costs about as much as it saves, while B's rows are short enough that a panel's rows, read
 // one line each, stay few pages apart. Measured on the recurrent-step shapes (bench/gemm_peers): in place wins up to
-// 64 rows while a row of B is at most a page; with longer rows (N = 2048, 2600) the packed block wins even at 20 rows.
+// 64 rows while a row of B is at most a page.
+// Longer rows (more than a page apart) are read in place too, with the panel kDirectAheadPanels ahead prefetched
+// (Problem::b_ahead: the hardware prefetchers do not follow rows a page or more apart): up to kDirectLongRows rows
+// always, and up to kDirectRows rows when B's rows are vector-aligned (B and its row stride multiples of a vector:
+// otherwise half the vector loads straddle two cache lines, and at 64 rows in place lost, 0.84× → 0.75× oneDNN with B
+// 16 bytes off, as a std::vector gives) unless the row stride is a multiple of kAliasStrideBytes — then a panel's rows
+// fall into a few sets of the L1 (with N = 2048 all into one) and evict each other between the row tiles that re-read
+// them. Zen 3, ours / oneDNN, packed → in place (ab harness, aligned B, thread CPU time, best of 30):
+//   20×2600×1300 (LSTM-650 forward b20)  0.67–0.72 → 0.94–0.97      20×2048×1024  +7%
+//   32×2600×1300                         0.74–0.78 → 0.88–0.97      32×2048×1024  −6% (stride 8 KiB: stays packed)
+//   48×2600×1300                         0.76–0.77 → 0.84–0.88      32×2056×1024  0.71–0.84 → 0.88–0.95
+//   64×2600×1300 (LSTM-650 forward b64)  0.79–0.83 → 0.82–0.90      64×2048×1024  −9% (stays packed)
+//   40×4000×1000                         0.66–0.69 → 0.71–0.75      64×2056×1024  0.79–0.81 → 0.83–0.86
+// Prefetching the short rows too cost 2–5% (the hardware prefetchers already cover them).
 constexpr index_t kDirectRows = 64;
 constexpr index_t kDirectMaxRowBytes = 4096;
-bool read_b_in_place(bool trans_b, index_t m, index_t n) {
-  return !trans_b && m <= kDirectRows && n * static_cast<index_t>(sizeof(float)) <= kDirectMaxRowBytes;
+constexpr index_t kDirectLongRows = 24;
+constexpr index_t kAliasStrideBytes = 256;
+constexpr index_t kDirectAheadPanels = 2;  // 2, 4 and 8 panels ahead measured alike; 2 keeps the fewest lines in L1
+bool long_rows(index_t n) { return n * static_cast<index_t>(sizeof(float)) > kDirectMaxRowBytes; }
+bool read_b_in_place(bool trans_b, index_t m, index_t n, const float* b, index_t ldb) {
+  if (trans_b || m > kDirectRows) return false;
+  if (!long_rows(n) || m <= kDirectLongRows) return true;
+  const bool vector_aligned = reinterpret_cast<std::uintptr_t>(b) % (kW * sizeof(float)) == 0 && ldb % kW == 0;
+  return vector_aligned && ldb * static_cast<index_t>(sizeof(float)) % kAliasStrideBytes != 0;
 }
 constexpr index_t kDotRows = 64;     // up to this many rows of C (and k ≤ kDotMaxK), C = A·Bᵀ as dot products
 constexpr index_t kDotMaxK = 4096;   // longer rows would stream from L3 once per tile: the blocked algorithm wins
@@ -162,7 +184,8 @@ void gemm_bias(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, floa
   const GemmBlocking& blocking = process_blocking();
   // k steps as even as possible (k = 300 → 150 + 150), fixed by k and the blocking alone
   const Problem job{{a, lda, trans_a}, {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc, bias, blocking,
-                    ceil_div(k, ceil_div(k, blocking.kc)), read_b_in_place(trans_b, m, n)};
+                    ceil_div(k, ceil_div(k, blocking.kc)), read_b_in_place(trans_b, m, n, b, ldb),
+                    long_rows(n) ? kDirectAheadPanels : 0};
   const index_t threads = threads_for(m * n * k, kGemmParallelThreshold);
   const bool parallel = threads > 1;
   const Split s = choose_split(blocking, m, n, k, threads);

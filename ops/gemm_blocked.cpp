@@ -5,13 +5,15 @@
 //   pc: kc steps of k          (the first step applies β and the bias, later steps add: β = 1)
 //   ic: mc rows of C           pack op(A)[ic:ic+mc, pc:pc+kc] into panels of ≤ mr rows  (L2)
 //   jr: nr columns             one B micro-panel, kc×nr                                   (L1)
-//   q:  row tiles              micro-kernel: an h×nr tile of C (h ≤ mr) held in registers
+//   q:  row tiles              micro-kernel: an h×nr tile of C (h ≤ mr) held in registers; one call runs all the
+//                              tiles of one height in the panel (at most two heights, see below)
 // Packing reads op(A) and op(B) through their transpose flags, so the micro-kernel sees one layout: for each k step,
 // h values of A and nr contiguous values of B. An untransposed B is packed a row of op(B) at a time across all the
 // panels of the block (long sequential reads, one page at a time: reading a panel's rows one by one would touch a
 // new page per row when B is wide); a transposed B is packed kW×kW blocks at a time through an in-register
 // transpose. With few rows of C (Problem::direct_b, chosen in ops/gemm.cpp) the full panels of B are read in place,
-// a row of kc steps ldb apart, and only a narrow last panel is packed.
+// a row of kc steps ldb apart, and only a narrow last panel is packed; when those rows are a page or more apart
+// (Problem::b_ahead) the panel b_ahead panels on is prefetched while one is used.
 //
 // Row tiles: the rows of a block are cut into ⌈rows/mr⌉ tiles of as equal height as possible (20 rows with mr = 6:
 // 5+5+5+5, not 6+6+6+2), because a tile's accumulators are its only independent FMA chains: a 2-row tile leaves
@@ -109,6 +111,13 @@ LinePrefetcher b_block_prefetcher(const Operand& b, index_t p0, index_t kc, inde
   return b.trans ? LinePrefetcher(b.at(p0, j0), w, kc, b.ld, calls) : LinePrefetcher(b.at(p0, j0), kc, w, b.ld, calls);
 }
 
+// Asks for the cache lines of n contiguous floats from p (into L1: they are used within the next few tiles).
+inline void prefetch_floats(const float* p, index_t n) {
+  constexpr index_t kLineFloats = 64 / static_cast<index_t>(sizeof(float));
+  for (index_t i = 0; i < n; i += kLineFloats) __builtin_prefetch(p + i, 0, 3);
+  __builtin_prefetch(p + n - 1, 0, 3);
+}
+
 // ---- packing ------------------------------------------------------------------------------------------------
 
 // op(A)[i0 : i0+rows, p0 : p0+kc] → dst, tile by tile: tile q (h rows from row s) occupies dst[s·kc, (s+h)·kc) and
@@ -189,49 +198,82 @@ void pack_b_block(const Operand& b, index_t p0, index_t kc, index_t j0, index_t 
 
 // ---- micro-kernels -------------------------------------------------------------------------------------------
 
-// C tile (R × V·kW, row stride ldc) = α · Σ_p ap[p, 0:R]ᵀ b[p, :] + β · C tile (+ bias row); β = 0 leaves C unread.
-// ap: kc steps of R values; b: kc rows, b_stride apart, of which the first V·kW values are used; bias: V·kW values
-// added to every row, or null.
+// `tiles` tiles of C stacked down the rows (tile t: R rows from row t·R, V·kW columns, row stride ldc), each
+//   tile = α · Σ_p ap_t[p, 0:R]ᵀ b[p, :] + β · tile (+ bias row);   β = 0 leaves C unread.
+// ap_t = ap + t·R·kc: kc steps of R values (the packed A tiles of one block follow each other); b: kc rows, b_stride
+// apart, of which the first V·kW values are used (the same B micro-panel for every tile); bias: V·kW values added to
+// every row, or null. next_b: advanced once per tile (it fetches the block of B packed next).
+// One call runs every tile of one height in a panel (a "macro-kernel"): with a short k (k = 20: 240 FMAs per 6×16
+// tile) a call, a stack frame and the setup per tile cost a quarter of the time (measured on the weight gradients
+// 800×400×20 Aᵀ, bench/gemm_peers), while in a loop they are paid once per panel.
+//
+// The unroll pragmas make GCC unroll the loops over rows and vectors before scalar replacement runs: without them
+// acc[][] stays an array in memory, written to the stack before and after the k loop and read back for the
+// epilogue (24 extra stores per tile).
 template <int R, int V>
-void micro_kernel(index_t kc, const float* ap, const float* b, index_t b_stride, float alpha, float beta,
-                  const float* bias, float* c, index_t ldc) {
-  // The tile of C is read or written only after the k loop: ask for its lines now, so that their misses (a row of a
-  // wide C is a page away from the next) overlap the FMAs instead of following them.
+void micro_kernel(index_t tiles, index_t kc, const float* ap, const float* b, index_t b_stride, float alpha,
+                  float beta, const float* bias, float* c, index_t ldc, LinePrefetcher& next_b) {
+  // A tile of C is read or written only after its k loop: ask for the lines of the first tile now and for those of
+  // the next one at the start of each, so that their misses (a row of a wide C is a page away from the next)
+  // overlap the FMAs instead of following them.
+#pragma GCC unroll 16
   for (int i = 0; i < R; ++i) {
     __builtin_prefetch(c + i * ldc, 1);
     __builtin_prefetch(c + i * ldc + V * kW - 1, 1);
   }
-  vfloat acc[R][V];
-  for (auto& row : acc)
-    for (auto& v : row) v = simd::broadcast(0.0f);
-  for (index_t p = 0; p < kc; ++p, ap += R, b += b_stride) {
-    vfloat bv[V];
-    for (int v = 0; v < V; ++v) {
-      bv[v] = simd::load(b + v * kW);
-      simd::pin(bv[v]);  // one load per vector, not one folded into each of the R FMAs that use it
-    }
-    for (int i = 0; i < R; ++i) {
-      const vfloat a = simd::broadcast(ap[i]);
-      for (int v = 0; v < V; ++v) acc[i][v] = simd::fma(a, bv[v], acc[i][v]);
-    }
-  }
   const vfloat va = simd::broadcast(alpha);
-  vfloat add[V];
-  for (int v = 0; v < V; ++v) add[v] = bias ? simd::load(bias + v * kW) : simd::broadcast(0.0f);
-  if (beta == 0.0f) {
-    for (int i = 0; i < R; ++i)
-      for (int v = 0; v < V; ++v) simd::store(c + i * ldc + v * kW, simd::fma(va, acc[i][v], add[v]));
-  } else {
-    const vfloat vb = simd::broadcast(beta);
-    for (int i = 0; i < R; ++i)
-      for (int v = 0; v < V; ++v) {
-        float* out = c + i * ldc + v * kW;
-        simd::store(out, simd::fma(va, acc[i][v], simd::fma(vb, simd::load(out), add[v])));
+  for (index_t t = 0; t < tiles; ++t, c += R * ldc) {
+    next_b.advance();
+    if (t + 1 < tiles) {
+#pragma GCC unroll 16
+      for (int i = 0; i < R; ++i) {
+        __builtin_prefetch(c + (R + i) * ldc, 1);
+        __builtin_prefetch(c + (R + i) * ldc + V * kW - 1, 1);
       }
+    }
+    vfloat acc[R][V];
+#pragma GCC unroll 16
+    for (auto& row : acc)
+#pragma GCC unroll 16
+      for (auto& v : row) v = simd::broadcast(0.0f);
+    const float* bp = b;
+    for (index_t p = 0; p < kc; ++p, ap += R, bp += b_stride) {
+      vfloat bv[V];
+#pragma GCC unroll 16
+      for (int v = 0; v < V; ++v) {
+        bv[v] = simd::load(bp + v * kW);
+        simd::pin(bv[v]);  // one load per vector, not one folded into each of the R FMAs that use it
+      }
+#pragma GCC unroll 16
+      for (int i = 0; i < R; ++i) {
+        const vfloat a = simd::broadcast(ap[i]);
+#pragma GCC unroll 16
+        for (int v = 0; v < V; ++v) acc[i][v] = simd::fma(a, bv[v], acc[i][v]);
+      }
+    }
+    vfloat add[V];
+#pragma GCC unroll 16
+    for (int v = 0; v < V; ++v) add[v] = bias ? simd::load(bias + v * kW) : simd::broadcast(0.0f);
+    if (beta == 0.0f) {
+#pragma GCC unroll 16
+      for (int i = 0; i < R; ++i)
+#pragma GCC unroll 16
+        for (int v = 0; v < V; ++v) simd::store(c + i * ldc + v * kW, simd::fma(va, acc[i][v], add[v]));
+    } else {
+      const vfloat vb = simd::broadcast(beta);
+#pragma GCC unroll 16
+      for (int i = 0; i < R; ++i)
+#pragma GCC unroll 16
+        for (int v = 0; v < V; ++v) {
+          float* out = c + i * ldc + v * kW;
+          simd::store(out, simd::fma(va, acc[i][v], simd::fma(vb, simd::load(out), add[v])));
+        }
+    }
   }
 }
 
-using MicroKernel = void (*)(index_t, const float*, const float*, index_t, float, float, const float*, float*, index_t);
+using MicroKernel = void (*)(index_t, index_t, const float*, const float*, index_t, float, float, const float*, float*,
+                             index_t, LinePrefetcher&);
 
 // kKernels[v][h]: the kernel of h rows (1 ≤ h ≤ kMaxRows) and v vectors (1 ≤ v ≤ kMaxVectors).
 template <int V, int... H>
@@ -249,11 +291,11 @@ constexpr auto kKernels = kernel_table(std::make_integer_sequence<int, kMaxVecto
 // A tile of h rows and w < nr columns of a zero-padded panel: the kernel of ⌈w/kW⌉ vectors, straight into C when w
 // is whole vectors, else into a temporary tile whose first w columns are copied out.
 void narrow_tile(index_t kc, const float* ap, const float* bp, index_t nr, float alpha, float beta, const float* bias,
-                 float* c, index_t ldc, index_t h, index_t w) {
+                 float* c, index_t ldc, index_t h, index_t w, LinePrefetcher& next_b) {
   const index_t vectors = ceil_div(w, kW);
   const MicroKernel kernel = kKernels[static_cast<std::size_t>(vectors)][static_cast<std::size_t>(h)];
   if (w == vectors * kW) {
-    kernel(kc, ap, bp, nr, alpha, beta, bias, c, ldc);
+    kernel(1, kc, ap, bp, nr, alpha, beta, bias, c, ldc, next_b);
     return;
   }
   constexpr index_t kTileColumns = kMaxVectors * kW;
@@ -262,7 +304,7 @@ void narrow_tile(index_t kc, const float* ap, const float* bp, index_t nr, float
   if (beta != 0.0f)
     for (index_t i = 0; i < h; ++i) std::copy(c + i * ldc, c + i * ldc + w, tile + i * kTileColumns);
   if (bias) std::copy(bias, bias + w, padded_bias);
-  kernel(kc, ap, bp, nr, alpha, beta, bias ? padded_bias : nullptr, tile, kTileColumns);
+  kernel(1, kc, ap, bp, nr, alpha, beta, bias ? padded_bias : nullptr, tile, kTileColumns, next_b);
   for (index_t i = 0; i < h; ++i) std::copy(tile + i * kTileColumns, tile + i * kTileColumns + w, c + i * ldc);
 }
 
@@ -288,42 +330,45 @@ void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_
       const float beta = pc == 0 ? job.beta : 1.0f;
       const float* bias = pc == 0 ? job.bias : nullptr;  // added once, with the first k step
       pack_b_block(job.b, pc, kcb, jc, ncb, nr, job.direct_b, bp);
-      // the block of B after this one, fetched a share per micro-panel while this one is used
+      // the block of B after this one, fetched a share per tile while this one is used
       LinePrefetcher next_b;
       if (!job.direct_b) {
-        const index_t panels = ceil_div(i1 - i0, mc) * ceil_div(ncb, nr) * RowTiles(std::min(mc, i1 - i0), mr).count;
+        const index_t calls = ceil_div(i1 - i0, mc) * ceil_div(ncb, nr) * RowTiles(std::min(mc, i1 - i0), mr).count;
         if (pc + job.kc < job.k)
-          next_b = b_block_prefetcher(job.b, pc + job.kc, std::min(job.kc, job.k - pc - job.kc), jc, ncb, panels);
+          next_b = b_block_prefetcher(job.b, pc + job.kc, std::min(job.kc, job.k - pc - job.kc), jc, ncb, calls);
         else if (jc + nc < j1)
-          next_b = b_block_prefetcher(job.b, 0, std::min(job.kc, job.k), jc + nc, std::min(nc, j1 - jc - nc), panels);
+          next_b = b_block_prefetcher(job.b, 0, std::min(job.kc, job.k), jc + nc, std::min(nc, j1 - jc - nc), calls);
       }
       for (index_t ic = i0; ic < i1; ic += mc) {
         const index_t mcb = std::min(mc, i1 - ic);
         const RowTiles tiles(mcb, mr);
         pack_a(job.a, ic, tiles, pc, kcb, ap);
+        // the tiles as runs of one height: `extra` tiles of base + 1 rows, then the rest of base rows
+        const index_t tall = tiles.extra, tall_rows = tall * (tiles.base + 1);
         for (index_t jr = 0; jr < ncb; jr += nr) {
           const index_t w = std::min(nr, ncb - jr);
-          const bool in_place = job.direct_b && w == nr;
+          const float* bias_panel = bias ? bias + jc + jr : nullptr;
+          float* c_panel = job.c + ic * job.ldc + jc + jr;
+          if (w < nr) {
+            for (index_t q = 0; q < tiles.count; ++q) {
+              const index_t s = tiles.start(q), h = tiles.height(q);
+              narrow_tile(kcb, ap + s * kcb, bp + jr * kcb, nr, job.alpha, beta, bias_panel, c_panel + s * job.ldc,
+                          job.ldc, h, w, next_b);
+            }
+            continue;
+          }
+          const bool in_place = job.direct_b;
+          // B's rows far apart: fetch the panel b_ahead panels on (nothing does otherwise: each of its rows is a
+          // page or more from the next, beyond the hardware prefetchers)
+          if (in_place && job.b_ahead > 0 && jr + (job.b_ahead + 1) * nr <= ncb)
+            for (index_t p = 0; p < kcb; ++p) prefetch_floats(job.b.at(pc + p, jc + jr + job.b_ahead * nr), nr);
           const float* b_panel = in_place ? job.b.at(pc, jc + jr) : bp + jr * kcb;
           const index_t b_stride = in_place ? job.b.ld : nr;
-          const float* bias_panel = bias ? bias + jc + jr : nullptr;
-          const bool next_panel = jr + nr < ncb;
-          for (index_t q = 0; q < tiles.count; ++q) {
-            next_b.advance();
-            const index_t s = tiles.start(q), h = tiles.height(q);
-            float* tile = job.c + (ic + s) * job.ldc + jc + jr;
-            // The same rows of the next panel's tile, one panel (all the row tiles) ahead: with a short k the kernel
-            // is over before a line of C it asks for itself has arrived.
-            if (next_panel)
-              for (index_t i = 0; i < h; ++i) {
-                __builtin_prefetch(tile + i * job.ldc + nr, 1);
-                __builtin_prefetch(tile + i * job.ldc + 2 * nr - 1, 1);
-              }
-            if (w == nr)
-              full_width[h](kcb, ap + s * kcb, b_panel, b_stride, job.alpha, beta, bias_panel, tile, job.ldc);
-            else
-              narrow_tile(kcb, ap + s * kcb, b_panel, nr, job.alpha, beta, bias_panel, tile, job.ldc, h, w);
-          }
+          if (tall > 0)
+            full_width[tiles.base + 1](tall, kcb, ap, b_panel, b_stride, job.alpha, beta, bias_panel, c_panel,
+                                       job.ldc, next_b);
+          full_width[tiles.base](tiles.count - tall, kcb, ap + tall_rows * kcb, b_panel, b_stride, job.alpha, beta,
+                                 bias_panel, c_panel + tall_rows * job.ldc, job.ldc, next_b);
         }
       }
     }

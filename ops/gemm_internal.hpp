@@ -51,6 +51,7 @@ struct Problem {
   GemmBlocking blocking;  // this product's (fixed for the process, so results do not depend on threads)
   index_t kc;         // k step of the blocked algorithm, fixed by k and the blocking alone (determinism)
   bool direct_b;      // read op(B) = B in place instead of packing it (few rows of C; B not transposed)
+  index_t b_ahead;    // with direct_b: prefetch the panel of B this many panels ahead (0: none)
 };
 
 // C[i0:i1, j0:j1] computed completely (all of k) by the calling thread.

@@ -184,8 +184,45 @@ BOOST_AUTO_TEST_CASE(few_rows_paths) {
     }
 }
 
+// Few rows of C and long rows of B (more than a page: n > 1024), read in place with the panels ahead prefetched up to
+// 24 rows, and up to 64 rows when B's rows are vector-aligned (ldb = 1032: in place; 1035, 1091: packed from 25 rows
+// on) and their stride is not a multiple of 256 bytes (ldb = 1088: packed from 25 rows on); packed above 64 rows.
+// Row counts on both sides of each threshold, every kind of stride, several k steps, a narrow last panel, every β;
+// then the same bits with 1 and 2 threads (B aligned or not) under this CPU's blocking and those derived for the
+// other CPUs the blocking tests use.
+BOOST_AUTO_TEST_CASE(few_rows_of_long_b_rows) {
+  Random rng(405);
+  const float betas[] = {0.0f, 1.0f, 0.5f};
+  int count = 0;
+  for (const index_t m : {1, 5, 20, 24, 25, 33, 64, 65})
+    for (const index_t n : {1032, 1088})
+      for (const index_t pad_b : {0, 3}) {
+        GemmCase g;
+        g.m = m, g.n = n, g.k = 700, g.alpha = -0.7f, g.beta = betas[count % 3], g.pad_b = pad_b;
+        g.pad_a = 1, g.pad_c = count % 2;
+        check_case(g, rng);
+        ++count;
+      }
+  const int saved_threads = ops::num_threads();
+  for (const char* spec : {"", "l1d=48K/12,l2=2M/16,l3=105M/15@112", "l1d=32K/8,l2=1M/8,l3=32M/16@16",
+                           "l1d=4K/2,l2=32K/4"}) {
+    const BlockingScope scope(*spec ? blocking_for_caches(spec) : ops::gemm_blocking());
+    for (const index_t m : {20, 24, 40})
+      for (const index_t n : {1032, 1088, 1100})
+        for (const index_t b_offset : {0, 1}) {
+          const index_t k = 700;  // m·n·k above the fork threshold
+          const Buffer a = rng.buffer(m * k, -1.0f, 1.0f), b = rng.buffer(k * n, -1.0f, 1.0f, b_offset);
+          const std::vector<float> one = product(1, false, false, m, n, k, a, b),
+                                   two = product(2, false, false, m, n, k, a, b);
+          BOOST_TEST((one == two), "blocking '" << spec << "' m=" << m << " n=" << n << " B offset " << b_offset
+                                                 << ": 1 and 2 threads differ");
+        }
+  }
+  ops::set_num_threads(saved_threads);
+}
+
 // gemm_bias = gemm + the bias row, on every path: blocked (narrow last panel, several k steps so the bias must be
-// added once), few rows with B in place, dot products (B transposed), and k = 0.
+// added once), few rows with B in place (short and long rows of B), dot products (B transposed), and k = 0.
 BOOST_AUTO_TEST_CASE(bias_row_on_every_path) {
   Random rng(404);
   struct Case {
@@ -195,7 +232,8 @@ BOOST_AUTO_TEST_CASE(bias_row_on_every_path) {
   };
   const Case cases[] = {{false, false, 100, 45, 300, 0.0f}, {true, false, 70, 33, 17, 0.5f},
                         {false, false, 20, 70, 33, 1.0f},   {false, true, 20, 39, 45, 0.0f},
-                        {false, true, 3, 5, 0, 0.5f},       {true, true, 65, 17, 3, 0.0f}};
+                        {false, true, 3, 5, 0, 0.5f},       {true, true, 65, 17, 3, 0.0f},
+                        {false, false, 20, 1100, 400, 0.5f}};
   for (const Case& g : cases) {
     const index_t lda = g.ta ? g.m : g.k, ldb = g.tb ? g.k : g.n;
     const Buffer a = rng.buffer(std::max<index_t>(1, g.m * g.k), -1, 1),
