@@ -26,6 +26,7 @@
 
 #include "bench/bench_util.hpp"
 #include "bench/fma_peak.hpp"
+#include "ops/aligned.hpp"
 #include "ops/cpu_info.hpp"
 #include "ops/gemm.hpp"
 #include "ops/parallel.hpp"
@@ -113,10 +114,10 @@ int main(int argc, char** argv) {
     }
   }
   std::printf("%s\n", tapegrad::bench::cpu_line().c_str());
-  const tapegrad::ops::GemmBlocking b = tapegrad::ops::gemm_blocking();
-  std::printf("tapegrad GEMM blocking: %dx%lld tile, kc %lld, mc %lld, nc %lld (caches: %s)\n", b.mr,
-              static_cast<long long>(b.nr), static_cast<long long>(b.kc), static_cast<long long>(b.mc),
-              static_cast<long long>(b.nc), tapegrad::ops::this_cpu().cache_source.c_str());
+  const tapegrad::ops::GemmBlocking blocking = tapegrad::ops::gemm_blocking();
+  std::printf("tapegrad GEMM blocking: %dx%lld tile, kc %lld, mc %lld, nc %lld (caches: %s)\n", blocking.mr,
+              static_cast<long long>(blocking.nr), static_cast<long long>(blocking.kc),
+              static_cast<long long>(blocking.mc), static_cast<long long>(blocking.nc), tapegrad::ops::this_cpu().cache_source.c_str());
   if (peak) {  // measured on as many threads as the table uses (bench/fma_peak.hpp)
     for (int threads : thread_counts)
       std::printf("FMA peak, %d thread%s: %.0f GFLOP/s\n", threads, threads == 1 ? "" : "s",
@@ -134,21 +135,26 @@ int main(int argc, char** argv) {
       if (!only.empty() && std::string(s.name).find(only) == std::string::npos) continue;
       tapegrad::Rng rng(1);
       const index_t lda = s.ta ? s.m : s.k, ldb = s.tb ? s.k : s.n;
-      std::vector<float> a(static_cast<std::size_t>(s.m * s.k)), b(static_cast<std::size_t>(s.k * s.n));
-      std::vector<float> c(static_cast<std::size_t>(s.m * s.n));
-      for (float& x : a) x = rng.uniform(-1, 1);
-      for (float& x : b) x = rng.uniform(-1, 1);
+      // 64-byte aligned, as tapegrad's tensors (and PyTorch's) are: a matrix 16 bytes off a cache line makes half of
+      // a kernel's vector loads straddle two lines, which moved single results by up to 25% from run to run.
+      const auto matrix = [&](index_t rows, index_t cols) {
+        const auto n = static_cast<std::size_t>(rows * cols);
+        tapegrad::AlignedBuffer m = tapegrad::allocate_aligned(n);
+        for (std::size_t i = 0; i < n; ++i) m[i] = rng.uniform(-1, 1);
+        return m;
+      };
+      const tapegrad::AlignedBuffer a = matrix(s.m, s.k), b = matrix(s.k, s.n), c = matrix(s.m, s.n);
       const auto ours = [&] {
-        tapegrad::ops::gemm(s.ta, s.tb, s.m, s.n, s.k, 1.0f, a.data(), lda, b.data(), ldb, 0.0f, c.data(), s.n);
+        tapegrad::ops::gemm(s.ta, s.tb, s.m, s.n, s.k, 1.0f, a.get(), lda, b.get(), ldb, 0.0f, c.get(), s.n);
       };
       const auto openblas = [&] {
         cblas_sgemm(CblasRowMajor, s.ta ? CblasTrans : CblasNoTrans, s.tb ? CblasTrans : CblasNoTrans,
-                    static_cast<int>(s.m), static_cast<int>(s.n), static_cast<int>(s.k), 1.0f, a.data(),
-                    static_cast<int>(lda), b.data(), static_cast<int>(ldb), 0.0f, c.data(), static_cast<int>(s.n));
+                    static_cast<int>(s.m), static_cast<int>(s.n), static_cast<int>(s.k), 1.0f, a.get(),
+                    static_cast<int>(lda), b.get(), static_cast<int>(ldb), 0.0f, c.get(), static_cast<int>(s.n));
       };
       const auto onednn = [&] {
-        dnnl_sgemm(s.ta ? 'T' : 'N', s.tb ? 'T' : 'N', s.m, s.n, s.k, 1.0f, a.data(), lda, b.data(), ldb, 0.0f,
-                   c.data(), s.n);
+        dnnl_sgemm(s.ta ? 'T' : 'N', s.tb ? 'T' : 'N', s.m, s.n, s.k, 1.0f, a.get(), lda, b.get(), ldb, 0.0f,
+                   c.get(), s.n);
       };
       std::vector<double> t_ours, t_blas, t_dnnl;
       for (int r = 0; r < rounds; ++r) {
