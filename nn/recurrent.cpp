@@ -2,6 +2,7 @@
 #include "nn/recurrent.hpp"
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 
 #include "autograd/functions.hpp"
@@ -61,7 +62,8 @@ void unroll(RecurrentCell& cell, Var xs, const CellState& initial, UnrollResult&
       xw = cell.project_input(xs);  // (T × B × G·H) in one GEMM
     }
     // W_hh's gradient summed over chunks of steps, not step by step (autograd::recurrent_weights)
-    if (tape.grad_enabled()) recurrent = cell.recurrent_weights(tape, s[1], T);
+    static const bool tg_off = std::getenv("TG_NO_RW") != nullptr;
+    if (tape.grad_enabled() && !tg_off) recurrent = cell.recurrent_weights(tape, s[1], T);
   }
   result.hidden.resize(static_cast<std::size_t>(T));
   CellState state = initial;

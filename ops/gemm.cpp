@@ -18,10 +18,12 @@
 #include "ops/gemm.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cassert>
 #include <cstdint>
 #include <iterator>
+#include <numeric>
 #include <stdexcept>
 #include <string>
 
@@ -43,9 +45,12 @@ using namespace gemm_detail;
 // (Problem::b_ahead: the hardware prefetchers do not follow rows a page or more apart): up to kDirectLongRows rows
 // always, and up to kDirectRows rows when B's rows are vector-aligned (B and its row stride multiples of a vector:
 // otherwise half the vector loads straddle two cache lines, and at 64 rows in place lost, 0.84× → 0.75× oneDNN with B
-// 16 bytes off, as a std::vector gives) unless the row stride is a multiple of kAliasStrideBytes — then a panel's rows
-// fall into a few sets of the L1 (with N = 2048 all into one) and evict each other between the row tiles that re-read
-// them. Zen 3, ours / oneDNN, packed → in place (ab harness, aligned B, thread CPU time, best of 30):
+// 16 bytes off, as a std::vector gives). Short or long, the rows of a panel must also fit the L1 sets they fall into
+// (panel_fits_l1): rows a multiple of the line apart all map to a few sets — with N = 1024 or 2048 (a stride of 4 or
+// 8 KiB) to a single one of 8 lines — and evict each other between the row tiles that re-read them; B is then
+// packed. Zen 3, 64×1024×256 (a char-LSTM step, 2×256): in place 0.72× oneDNN, packed 0.92×; 32 rows 0.71 → 0.95;
+// 20 rows 0.79 → 1.01; 64×1024×1024 0.60 → 0.76. Zen 3, ours / oneDNN, packed → in place (ab harness, aligned B,
+// thread CPU time, best of 30):
 //   20×2600×1300 (LSTM-650 forward b20)  0.67–0.72 → 0.94–0.97      20×2048×1024  +7%
 //   32×2600×1300                         0.74–0.78 → 0.88–0.97      32×2048×1024  −6% (stride 8 KiB: stays packed)
 //   48×2600×1300                         0.76–0.77 → 0.84–0.88      32×2056×1024  0.71–0.84 → 0.88–0.95
@@ -55,14 +60,30 @@ using namespace gemm_detail;
 constexpr index_t kDirectRows = 64;
 constexpr index_t kDirectMaxRowBytes = 4096;
 constexpr index_t kDirectLongRows = 24;
-constexpr index_t kAliasStrideBytes = 256;
 constexpr index_t kDirectAheadPanels = 2;  // 2, 4 and 8 panels ahead measured alike; 2 keeps the fewest lines in L1
 bool long_rows(index_t n) { return n * static_cast<index_t>(sizeof(float)) > kDirectMaxRowBytes; }
-bool read_b_in_place(bool trans_b, index_t m, index_t n, const float* b, index_t ldb) {
-  if (trans_b || m > kDirectRows) return false;
+
+// Whether kc rows of B, ld floats apart, read one line each, stay in this CPU's L1 together. A line's set is its
+// line index mod the number of sets, so rows a whole number of lines apart visit only sets / gcd(stride in lines,
+// sets) of them, each of `ways` lines (rows not a whole number of lines apart drift across every set).
+bool panel_fits_l1(index_t ld, index_t kc) {
+  static const auto lines_for_stride = [] {
+    const CacheLevel& l1 = this_cpu().l1d;
+    const std::int64_t line = l1.line_bytes > 0 ? l1.line_bytes : 64;
+    const std::int64_t ways = l1.effective_ways();
+    const std::int64_t sets = std::max<std::int64_t>(1, (l1.present() ? l1.size_bytes : 32 * 1024) / (ways * line));
+    return std::array<std::int64_t, 3>{line, ways, sets};
+  }();
+  const auto [line, ways, sets] = lines_for_stride;
+  const std::int64_t stride = ld * static_cast<index_t>(sizeof(float));
+  const std::int64_t visited = stride % line != 0 ? sets : sets / std::gcd(stride / line, sets);
+  return kc <= visited * ways;
+}
+
+bool read_b_in_place(bool trans_b, index_t m, index_t n, const float* b, index_t ldb, index_t kc) {
+  if (trans_b || m > kDirectRows || !panel_fits_l1(ldb, kc)) return false;
   if (!long_rows(n) || m <= kDirectLongRows) return true;
-  const bool vector_aligned = reinterpret_cast<std::uintptr_t>(b) % (kW * sizeof(float)) == 0 && ldb % kW == 0;
-  return vector_aligned && ldb * static_cast<index_t>(sizeof(float)) % kAliasStrideBytes != 0;
+  return reinterpret_cast<std::uintptr_t>(b) % (kW * sizeof(float)) == 0 && ldb % kW == 0;  // vector-aligned rows
 }
 constexpr index_t kDotRows = 64;     // up to this many rows of C (and k ≤ kDotMaxK), C = A·Bᵀ as dot products
 constexpr index_t kDotMaxK = 4096;   // longer rows would stream from L3 once per tile: the blocked algorithm wins
@@ -183,9 +204,9 @@ void gemm_bias(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, floa
   const bool dot = m <= kDotRows && k <= kDotMaxK && !trans_a && trans_b;
   const GemmBlocking& blocking = process_blocking();
   // k steps as even as possible (k = 300 → 150 + 150), fixed by k and the blocking alone
+  const index_t kc = ceil_div(k, ceil_div(k, blocking.kc));
   const Problem job{{a, lda, trans_a}, {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc, bias, blocking,
-                    ceil_div(k, ceil_div(k, blocking.kc)), read_b_in_place(trans_b, m, n, b, ldb),
-                    long_rows(n) ? kDirectAheadPanels : 0};
+                    kc, read_b_in_place(trans_b, m, n, b, ldb, kc), long_rows(n) ? kDirectAheadPanels : 0};
   const index_t threads = threads_for(m * n * k, kGemmParallelThreshold);
   const bool parallel = threads > 1;
   const Split s = choose_split(blocking, m, n, k, threads);
