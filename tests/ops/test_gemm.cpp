@@ -182,11 +182,21 @@ BOOST_AUTO_TEST_CASE(few_rows_paths) {
       g.n = 800, g.k = 400, g.beta = 0.5f, g.pad_a = 2, g.pad_b = 0;
       check_case(g, rng);
     }
+  // B transposed, 33–64 rows: dot products while A fits half the L2, the blocked algorithm beyond (k = 2053 puts
+  // 48 rows of A past 256 KiB, half of any L2 of 512 KiB or less; 40 rows of k = 300 stay below any)
+  for (index_t m : {33, 40, 48, 64})
+    for (index_t k : {300, 2053}) {
+      GemmCase g;
+      g.trans_b = true;
+      g.m = m, g.n = 37, g.k = k, g.alpha = -1.1f, g.beta = m == 48 ? 0.5f : 0.0f, g.pad_a = 1, g.pad_b = 2;
+      check_case(g, rng);
+    }
 }
 
 // Few rows of C and long rows of B (more than a page: n > 1024), read in place with the panels ahead prefetched up to
-// 24 rows, and up to 64 rows when B's rows are vector-aligned (ldb = 1032: in place; 1035, 1091: packed from 25 rows
-// on) and their stride is not a multiple of 256 bytes (ldb = 1088: packed from 25 rows on); packed above 64 rows.
+// 24 rows, and up to 64 rows when B's rows are vector-aligned (ldb = 1032, 1048: in place; 1035, 1091: packed from 25
+// rows on), while a panel's rows fit the L1 sets they map to (ldb = 1024: 4 KiB apart, one set: packed; 1088: 68
+// lines apart, 16 of 64 sets, packed once a k step is over 128 rows); packed above 64 rows.
 // Row counts on both sides of each threshold, every kind of stride, several k steps, a narrow last panel, every β;
 // then the same bits with 1 and 2 threads (B aligned or not) under this CPU's blocking and those derived for the
 // other CPUs the blocking tests use.
