@@ -34,7 +34,8 @@ class BackwardContext {
   }
   float* input_grad(std::size_t k) const { return input(k).grad; }
   OpCode input_op(std::size_t k) const { return input(k).op; }
-  // What input k's op kept for its consumers: its saved floats and its counters (recurrent_weights).
+  // What input k's op kept for its consumers: its parameters, saved floats and counters (recurrent_weights).
+  const OpParams& input_params(std::size_t k) const { return input(k).params; }
   float* input_saved(std::size_t k) const { return input(k).saved; }
   std::int32_t* input_counters(std::size_t k) const { return input(k).counters; }
   std::int32_t* counters() const { return node_.counters; }

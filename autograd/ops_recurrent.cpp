@@ -3,10 +3,10 @@
 // Backward: the pointwise rule gives the pre-activation gradients dA of all gates, and the GEMMs' rules follow:
 //   gx += dA·W_ihᵀ,  gW_ih += xᵀ·dA,  gb += Σ_rows dA,  gh += dA·W_hhᵀ,  gW_hh += hᵀ·dA   (blockwise where the GRU
 // splits them). The equations of each cell are in autograd/functions.hpp; their composed twins live in nn/.
-// When W_hh is read through a recurrent_weights node (nn::unroll records one per fused run), gW_hh += hᵀ·dA is not
-// computed here: the step writes dA into its slot of that node and keeps h beside it, and the node adds a chunk of
-// steps in one GEMM (autograd/recurrent_weights.cpp); the GRU with the reset before the product keeps two left
-// factors, h for [U_r | U_z] and r ⊙ h for U_n.
+// gW_hh += hᵀ·dA goes through detail::RecurrentShare (autograd/recurrent_weights.hpp): dA is written into the storage
+// it gives, and the product is added by the step — or, when W_hh is read through a recurrent_weights node (nn::unroll
+// records one per fused run), by that node, a chunk of steps in one GEMM. The GRU with the reset before the product
+// has two left factors, h for [U_r | U_z] and r ⊙ h for U_n.
 //
 // A node records its inputs in the order of the function's arguments, and every rule finds an operand through the
 // cell's named slots (CellSlots below), never by counting.
@@ -169,16 +169,13 @@ void backward_LSTMCell(const BackwardContext& c) {
   const index_t B = c.shape()[1], H = c.shape()[2];
   const float* gates = c.node().saved;
   const float* h_prev = c.input_value(s.h);
-  detail::RecurrentShare share(c, s.W_hh, c.params().begin);
-  float* dz = share ? share.right() : c.scratch(static_cast<std::size_t>(4 * B * H));
+  detail::RecurrentShare share(c, s.W_hh, c.params().begin, B, 4 * H);
+  float* dz = share.right();
   ops::lstm_backward(B, H, gates, c.input_value(s.c), gates + 4 * B * H, c.grad(), c.grad() + B * H, dz,
                      c.input_grad(s.c));
   if (float* gh = c.input_grad(s.h))
     ops::gemm(false, true, B, H, 4 * H, 1.0f, dz, 4 * H, c.input_value(s.W_hh), 4 * H, 1.0f, gh, H);
-  if (share)
-    share.keep(h_prev, 4 * H);
-  else if (float* gw = c.input_grad(s.W_hh))
-    ops::gemm(true, false, H, 4 * H, B, 1.0f, h_prev, H, dz, 4 * H, 1.0f, gw, 4 * H);
+  share.keep(h_prev, 4 * H);  // gW_hh += h_prevᵀ · dz
   input_backward(c, s, B, 4 * H, dz);
 }
 
@@ -221,19 +218,14 @@ void backward_GRUCell(const BackwardContext& c) {
   const float* h = c.input_value(s.h);
   const float* U = c.input_value(s.W_hh);
   float* gh = c.input_grad(s.h);
-  float* gU = c.input_grad(s.W_hh);
-  detail::RecurrentShare share(c, s.W_hh, c.params().begin);
-  float* da = share ? share.right() : c.scratch(static_cast<std::size_t>(3 * B * H));
+  detail::RecurrentShare share(c, s.W_hh, c.params().begin, B, 3 * H);
+  float* da = share.right();
   float* g_rh = c.scratch(static_cast<std::size_t>(B * H));
   ops::gru_output_backward(B, H, gates, h, c.grad(), da, gh);                                 // blocks z, n of da
   ops::gemm(false, true, B, H, H, 1.0f, da + 2 * H, 3 * H, U + 2 * H, 3 * H, 0.0f, g_rh, H);  // g_rh = da_n·U_nᵀ
-  if (gU && !share) ops::gemm(true, false, H, H, B, 1.0f, rh, H, da + 2 * H, 3 * H, 1.0f, gU + 2 * H, 3 * H);
   ops::gru_reset_backward(B, H, gates, h, g_rh, da, gh);  // block r of da
   if (gh) ops::gemm(false, true, B, H, 2 * H, 1.0f, da, 3 * H, U, 3 * H, 1.0f, gh, H);
-  if (share)  // the left factors: h for [U_r | U_z], r ⊙ h for U_n
-    share.keep(h, 2 * H, rh);
-  else if (gU)
-    ops::gemm(true, false, H, 2 * H, B, 1.0f, h, H, da, 3 * H, 1.0f, gU, 3 * H);
+  share.keep(h, 2 * H, rh);  // gU[:, 0:2H] += hᵀ · da[:, 0:2H],  gU_n += (r ⊙ h)ᵀ · da_n
   input_backward(c, s, B, 3 * H, da);
 }
 
@@ -272,16 +264,13 @@ void backward_GRUCellResetAfter(const BackwardContext& c) {
   const index_t B = c.shape()[0], H = c.shape()[1];
   const float* gates = c.node().saved;
   const float* h = c.input_value(s.h);
-  detail::RecurrentShare share(c, s.W_hh, c.params().begin);
+  detail::RecurrentShare share(c, s.W_hh, c.params().begin, B, 3 * H);
   float* da = c.scratch(static_cast<std::size_t>(3 * B * H));
-  float* du = share ? share.right() : c.scratch(static_cast<std::size_t>(3 * B * H));
+  float* du = share.right();
   ops::gru_after_backward(B, H, gates, gates + 3 * B * H, h, c.grad(), da, du, c.input_grad(s.h));
   if (float* gh = c.input_grad(s.h))
     ops::gemm(false, true, B, H, 3 * H, 1.0f, du, 3 * H, c.input_value(s.W_hh), 3 * H, 1.0f, gh, H);
-  if (share)
-    share.keep(h, 3 * H);
-  else if (float* gw = c.input_grad(s.W_hh))
-    ops::gemm(true, false, H, 3 * H, B, 1.0f, h, H, du, 3 * H, 1.0f, gw, 3 * H);
+  share.keep(h, 3 * H);  // gW_hh += hᵀ · du
   if (float* gb_hn = c.input_grad(s.b_hn))
     for (index_t r = 0; r < B; ++r) ops::axpy(H, 1.0f, du + r * 3 * H + 2 * H, gb_hn);
   input_backward(c, s, B, 3 * H, da);
@@ -320,8 +309,8 @@ Var rnn_cell_projected(Var xw, Var h, Var W_hh, bool relu) {
 void backward_RNNCell(const BackwardContext& c) {
   const CellSlots& s = rnn_slots(c.params().projected);
   const index_t B = c.shape()[0], H = c.shape()[1];
-  detail::RecurrentShare share(c, s.W_hh, c.params().begin);
-  float* da = share ? share.right() : c.scratch(static_cast<std::size_t>(B * H));
+  detail::RecurrentShare share(c, s.W_hh, c.params().begin, B, H);
+  float* da = share.right();
   ops::fill(B * H, 0.0f, da);
   if (c.params().relu)  // relu'(a) = [a > 0] = [h' > 0]
     ops::relu_backward_acc(B * H, c.value(), c.grad(), da);
@@ -329,10 +318,7 @@ void backward_RNNCell(const BackwardContext& c) {
     ops::tanh_backward_acc(B * H, c.value(), c.grad(), da);
   if (float* gh = c.input_grad(s.h))
     ops::gemm(false, true, B, H, H, 1.0f, da, H, c.input_value(s.W_hh), H, 1.0f, gh, H);
-  if (share)
-    share.keep(c.input_value(s.h), H);
-  else if (float* gw = c.input_grad(s.W_hh))
-    ops::gemm(true, false, H, H, B, 1.0f, c.input_value(s.h), H, da, H, 1.0f, gw, H);
+  share.keep(c.input_value(s.h), H);  // gW_hh += hᵀ · da
   input_backward(c, s, B, H, da);
 }
 

@@ -18,12 +18,13 @@
 // that chunk first, slots no gradient reached are left out, and the node's own rule (which runs after all the
 // cells, since it was recorded before them) passes the sum on to W, gW += gy, and adds what is left there.
 //
-// Bookkeeping (Node::counters): [0] slots claimed, [1] 1 + the chunk in the ring (0: none), [2] the backward pass
-// the rest belongs to (a pass that threw leaves its state behind: the next one starts clean), [3] cols and [4]
-// whether the steps keep a second left factor (the GRU with the reset before the product: h for the columns
-// [0, cols) = [U_r | U_z], r ⊙ h for the rest, U_n; the other cells: one left factor for all G columns), [5] rows,
-// [6] chunk, then one flag per ring position: the slot there has kept its factors. Saved floats: the ring's first
-// left factors (chunk · rows × H), its second ones (the same), then its right factors (chunk · rows × G).
+// The run's shape is the node's params: begin = rows per step, width = chunk (steps per product). Bookkeeping
+// (Node::counters): [0] slots claimed, [1] 1 + the chunk in the ring (0: none), [2] the backward pass the rest
+// belongs to (a pass that threw leaves its state behind: the next one starts clean), [3] cols and [4] whether the
+// steps keep a second left factor (the GRU with the reset before the product: h for the columns [0, cols) =
+// [U_r | U_z], r ⊙ h for the rest, U_n; the other cells: one left factor for all G columns), then one flag per ring
+// position: the slot there has kept its factors. Saved floats: the ring's first left factors (chunk · rows × H), its
+// second ones (the same), then its right factors (chunk · rows × G).
 #include "autograd/recurrent_weights.hpp"
 
 #include <algorithm>
@@ -38,60 +39,48 @@
 namespace tapegrad::autograd {
 
 namespace {
+enum Counter : std::size_t { kClaimed = 0, kHeld = 1, kPass = 2, kCols = 3, kSecond = 4, kFlags = 5 };
 
-enum Counter : std::size_t {
-  kClaimed = 0, kHeld = 1, kPass = 2, kCols = 3, kSecond = 4, kRows = 5, kChunk = 6, kFlags = 7
-};
-
-// One recurrent_weights node's bookkeeping and ring, seen from its own rule or from a consumer's.
-struct Run {
-  index_t H, G;
-  std::int32_t* counters;
-  float* saved;
-  float* grad;  // ∂J/∂(the node), where the chunks are added
-
-  index_t rows() const { return counters[kRows]; }
-  index_t chunk() const { return counters[kChunk]; }
-  // block 0: the left factor of columns [0, cols); block 1: of columns [cols, G) when a step kept a second one
-  float* left(index_t position, index_t block = 0) const {
-    return saved + (block * chunk() + position) * rows() * H;
-  }
-  float* right(index_t position) const { return saved + 2 * chunk() * rows() * H + position * rows() * G; }
-
-  // Forgets what an earlier backward pass (one that stopped half-way) left in the ring.
-  void start(std::uint32_t pass) {
-    const auto tag = static_cast<std::int32_t>(pass & 0x7fffffffu);
-    if (counters[kPass] == tag) return;
-    counters[kPass] = tag;
-    counters[kHeld] = 0;
-    std::fill(counters + kFlags, counters + kFlags + chunk(), 0);
-  }
-
-  // Adds the chunk the ring holds (its slots that kept their factors) into grad, and empties the ring.
-  void add_held() {
-    if (counters[kHeld] == 0) return;
-    const index_t S = chunk(), B = rows(), cols = counters[kCols];
-    const bool second = counters[kSecond] != 0;
-    std::int32_t* flags = counters + kFlags;
-    index_t used = S;  // positions 0 … used−1 take part; the ones past the last kept slot are left out
-    while (used > 0 && !flags[used - 1]) --used;
-    for (index_t p = 0; p < used; ++p)
-      if (!flags[p]) {  // a slot inside the chunk that no gradient reached: it adds nothing
-        ops::fill(B * H, 0.0f, left(p));
-        if (second) ops::fill(B * H, 0.0f, left(p, 1));
-        ops::fill(B * G, 0.0f, right(p));
-      }
-    if (used > 0 && grad) {
-      ops::gemm(true, false, H, cols, used * B, 1.0f, left(0), H, right(0), G, 1.0f, grad, G);
-      if (second)
-        ops::gemm(true, false, H, G - cols, used * B, 1.0f, left(0, 1), H, right(0) + cols, G, 1.0f, grad + cols, G);
-    }
-    std::fill(flags, flags + S, 0);
-    counters[kHeld] = 0;
-  }
-};
-
+// gW[:, 0:cols] += leftᵀ · right[:, 0:cols] and, with a second left factor, gW[:, cols:G] += second_leftᵀ ·
+// right[:, cols:G]; k rows each, right's row stride G.
+void add_products(index_t H, index_t G, index_t k, const float* left, const float* second_left, index_t cols,
+                  const float* right, float* gW) {
+  ops::gemm(true, false, H, cols, k, 1.0f, left, H, right, G, 1.0f, gW, G);
+  if (second_left) ops::gemm(true, false, H, G - cols, k, 1.0f, second_left, H, right + cols, G, 1.0f, gW + cols, G);
+}
 }  // namespace
+
+// ---- the ring ---------------------------------------------------------------------------------------------------------
+
+namespace detail {
+
+void RecurrentRun::start(std::uint32_t pass) {
+  const auto tag = static_cast<std::int32_t>(pass & 0x7fffffffu);
+  if (counters[kPass] == tag) return;
+  counters[kPass] = tag;
+  counters[kHeld] = 0;
+  std::fill(counters + kFlags, counters + kFlags + chunk, 0);
+}
+
+void RecurrentRun::add_held() {
+  if (counters[kHeld] == 0) return;
+  const bool second = counters[kSecond] != 0;
+  std::int32_t* flags = counters + kFlags;
+  index_t used = chunk;  // positions 0 … used−1 take part; the ones past the last kept slot are left out
+  while (used > 0 && !flags[used - 1]) --used;
+  for (index_t p = 0; p < used; ++p)
+    if (!flags[p]) {  // a slot inside the chunk that no gradient reached: it adds nothing
+      ops::fill(rows * H, 0.0f, left(p));
+      if (second) ops::fill(rows * H, 0.0f, left(p, 1));
+      ops::fill(rows * G, 0.0f, right(p));
+    }
+  if (used > 0 && grad)
+    add_products(H, G, used * rows, left(0), second ? left(0, 1) : nullptr, counters[kCols], right(0), grad);
+  std::fill(flags, flags + chunk, 0);
+  counters[kHeld] = 0;
+}
+
+}  // namespace detail
 
 // ---- the op ---------------------------------------------------------------------------------------------------------
 
@@ -120,9 +109,7 @@ Var recurrent_weights(Var W, index_t rows, index_t chunk) {
   ops::copy_block(1, s.numel(), W.value().data, s.numel(), tape.mutable_value(y), s.numel());
   if (tape.node(y).requires_grad) {
     tape.save_floats(y, static_cast<std::size_t>(chunk * rows * (2 * s[0] + s[1])));
-    std::int32_t* counters = tape.save_counters(y, static_cast<std::size_t>(kFlags + chunk));
-    counters[kRows] = static_cast<std::int32_t>(rows);
-    counters[kChunk] = static_cast<std::int32_t>(chunk);
+    tape.save_counters(y, static_cast<std::size_t>(kFlags + chunk));
   }
   return y;
 }
@@ -130,12 +117,12 @@ Var recurrent_weights(Var W, index_t rows, index_t chunk) {
 void backward_RecurrentWeights(const BackwardContext& c) {
   float* gx = c.input_grad(0);
   if (gx) ops::axpy(c.numel(), 1.0f, c.grad(), gx);
+  if (c.counters() == nullptr) return;
   // what the steps left in the ring goes straight to W (the same sum: gy's share has just been passed on)
-  Run run{c.shape()[0], c.shape()[1], c.counters(), c.node().saved, gx};
-  if (run.counters) {
-    run.start(c.backward_pass());
-    run.add_held();
-  }
+  detail::RecurrentRun run{c.shape()[0], c.shape()[1], c.params().begin, c.params().width, c.counters(),
+                           c.node().saved, gx};
+  run.start(c.backward_pass());
+  run.add_held();
 }
 
 // ---- the cells' side ------------------------------------------------------------------------------------------------
@@ -145,41 +132,48 @@ namespace detail {
 index_t claim_recurrent_slot(Tape& tape, Var W, index_t rows, OpCode cell) {
   const Node& n = tape.node(W);
   if (n.op != OpCode::RecurrentWeights || n.counters == nullptr) return -1;
-  require_shape(n.counters[kRows] == rows, cell, [&] {
-    return "the recurrent weights were recorded for steps of " + std::to_string(n.counters[kRows]) +
+  require_shape(n.params.begin == rows, cell, [&] {
+    return "the recurrent weights were recorded for steps of " + std::to_string(n.params.begin) +
            " rows, this step has " + std::to_string(rows);
   });
   return n.counters[kClaimed]++;
 }
 
-RecurrentShare::RecurrentShare(const BackwardContext& c, std::size_t w, index_t slot) {
-  if (slot < 0 || c.input_op(w) != OpCode::RecurrentWeights || c.input_counters(w) == nullptr ||
-      c.input_grad(w) == nullptr)
+RecurrentShare::RecurrentShare(const BackwardContext& c, std::size_t w, index_t slot, index_t rows, index_t gates) {
+  run_.H = c.input_shape(w)[0];
+  run_.G = gates;
+  run_.rows = rows;
+  run_.grad = c.input_grad(w);
+  const bool in_run = slot >= 0 && c.input_op(w) == OpCode::RecurrentWeights && c.input_counters(w) != nullptr &&
+                      run_.grad != nullptr;
+  if (!in_run) {
+    right_ = c.scratch(static_cast<std::size_t>(rows * gates));
     return;
-  const Shape& s = c.input_shape(w);
-  Run run{s[0], s[1], c.input_counters(w), c.input_saved(w), c.input_grad(w)};
-  run.start(c.backward_pass());
-  const auto chunk_of_slot = static_cast<std::int32_t>(slot / run.chunk());
-  if (run.counters[kHeld] != 0 && run.counters[kHeld] != chunk_of_slot + 1) run.add_held();
-  run.counters[kHeld] = chunk_of_slot + 1;
-  const index_t position = slot % run.chunk();
-  c_ = &c;
-  w_ = w;
-  slot_ = slot;
-  right_ = run.right(position);
+  }
+  run_.chunk = c.input_params(w).width;
+  run_.counters = c.input_counters(w);
+  run_.saved = c.input_saved(w);
+  run_.start(c.backward_pass());
+  const auto chunk_of_slot = static_cast<std::int32_t>(slot / run_.chunk);
+  if (run_.counters[kHeld] != 0 && run_.counters[kHeld] != chunk_of_slot + 1) run_.add_held();
+  run_.counters[kHeld] = chunk_of_slot + 1;
+  position_ = slot % run_.chunk;
+  chunk_first_ = position_ == 0;
+  right_ = run_.right(position_);
 }
 
 void RecurrentShare::keep(const float* left, index_t cols, const float* second_left) {
-  if (!right_) return;
-  const Shape& s = c_->input_shape(w_);
-  Run run{s[0], s[1], c_->input_counters(w_), c_->input_saved(w_), c_->input_grad(w_)};
-  const index_t n = run.rows() * run.H, position = slot_ % run.chunk();
-  ops::copy_block(1, n, left, n, run.left(position), n);
-  if (second_left) ops::copy_block(1, n, second_left, n, run.left(position, 1), n);
-  run.counters[kCols] = static_cast<std::int32_t>(cols);
-  run.counters[kSecond] = second_left ? 1 : 0;
-  run.counters[kFlags + slot_ % run.chunk()] = 1;
-  if (slot_ % run.chunk() == 0) run.add_held();  // the chunk's first slot: the rest of the chunk has run
+  if (run_.counters == nullptr) {  // not in a run: the step adds its own product
+    if (run_.grad) add_products(run_.H, run_.G, run_.rows, left, second_left, cols, right_, run_.grad);
+    return;
+  }
+  const index_t n = run_.rows * run_.H;
+  ops::copy_block(1, n, left, n, run_.left(position_), n);
+  if (second_left) ops::copy_block(1, n, second_left, n, run_.left(position_, 1), n);
+  run_.counters[kCols] = static_cast<std::int32_t>(cols);
+  run_.counters[kSecond] = second_left ? 1 : 0;
+  run_.counters[kFlags + position_] = 1;
+  if (chunk_first_) run_.add_held();  // the chunk's first slot: the rest of the chunk has run
 }
 
 }  // namespace detail
