@@ -18,7 +18,6 @@
 #include "ops/gemm.hpp"
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <cassert>
 #include <cstdint>
@@ -63,21 +62,41 @@ constexpr index_t kDirectLongRows = 24;
 constexpr index_t kDirectAheadPanels = 2;  // 2, 4 and 8 panels ahead measured alike; 2 keeps the fewest lines in L1
 bool long_rows(index_t n) { return n * static_cast<index_t>(sizeof(float)) > kDirectMaxRowBytes; }
 
-// Whether kc rows of B, ld floats apart, read one line each, stay in this CPU's L1 together. A line's set is its
-// line index mod the number of sets, so rows a whole number of lines apart visit only sets / gcd(stride in lines,
-// sets) of them, each of `ways` lines (rows not a whole number of lines apart drift across every set).
-bool panel_fits_l1(index_t ld, index_t kc) {
-  static const auto lines_for_stride = [] {
-    const CacheLevel& l1 = this_cpu().l1d;
-    const std::int64_t line = l1.line_bytes > 0 ? l1.line_bytes : 64;
-    const std::int64_t ways = l1.effective_ways();
-    const std::int64_t sets = std::max<std::int64_t>(1, (l1.present() ? l1.size_bytes : 32 * 1024) / (ways * line));
-    return std::array<std::int64_t, 3>{line, ways, sets};
+// This process's CPU (ops/cpu_info.hpp). A malformed TAPEGRAD_CPU_CACHES is the user's setting, reported as such (a
+// UsageError naming the variable: the CLI's exit 2), at the first product.
+const CpuDescription& described_cpu() {
+  try {
+    return this_cpu();
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
+  }
+}
+
+// What the choice of path reads of the caches, once per process; a level the CPU does not describe is taken as the
+// blocking model takes it (ops/gemm_blocking.cpp): an L1 of 32 KiB, 8 ways, and an L2 of 256 KiB.
+struct CacheFacts {
+  std::int64_t l1_line, l1_ways, l1_sets;
+  index_t half_l2;  // bytes
+};
+const CacheFacts& cache_facts() {
+  static const CacheFacts facts = [] {
+    const CpuDescription& cpu = described_cpu();
+    const std::int64_t line = cpu.l1d.line_bytes > 0 ? cpu.l1d.line_bytes : 64, ways = cpu.l1d.effective_ways();
+    const std::int64_t l1 = cpu.l1d.present() ? cpu.l1d.size_bytes : 32 * 1024;
+    const std::int64_t l2 = cpu.l2.present() ? cpu.l2.size_bytes : 256 * 1024;
+    return CacheFacts{line, ways, std::max<std::int64_t>(1, l1 / (ways * line)), static_cast<index_t>(l2 / 2)};
   }();
-  const auto [line, ways, sets] = lines_for_stride;
+  return facts;
+}
+
+// Whether kc rows of B, ld floats apart, read one line each, stay in the L1 together. A line's set is its line index
+// mod the number of sets, so rows a whole number of lines apart visit only sets / gcd(stride in lines, sets) of them,
+// each of `ways` lines (rows not a whole number of lines apart drift across every set).
+bool panel_fits_l1(index_t ld, index_t kc) {
+  const CacheFacts& f = cache_facts();
   const std::int64_t stride = ld * static_cast<index_t>(sizeof(float));
-  const std::int64_t visited = stride % line != 0 ? sets : sets / std::gcd(stride / line, sets);
-  return kc <= visited * ways;
+  const std::int64_t visited = stride % f.l1_line != 0 ? f.l1_sets : f.l1_sets / std::gcd(stride / f.l1_line, f.l1_sets);
+  return kc <= visited * f.l1_ways;
 }
 
 bool read_b_in_place(bool trans_b, index_t m, index_t n, const float* b, index_t ldb, index_t kc) {
@@ -93,8 +112,7 @@ constexpr index_t kDotMaxK = 4096;   // longer rows would stream from L3 once pe
 constexpr index_t kDotAlwaysRows = 32;
 bool as_dot_products(bool trans_a, bool trans_b, index_t m, index_t k) {
   if (trans_a || !trans_b || m > kDotRows || k > kDotMaxK) return false;
-  static const std::int64_t half_l2 = this_cpu().l2.present() ? this_cpu().l2.size_bytes / 2 : 128 * 1024;
-  return m <= kDotAlwaysRows || m * k * static_cast<index_t>(sizeof(float)) < half_l2;
+  return m <= kDotAlwaysRows || m * k * static_cast<index_t>(sizeof(float)) < cache_facts().half_l2;
 }
 // Products of at most this many multiply-adds run on the calling thread. At ~100 GFLOP/s a core does 2¹⁹ of them in
 // ~10 µs, so splitting a smaller product saves a few µs against a fork/join of ~1 µs when the workers are spinning,
@@ -153,14 +171,9 @@ constexpr MicroTile kTiles[] = {{12, 2}, {8, 3}, {6, 4}, {6, 2}};
 constexpr MicroTile kTiles[] = {{6, 2}, {4, 3}, {5, 2}, {4, 2}};
 #endif
 
-// A malformed TAPEGRAD_CPU_CACHES is the user's setting, reported as such (a UsageError naming the variable: the
-// CLI's exit 2), at the first product.
 GemmBlocking derived_blocking() {
-  try {
-    return derive_gemm_blocking(this_cpu(), simd_target(this_cpu(), build_vector_floats()), kTiles);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(e.what());
-  }
+  const CpuDescription& cpu = described_cpu();
+  return derive_gemm_blocking(cpu, simd_target(cpu, build_vector_floats()), kTiles);
 }
 
 GemmBlocking& process_blocking() {
@@ -215,7 +228,8 @@ void gemm_bias(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, floa
   // k steps as even as possible (k = 300 → 150 + 150), fixed by k and the blocking alone
   const index_t kc = ceil_div(k, ceil_div(k, blocking.kc));
   const Problem job{{a, lda, trans_a}, {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc, bias, blocking,
-                    kc, read_b_in_place(trans_b, m, n, b, ldb, kc), long_rows(n) ? kDirectAheadPanels : 0};
+                    kc, read_b_in_place(trans_b, m, n, b, ldb, kc), long_rows(n) ? kDirectAheadPanels : 0,
+                    dot ? cache_facts().half_l2 : 0};
   const index_t threads = threads_for(m * n * k, kGemmParallelThreshold);
   const bool parallel = threads > 1;
   const Split s = choose_split(blocking, m, n, k, threads);

@@ -9,7 +9,6 @@
 #include <array>
 #include <utility>
 
-#include "ops/cpu_info.hpp"
 #include "ops/gemm_internal.hpp"
 
 namespace tapegrad::ops::gemm_detail {
@@ -75,16 +74,12 @@ static_assert(kRows == 4, "kTiles lists one row of tiles per height 1…kRows");
 }  // namespace
 
 void dot_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_t j1) {
-  // Rows of A in blocks that fit half the L2 (all of them for a batch of 20 and k = 800; 64 rows of k = 2048 are the
-  // whole 512 KiB L2 of a Zen 3, and re-reading them from L3 for every kCols rows of B ran at 0.83× oneDNN). Within
-  // a block, B rows outermost: kCols rows of B (a few KiB per k = 1000) stay in L1 while the block's rows of A stream
-  // past from L2. The order of the tiles changes no sum.
-  static const index_t l2_bytes = [] {
-    const CacheLevel& l2 = this_cpu().l2;
-    return static_cast<index_t>(l2.present() ? l2.size_bytes : 256 * 1024);
-  }();
+  // Rows of A in blocks that fit half the L2 (Problem::dot_a_bytes), so that a block is re-read from L2, not L3, for
+  // every kCols rows of B: ops/gemm.cpp sends more than 32 rows here only when all of A fits, but 32 rows of a long
+  // k may not (k = 4096: 512 KiB). Within a block, B rows outermost: kCols rows of B (a few KiB per k = 1000) stay in
+  // L1 while the block's rows of A stream past from L2. The order of the tiles changes no sum.
   const index_t row_bytes = std::max<index_t>(1, job.k * static_cast<index_t>(sizeof(float)));
-  const index_t block = std::max<index_t>(kRows, l2_bytes / 2 / row_bytes / kRows * kRows);
+  const index_t block = std::max<index_t>(kRows, job.dot_a_bytes / row_bytes / kRows * kRows);
   for (index_t ib = i0; ib < i1; ib += block) {
     const index_t ie = std::min(i1, ib + block);
     for (index_t j = j0; j < j1; j += kCols) {

@@ -52,6 +52,7 @@ struct Problem {
   index_t kc;         // k step of the blocked algorithm, fixed by k and the blocking alone (determinism)
   bool direct_b;      // read op(B) = B in place instead of packing it (few rows of C; B not transposed)
   index_t b_ahead;    // with direct_b: prefetch the panel of B this many panels ahead (0: none)
+  index_t dot_a_bytes;  // dot products: the rows of A are taken in blocks of at most this many bytes (half the L2)
 };
 
 // C[i0:i1, j0:j1] computed completely (all of k) by the calling thread.
