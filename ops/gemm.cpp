@@ -3,10 +3,11 @@
 //
 // Algorithms (ops/gemm_internal.hpp): the blocked, packed BLIS-style GEMM for most shapes; dot products of rows
 // when C = A·Bᵀ has few rows (kDotRows) and moderate k, where transposing B into packed panels would cost as much
-// as the product; and, for few rows (kDirectRows) of an untransposed B, the blocked GEMM reading B in place (rows
-// longer than a page: with the panels ahead prefetched, and from 25 rows on only when B's rows are vector-aligned and
-// their stride does not alias in the L1). These shape thresholds were measured on the recurrent-step and decoder
-// shapes (bench/gemm_peers, docs/performance.md); they carry no cache size.
+// as the product; and, for few rows (kDirectRows) of an untransposed B, the blocked GEMM without a packing pass over
+// B (panels read in place, or packed one at a time by the first tile that reads them where in place their rows would
+// evict each other in the L1 or straddle cache lines; rows longer than a page prefetched one per k step). These shape
+// thresholds were measured on the recurrent-step and decoder shapes (bench/gemm_peers, docs/performance.md); the L1
+// geometry they consult comes from the CPU.
 //
 // Blocking: the micro-tile and kc, mc, nc of the blocked algorithm are derived once per process from the CPU it runs
 // on (ops/cpu_info.hpp: caches from sysfs or cpuid, or the TAPEGRAD_CPU_CACHES variable) by the analytical model of
@@ -36,30 +37,32 @@ namespace {
 
 using namespace gemm_detail;
 
-// Few rows of C and an untransposed B: B is read in place, not packed. Each packed B value would serve only
-// ⌈m/mr⌉ tiles, so packing costs about as much as it saves, while B's rows are short enough that a panel's rows, read
-// one line each, stay few pages apart. Measured on the recurrent-step shapes (bench/gemm_peers): in place wins up to
-// 64 rows while a row of B is at most a page.
-// Longer rows (more than a page apart) are read in place too, with the panel kDirectAheadPanels ahead prefetched
-// (Problem::b_ahead: the hardware prefetchers do not follow rows a page or more apart): up to kDirectLongRows rows
-// always, and up to kDirectRows rows when B's rows are vector-aligned (B and its row stride multiples of a vector:
-// otherwise half the vector loads straddle two cache lines, and at 64 rows in place lost, 0.84× → 0.75× oneDNN with B
-// 16 bytes off, as a std::vector gives). Short or long, the rows of a panel must also fit the L1 sets they fall into
-// (panel_fits_l1): rows a multiple of the line apart all map to a few sets — with N = 1024 or 2048 (a stride of 4 or
-// 8 KiB) to a single one of 8 lines — and evict each other between the row tiles that re-read them; B is then
-// packed. Zen 3, 64×1024×256 (a char-LSTM step, 2×256): in place 0.72× oneDNN, packed 0.92×; 32 rows 0.71 → 0.95;
-// 20 rows 0.79 → 1.01; 64×1024×1024 0.60 → 0.76. Zen 3, ours / oneDNN, packed → in place (ab harness, aligned B,
-// thread CPU time, best of 30):
-//   20×2600×1300 (LSTM-650 forward b20)  0.67–0.72 → 0.94–0.97      20×2048×1024  +7%
-//   32×2600×1300                         0.74–0.78 → 0.88–0.97      32×2048×1024  −6% (stride 8 KiB: stays packed)
-//   48×2600×1300                         0.76–0.77 → 0.84–0.88      32×2056×1024  0.71–0.84 → 0.88–0.95
-//   64×2600×1300 (LSTM-650 forward b64)  0.79–0.83 → 0.82–0.90      64×2048×1024  −9% (stays packed)
-//   40×4000×1000                         0.66–0.69 → 0.71–0.75      64×2056×1024  0.79–0.81 → 0.83–0.86
-// Prefetching the short rows too cost 2–5% (the hardware prefetchers already cover them).
+// Few rows of C and an untransposed B: B is not packed up front (Problem::b_reading). Each packed B value would serve
+// only ⌈m/mr⌉ tiles, so a packing pass costs about as much as it saves. Measured on the recurrent-step shapes
+// (bench/gemm_peers) up to kDirectRows rows:
+// - In place (every tile reads the panel where it is) while a row of B is at most a page, and for longer rows up to
+//   kDirectLongRows rows always and up to kDirectRows when B's rows are vector-aligned (B and its row stride multiples
+//   of a vector: otherwise half the vector loads straddle two cache lines, 0.84× → 0.75× oneDNN at 64 rows with B 16
+//   bytes off, as a std::vector gives).
+// - The rows of a panel must also fit the L1 sets they fall into (panel_fits_l1): rows a multiple of the line apart
+//   all map to a few sets (with N = 1024 or 2048, a stride of 4 or 8 KiB, to a single one of 8 lines) and would evict
+//   each other between the row tiles that re-read them. Then, and for unaligned long rows past kDirectLongRows, the
+//   first tile of each panel reads it in place and stores a packed copy that the other tiles read
+//   (BReading::first_tile_packs): B is still read once, and the copy is written to and read from the L1.
+// - Rows longer than a page: each is a page or more from the last, where the hardware prefetchers do not look, so the
+//   first tile of a panel also prefetches the panel kDirectAheadPanels on, one row per k step (Problem::b_ahead). All
+//   at once before the tiles (a burst of kc prefetches, more than the core can keep in flight) it gained far less.
+// Zen 3, ours / oneDNN (ab harness: thread CPU time, best of 30, alternating; the ranges are two or three runs):
+//   20×2600×1300 (LSTM-650 forward b20)  prefetch burst 0.66–0.77  → prefetch per k step 1.12–1.24
+//   64×2600×1300 (LSTM-650 forward b64)                 0.70–0.81  →                    0.86–0.97
+//   32, 48, 64 ×2600×1300, B 16 bytes off   packed 0.88, 0.77, 0.80  → first tile packs  1.08, 0.90, 0.92
+//   GFLOP/s, packed → first tile packs: 20×1024×256 64 → 81, 64×1024×256 73 → 91 (char-LSTM steps, 4×256 gates),
+//   20×2048×512 57 → 84, 64×2048×512 67 → 87, 32×2048×1024 60 → 77 (oneDNN: 40–46 on all five)
+// The first tile packing when in place is possible cost 3–5% (its stores); prefetching short rows gained nothing.
 constexpr index_t kDirectRows = 64;
 constexpr index_t kDirectMaxRowBytes = 4096;
 constexpr index_t kDirectLongRows = 24;
-constexpr index_t kDirectAheadPanels = 2;  // 2, 4 and 8 panels ahead measured alike; 2 keeps the fewest lines in L1
+constexpr index_t kDirectAheadPanels = 2;  // 4 measured alike, 1 lost a third of the gain
 bool long_rows(index_t n) { return n * static_cast<index_t>(sizeof(float)) > kDirectMaxRowBytes; }
 
 // This process's CPU (ops/cpu_info.hpp). A malformed TAPEGRAD_CPU_CACHES is the user's setting, reported as such (a
@@ -95,17 +98,19 @@ const CacheFacts& cache_facts() {
 bool panel_fits_l1(index_t ld, index_t kc) {
   const CacheFacts& f = cache_facts();
   const std::int64_t stride = ld * static_cast<index_t>(sizeof(float));
-  const std::int64_t visited = stride % f.l1_line != 0 ? f.l1_sets : f.l1_sets / std::gcd(stride / f.l1_line, f.l1_sets);
+  const std::int64_t visited =
+      stride % f.l1_line != 0 ? f.l1_sets : f.l1_sets / std::gcd(stride / f.l1_line, f.l1_sets);
   return kc <= visited * f.l1_ways;
 }
 
-bool read_b_in_place(bool trans_b, index_t m, index_t n, const float* b, index_t ldb, index_t kc) {
-  if (trans_b || m > kDirectRows || !panel_fits_l1(ldb, kc)) return false;
-  if (!long_rows(n) || m <= kDirectLongRows) return true;
-  return reinterpret_cast<std::uintptr_t>(b) % (kW * sizeof(float)) == 0 && ldb % kW == 0;  // vector-aligned rows
+BReading b_reading(bool trans_b, index_t m, index_t n, const float* b, index_t ldb, index_t kc) {
+  if (trans_b || m > kDirectRows) return BReading::packed;
+  const bool aligned = reinterpret_cast<std::uintptr_t>(b) % (kW * sizeof(float)) == 0 && ldb % kW == 0;
+  const bool in_place = !long_rows(n) || m <= kDirectLongRows || aligned;
+  return in_place && panel_fits_l1(ldb, kc) ? BReading::in_place : BReading::first_tile_packs;
 }
-constexpr index_t kDotRows = 64;     // up to this many rows of C (and k ≤ kDotMaxK), C = A·Bᵀ as dot products
-constexpr index_t kDotMaxK = 4096;   // longer rows would stream from L3 once per tile: the blocked algorithm wins
+constexpr index_t kDotRows = 64;    // up to this many rows of C (and k ≤ kDotMaxK), C = A·Bᵀ as dot products
+constexpr index_t kDotMaxK = 4096;  // longer rows would stream from L3 once per tile: the blocked algorithm wins
 // Above kDotAlwaysRows rows, dot products only while A fits half the L2: the tiles re-read A once per kCols rows of
 // B. Zen 3, ours / oneDNN, dot → blocked: 64×512×2048 (a 2×512 char-LSTM step's dh) 0.84 → 0.92, 64×256×1024
 // 0.83 → 0.96; with A in half the L2 dot products stay ahead: 64×400×800 0.88 / 0.85, 32×400×800 1.00 / 0.83.
@@ -187,9 +192,7 @@ std::uint64_t gemm_multiply_adds() { return multiply_adds.load(std::memory_order
 
 std::span<const MicroTile> gemm_tiles() { return kTiles; }
 
-GemmBlocking gemm_blocking() {
-  return process_blocking();
-}
+GemmBlocking gemm_blocking() { return process_blocking(); }
 
 void set_gemm_blocking(const GemmBlocking& b) {
   const auto fail = [&](const std::string& what) {
@@ -227,8 +230,20 @@ void gemm_bias(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, floa
   const GemmBlocking& blocking = process_blocking();
   // k steps as even as possible (k = 300 → 150 + 150), fixed by k and the blocking alone
   const index_t kc = ceil_div(k, ceil_div(k, blocking.kc));
-  const Problem job{{a, lda, trans_a}, {b, ldb, trans_b}, m, n, k, alpha, beta, c, ldc, bias, blocking,
-                    kc, read_b_in_place(trans_b, m, n, b, ldb, kc), long_rows(n) ? kDirectAheadPanels : 0,
+  const Problem job{{a, lda, trans_a},
+                    {b, ldb, trans_b},
+                    m,
+                    n,
+                    k,
+                    alpha,
+                    beta,
+                    c,
+                    ldc,
+                    bias,
+                    blocking,
+                    kc,
+                    b_reading(trans_b, m, n, b, ldb, kc),
+                    long_rows(n) ? kDirectAheadPanels : 0,
                     dot ? cache_facts().half_l2 : 0};
   const index_t threads = threads_for(m * n * k, kGemmParallelThreshold);
   const bool parallel = threads > 1;

@@ -11,9 +11,11 @@
 // h values of A and nr contiguous values of B. An untransposed B is packed a row of op(B) at a time across all the
 // panels of the block (long sequential reads, one page at a time: reading a panel's rows one by one would touch a
 // new page per row when B is wide); a transposed B is packed kW×kW blocks at a time through an in-register
-// transpose. With few rows of C (Problem::direct_b, chosen in ops/gemm.cpp) the full panels of B are read in place,
-// a row of kc steps ldb apart, and only a narrow last panel is packed; when those rows are a page or more apart
-// (Problem::b_ahead) the panel b_ahead panels on is prefetched while one is used.
+// transpose. With few rows of C (Problem::b_reading, chosen in ops/gemm.cpp) B is not packed up front: the full
+// panels are read in place, a row of kc steps ldb apart, or the first tile of each panel reads it in place and leaves
+// a packed copy for the others (when the rows would evict each other in the L1, or straddle cache lines); only a
+// narrow last panel is packed. When those rows are a page or more apart (Problem::b_ahead) the first tile also
+// prefetches the panel b_ahead panels on, one row per k step, so that the misses spread over its FMAs.
 //
 // Row tiles: the rows of a block are cut into ⌈rows/mr⌉ tiles of as equal height as possible (20 rows with mr = 6:
 // 5+5+5+5, not 6+6+6+2), because a tile's accumulators are its only independent FMA chains: a 2-row tile leaves
@@ -111,13 +113,6 @@ LinePrefetcher b_block_prefetcher(const Operand& b, index_t p0, index_t kc, inde
   return b.trans ? LinePrefetcher(b.at(p0, j0), w, kc, b.ld, calls) : LinePrefetcher(b.at(p0, j0), kc, w, b.ld, calls);
 }
 
-// Asks for the cache lines of n contiguous floats from p (into L1: they are used within the next few tiles).
-inline void prefetch_floats(const float* p, index_t n) {
-  constexpr index_t kLineFloats = 64 / static_cast<index_t>(sizeof(float));
-  for (index_t i = 0; i < n; i += kLineFloats) __builtin_prefetch(p + i, 0, 3);
-  __builtin_prefetch(p + n - 1, 0, 3);
-}
-
 // ---- packing ------------------------------------------------------------------------------------------------
 
 // op(A)[i0 : i0+rows, p0 : p0+kc] → dst, tile by tile: tile q (h rows from row s) occupies dst[s·kc, (s+h)·kc) and
@@ -174,12 +169,14 @@ void pack_b_transposed_panel(const Operand& b, index_t p0, index_t kc, index_t j
 
 // op(B)[p0 : p0+kc, j0 : j0+ncb] → ⌈ncb/nr⌉ panels, panel t at dst + t·nr·kc holding for each p the nr values of
 // its columns (columns past ncb are zero).
+// With tail_only (B not packed up front) only the narrow last panel is.
 void pack_b_block(const Operand& b, index_t p0, index_t kc, index_t j0, index_t ncb, index_t nr, bool tail_only,
                   float* dst) {
   const index_t full = ncb / nr * nr, tail = ncb - full;
   if (tail_only) {  // the full panels are read in place
     if (tail)
-      for (index_t p = 0; p < kc; ++p) std::copy(b.at(p0 + p, j0 + full), b.at(p0 + p, j0 + ncb), dst + full * kc + p * nr);
+      for (index_t p = 0; p < kc; ++p)
+        std::copy(b.at(p0 + p, j0 + full), b.at(p0 + p, j0 + ncb), dst + full * kc + p * nr);
   } else if (b.trans) {
     for (index_t jr = 0; jr < ncb; jr += nr)
       pack_b_transposed_panel(b, p0, kc, j0 + jr, std::min(nr, ncb - jr), nr, dst + jr * kc);
@@ -210,9 +207,16 @@ void pack_b_block(const Operand& b, index_t p0, index_t kc, index_t j0, index_t 
 // The unroll pragmas make GCC unroll the loops over rows and vectors before scalar replacement runs: without them
 // acc[][] stays an array in memory, written to the stack before and after the k loop and read back for the
 // epilogue (24 extra stores per tile).
-template <int R, int V>
-void micro_kernel(index_t tiles, index_t kc, const float* ap, const float* b, index_t b_stride, float alpha,
-                  float beta, const float* bias, float* c, index_t ldc, LinePrefetcher& next_b) {
+//
+// Two variants serve the first tile of a panel of B read in place (Mode, bits of KernelMode): kStoresB stores each
+// row's nr values of B to packed_b (kc rows of nr floats) as it loads them; kFetchesAhead prefetches, per k step, the
+// value `ahead` floats past the row's first (the same row of a later panel), the row's lines a page or more from the
+// last row's, where no hardware prefetcher looks. Neither changes the arithmetic.
+enum KernelMode : int { kPlain = 0, kStoresB = 1, kFetchesAhead = 2 };
+
+template <int R, int V, int Mode>
+void micro_kernel(index_t tiles, index_t kc, const float* ap, const float* b, index_t b_stride, float alpha, float beta,
+                  const float* bias, float* c, index_t ldc, LinePrefetcher& next_b, float* packed_b, index_t ahead) {
   // A tile of C is read or written only after its k loop: ask for the lines of the first tile now and for those of
   // the next one at the start of each, so that their misses (a row of a wide C is a page away from the next)
   // overlap the FMAs instead of following them.
@@ -243,7 +247,9 @@ void micro_kernel(index_t tiles, index_t kc, const float* ap, const float* b, in
       for (int v = 0; v < V; ++v) {
         bv[v] = simd::load(bp + v * kW);
         simd::pin(bv[v]);  // one load per vector, not one folded into each of the R FMAs that use it
+        if constexpr ((Mode & kStoresB) != 0) simd::store(packed_b + p * (V * kW) + v * kW, bv[v]);
       }
+      if constexpr ((Mode & kFetchesAhead) != 0) __builtin_prefetch(bp + ahead, 0, 3);
 #pragma GCC unroll 16
       for (int i = 0; i < R; ++i) {
         const vfloat a = simd::broadcast(ap[i]);
@@ -273,29 +279,33 @@ void micro_kernel(index_t tiles, index_t kc, const float* ap, const float* b, in
 }
 
 using MicroKernel = void (*)(index_t, index_t, const float*, const float*, index_t, float, float, const float*, float*,
-                             index_t, LinePrefetcher&);
+                             index_t, LinePrefetcher&, float*, index_t);
 
-// kKernels[v][h]: the kernel of h rows (1 ≤ h ≤ kMaxRows) and v vectors (1 ≤ v ≤ kMaxVectors).
-template <int V, int... H>
-constexpr std::array<MicroKernel, kMaxRows + 1> kernels_by_height(std::integer_sequence<int, H...>) {
-  return {nullptr, micro_kernel<H + 1, V>...};
+// kKernels[mode][v][h]: the kernel of h rows (1 ≤ h ≤ kMaxRows), v vectors (1 ≤ v ≤ kMaxVectors) and KernelMode mode.
+using KernelsByHeight = std::array<MicroKernel, kMaxRows + 1>;
+using KernelsByWidth = std::array<KernelsByHeight, kMaxVectors + 1>;
+template <int Mode, int V, int... H>
+constexpr KernelsByHeight kernels_by_height(std::integer_sequence<int, H...>) {
+  return {nullptr, micro_kernel<H + 1, V, Mode>...};
 }
-template <int... V>
-constexpr std::array<std::array<MicroKernel, kMaxRows + 1>, kMaxVectors + 1> kernel_table(
-    std::integer_sequence<int, V...>) {
-  return {std::array<MicroKernel, kMaxRows + 1>{},
-          kernels_by_height<V + 1>(std::make_integer_sequence<int, kMaxRows>{})...};
+template <int Mode, int... V>
+constexpr KernelsByWidth kernels_by_width(std::integer_sequence<int, V...>) {
+  return {KernelsByHeight{}, kernels_by_height<Mode, V + 1>(std::make_integer_sequence<int, kMaxRows>{})...};
 }
-constexpr auto kKernels = kernel_table(std::make_integer_sequence<int, kMaxVectors>{});
+constexpr std::array<KernelsByWidth, 4> kKernels = {
+    kernels_by_width<kPlain>(std::make_integer_sequence<int, kMaxVectors>{}),
+    kernels_by_width<kStoresB>(std::make_integer_sequence<int, kMaxVectors>{}),
+    kernels_by_width<kFetchesAhead>(std::make_integer_sequence<int, kMaxVectors>{}),
+    kernels_by_width<kStoresB | kFetchesAhead>(std::make_integer_sequence<int, kMaxVectors>{})};
 
 // A tile of h rows and w < nr columns of a zero-padded panel: the kernel of ⌈w/kW⌉ vectors, straight into C when w
 // is whole vectors, else into a temporary tile whose first w columns are copied out.
 void narrow_tile(index_t kc, const float* ap, const float* bp, index_t nr, float alpha, float beta, const float* bias,
                  float* c, index_t ldc, index_t h, index_t w, LinePrefetcher& next_b) {
   const index_t vectors = ceil_div(w, kW);
-  const MicroKernel kernel = kKernels[static_cast<std::size_t>(vectors)][static_cast<std::size_t>(h)];
+  const MicroKernel kernel = kKernels[kPlain][static_cast<std::size_t>(vectors)][static_cast<std::size_t>(h)];
   if (w == vectors * kW) {
-    kernel(1, kc, ap, bp, nr, alpha, beta, bias, c, ldc, next_b);
+    kernel(1, kc, ap, bp, nr, alpha, beta, bias, c, ldc, next_b, nullptr, 0);
     return;
   }
   constexpr index_t kTileColumns = kMaxVectors * kW;
@@ -304,7 +314,7 @@ void narrow_tile(index_t kc, const float* ap, const float* bp, index_t nr, float
   if (beta != 0.0f)
     for (index_t i = 0; i < h; ++i) std::copy(c + i * ldc, c + i * ldc + w, tile + i * kTileColumns);
   if (bias) std::copy(bias, bias + w, padded_bias);
-  kernel(1, kc, ap, bp, nr, alpha, beta, bias ? padded_bias : nullptr, tile, kTileColumns, next_b);
+  kernel(1, kc, ap, bp, nr, alpha, beta, bias ? padded_bias : nullptr, tile, kTileColumns, next_b, nullptr, 0);
   for (index_t i = 0; i < h; ++i) std::copy(tile + i * kTileColumns, tile + i * kTileColumns + w, c + i * ldc);
 }
 
@@ -322,17 +332,20 @@ void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_
   const index_t nc = round_up(ceil_div(cols, ceil_div(cols, t.nc)), nr);
   float* ap = a_scratch(mc * job.kc + kW);  // + kW: the slack pack_a's whole-vector stores may write
   float* bp = b_scratch(nc * job.kc);
-  const MicroKernel* full_width = kKernels[static_cast<std::size_t>(t.nv)].data();
+  const std::size_t nv = static_cast<std::size_t>(t.nv);
+  const bool packed = job.b_reading == BReading::packed;
+  // first_tile_packs: a panel's copy goes in the slot of the block's first panel, which only `packed` fills
+  float* panel_copy = bp;
   for (index_t jc = j0; jc < j1; jc += nc) {
     const index_t ncb = std::min(nc, j1 - jc);
     for (index_t pc = 0; pc < job.k; pc += job.kc) {
       const index_t kcb = std::min(job.kc, job.k - pc);
       const float beta = pc == 0 ? job.beta : 1.0f;
       const float* bias = pc == 0 ? job.bias : nullptr;  // added once, with the first k step
-      pack_b_block(job.b, pc, kcb, jc, ncb, nr, job.direct_b, bp);
+      pack_b_block(job.b, pc, kcb, jc, ncb, nr, !packed, bp);
       // the block of B after this one, fetched a share per tile while this one is used
       LinePrefetcher next_b;
-      if (!job.direct_b) {
+      if (packed) {
         const index_t calls = ceil_div(i1 - i0, mc) * ceil_div(ncb, nr) * RowTiles(std::min(mc, i1 - i0), mr).count;
         if (pc + job.kc < job.k)
           next_b = b_block_prefetcher(job.b, pc + job.kc, std::min(job.kc, job.k - pc - job.kc), jc, ncb, calls);
@@ -343,8 +356,6 @@ void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_
         const index_t mcb = std::min(mc, i1 - ic);
         const RowTiles tiles(mcb, mr);
         pack_a(job.a, ic, tiles, pc, kcb, ap);
-        // the tiles as runs of one height: `extra` tiles of base + 1 rows, then the rest of base rows
-        const index_t tall = tiles.extra, tall_rows = tall * (tiles.base + 1);
         for (index_t jr = 0; jr < ncb; jr += nr) {
           const index_t w = std::min(nr, ncb - jr);
           const float* bias_panel = bias ? bias + jc + jr : nullptr;
@@ -357,18 +368,30 @@ void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_
             }
             continue;
           }
-          const bool in_place = job.direct_b;
-          // B's rows far apart: fetch the panel b_ahead panels on (nothing does otherwise: each of its rows is a
-          // page or more from the next, beyond the hardware prefetchers)
-          if (in_place && job.b_ahead > 0 && jr + (job.b_ahead + 1) * nr <= ncb)
-            for (index_t p = 0; p < kcb; ++p) prefetch_floats(job.b.at(pc + p, jc + jr + job.b_ahead * nr), nr);
-          const float* b_panel = in_place ? job.b.at(pc, jc + jr) : bp + jr * kcb;
-          const index_t b_stride = in_place ? job.b.ld : nr;
-          if (tall > 0)
-            full_width[tiles.base + 1](tall, kcb, ap, b_panel, b_stride, job.alpha, beta, bias_panel, c_panel,
-                                       job.ldc, next_b);
-          full_width[tiles.base](tiles.count - tall, kcb, ap + tall_rows * kcb, b_panel, b_stride, job.alpha, beta,
-                                 bias_panel, c_panel + tall_rows * job.ldc, job.ldc, next_b);
+          const float* b_panel = packed ? bp + jr * kcb : job.b.at(pc, jc + jr);
+          index_t b_stride = packed ? nr : job.b.ld;
+          index_t done = 0;  // tiles run
+          // B not packed up front: the first tile may prefetch a later panel and leave a packed copy of this one
+          const index_t ahead = !packed && job.b_ahead > 0 && jr + (job.b_ahead + 1) * nr <= ncb ? job.b_ahead * nr : 0;
+          const bool stores_b = job.b_reading == BReading::first_tile_packs;
+          if (ahead > 0 || stores_b) {
+            const int mode = (stores_b ? kStoresB : kPlain) | (ahead > 0 ? kFetchesAhead : kPlain);
+            kKernels[static_cast<std::size_t>(mode)][nv][static_cast<std::size_t>(tiles.height(0))](
+                1, kcb, ap, b_panel, b_stride, job.alpha, beta, bias_panel, c_panel, job.ldc, next_b, panel_copy,
+                ahead);
+            done = 1;
+            if (stores_b) b_panel = panel_copy, b_stride = nr;
+          }
+          // the other tiles as runs of one height: the first tiles.extra have base + 1 rows, the rest base rows
+          const auto run = [&](index_t first, index_t end, index_t height) {
+            if (first >= end) return;
+            const index_t s0 = tiles.start(first);
+            kKernels[kPlain][nv][static_cast<std::size_t>(height)](end - first, kcb, ap + s0 * kcb, b_panel, b_stride,
+                                                                   job.alpha, beta, bias_panel, c_panel + s0 * job.ldc,
+                                                                   job.ldc, next_b, nullptr, 0);
+          };
+          run(done, tiles.extra, tiles.base + 1);
+          run(std::max(done, tiles.extra), tiles.count, tiles.base);
         }
       }
     }

@@ -41,18 +41,27 @@ struct Operand {
   const float* at(index_t i, index_t j) const { return trans ? data + j * ld + i : data + i * ld + j; }
 };
 
+// How the blocked algorithm reads op(B) (chosen in ops/gemm.cpp; B not transposed and few rows of C for all but
+// the first). Every way gives the same bits: each tile computes the same sums from the same values.
+enum class BReading {
+  packed,    // each block packed into nr-column panels before its tiles run
+  in_place,  // the full panels read where they are, a row of kc steps ldb apart; only a narrow last panel packed
+  first_tile_packs,  // the first tile of each panel reads it in place and stores the packed copy the other tiles read
+};
+
 struct Problem {
   Operand a, b;
   index_t m, n, k;
   float alpha, beta;
   float* c;
   index_t ldc;
-  const float* bias;  // n values added to every row of C, or null
+  const float* bias;      // n values added to every row of C, or null
   GemmBlocking blocking;  // this product's (fixed for the process, so results do not depend on threads)
-  index_t kc;         // k step of the blocked algorithm, fixed by k and the blocking alone (determinism)
-  bool direct_b;      // read op(B) = B in place instead of packing it (few rows of C; B not transposed)
-  index_t b_ahead;    // with direct_b: prefetch the panel of B this many panels ahead (0: none)
-  index_t dot_a_bytes;  // dot products: the rows of A are taken in blocks of at most this many bytes (half the L2)
+  index_t kc;             // k step of the blocked algorithm, fixed by k and the blocking alone (determinism)
+  BReading b_reading;     // how the blocked algorithm reads op(B) (above)
+  index_t b_ahead;        // B not packed up front: the first tile of each panel prefetches, one row per k step, the
+                          // panel this many panels on (0: none)
+  index_t dot_a_bytes;    // dot products: the rows of A are taken in blocks of at most this many bytes (half the L2)
 };
 
 // C[i0:i1, j0:j1] computed completely (all of k) by the calling thread.

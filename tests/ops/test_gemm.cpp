@@ -8,6 +8,7 @@
 // of the magnitudes summed: |C − C_ref| ≤ 1e-6·√(k+1)·S with S = |α|·|op(A)|·|op(B)| + |β|·|C₀| elementwise
 // (≈ 17 unit roundoffs times √k: far below a dropped or doubled product term for the sizes tested).
 #include <boost/test/unit_test.hpp>
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -230,6 +231,37 @@ BOOST_AUTO_TEST_CASE(few_rows_of_long_b_rows) {
         }
   }
   ops::set_num_threads(saved_threads);
+}
+
+// The ways of reading B with few rows of C (in place, packed by each panel's first tile, with or without the
+// row-by-row prefetch of a later panel) change where values are read from, never the sums: the rows of a product of
+// at most 64 rows are bit for bit those of a taller product (B packed up front) whose first rows are the same.
+// Strides: 800 (short rows, in place), 256 and 1024 (rows a multiple of the line apart: the first tile packs), 1048
+// (long aligned rows: in place, prefetched), 1035 and 1048 with B 4 bytes off (long unaligned rows: in place up to 24
+// rows, the first tile packs beyond); n with and without a narrow last panel; several k steps; β = 0 and β ≠ 0.
+BOOST_AUTO_TEST_CASE(few_rows_read_b_every_way_with_the_bits_of_the_packed_path) {
+  Random rng(406);
+  constexpr index_t kExtraRows = 80;  // the taller product: more rows than any path that skips packing takes
+  struct Case {
+    index_t n, ldb, b_offset;
+  };
+  const Case cases[] = {{800, 800, 0}, {256, 256, 0}, {1000, 1024, 0}, {1048, 1048, 0}, {1035, 1035, 0},
+                        {1040, 1048, 1}};
+  for (const Case& g : cases)
+    for (const index_t m : {5, 20, 24, 40, 64})
+      for (const float beta : {0.0f, 0.5f}) {
+        const index_t k = 700, rows = m + kExtraRows;
+        const Buffer a = rng.buffer(rows * k, -1.0f, 1.0f), b = rng.buffer(k * g.ldb, -1.0f, 1.0f, g.b_offset);
+        const Buffer c0 = rng.buffer(rows * g.n, -1.0f, 1.0f);
+        Buffer few(c0), tall(c0);
+        ops::gemm(false, false, m, g.n, k, 0.9f, a.data(), k, b.data(), g.ldb, beta, few.data(), g.n);
+        ops::gemm(false, false, rows, g.n, k, 0.9f, a.data(), k, b.data(), g.ldb, beta, tall.data(), g.n);
+        const bool same = std::equal(few.begin(), few.begin() + m * g.n, tall.begin());
+        BOOST_TEST(same, "m=" << m << " n=" << g.n << " ldb=" << g.ldb << " B offset " << g.b_offset << " beta " << beta
+                                << ": the rows differ from the packed path's");
+        // and the rows past m were left alone
+        BOOST_TEST(std::equal(few.begin() + m * g.n, few.end(), c0.begin() + m * g.n));
+      }
 }
 
 // gemm_bias = gemm + the bias row, on every path: blocked (narrow last panel, several k steps so the bias must be
