@@ -3,11 +3,10 @@
 //
 // Algorithms (ops/gemm_internal.hpp): the blocked, packed BLIS-style GEMM for most shapes; dot products of rows
 // when C = A·Bᵀ has few rows (kDotRows) and moderate k, where transposing B into packed panels would cost as much
-// as the product; and, for few rows (kDirectRows) of an untransposed B, the blocked GEMM without a packing pass over
-// B (panels read in place, or packed one at a time by the first tile that reads them where in place their rows would
-// evict each other in the L1 or straddle cache lines; rows longer than a page prefetched one per k step). These shape
-// thresholds were measured on the recurrent-step and decoder shapes (bench/gemm_peers, docs/performance.md); the L1
-// geometry they consult comes from the CPU.
+// as the product; and, for few rows of an untransposed B (at most one block of rows, mc), the blocked GEMM without a
+// packing pass over B (panels read in place up to kDirectRows rows, or packed one at a time by the first tile that
+// reads them; rows longer than a page prefetched one per k step). These shape thresholds were measured on the
+// recurrent-step and decoder shapes (bench/gemm_peers, docs/performance.md); the caches they consult come from the CPU.
 //
 // Blocking: the micro-tile and kc, mc, nc of the blocked algorithm are derived once per process from the CPU it runs
 // on (ops/cpu_info.hpp: caches from sysfs or cpuid, or the TAPEGRAD_CPU_CACHES variable) by the analytical model of
@@ -59,6 +58,10 @@ using namespace gemm_detail;
 //   GFLOP/s, packed → first tile packs: 20×1024×256 64 → 81, 64×1024×256 73 → 91 (char-LSTM steps, 4×256 gates),
 //   20×2048×512 57 → 84, 64×2048×512 67 → 87, 32×2048×1024 60 → 77 (oneDNN: 40–46 on all five)
 // The first tile packing when in place is possible cost 3–5% (its stores); prefetching short rows gained nothing.
+// Past kDirectRows and up to one block of rows (m ≤ mc), every panel of B serves one block of A only: a packing pass
+// buys no reuse, and the first tile packs (Zen 3, packed → first tile packs, ours / oneDNN: 96, 128, 160, 204 ×800×400
+// 0.88, 0.92, 0.93, 0.95 → 0.98, 0.98, 0.98, 1.00; 128×2600×1300 0.93 → 0.99; 200×800×200 0.93 → 0.99). With more rows
+// the packed B is read again by every block, and packing up front stays ahead (1024×1024×1024: 1.07 → 0.98).
 constexpr index_t kDirectRows = 64;
 constexpr index_t kDirectMaxRowBytes = 4096;
 constexpr index_t kDirectLongRows = 24;
@@ -103,8 +106,9 @@ bool panel_fits_l1(index_t ld, index_t kc) {
   return kc <= visited * f.l1_ways;
 }
 
-BReading b_reading(bool trans_b, index_t m, index_t n, const float* b, index_t ldb, index_t kc) {
-  if (trans_b || m > kDirectRows) return BReading::packed;
+BReading b_reading(bool trans_b, index_t m, index_t n, const float* b, index_t ldb, index_t kc, index_t mc) {
+  if (trans_b || m > mc) return BReading::packed;
+  if (m > kDirectRows) return BReading::first_tile_packs;
   const bool aligned = reinterpret_cast<std::uintptr_t>(b) % (kW * sizeof(float)) == 0 && ldb % kW == 0;
   const bool in_place = !long_rows(n) || m <= kDirectLongRows || aligned;
   return in_place && panel_fits_l1(ldb, kc) ? BReading::in_place : BReading::first_tile_packs;
@@ -242,7 +246,7 @@ void gemm_bias(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, floa
                     bias,
                     blocking,
                     kc,
-                    b_reading(trans_b, m, n, b, ldb, kc),
+                    b_reading(trans_b, m, n, b, ldb, kc, blocking.mc),
                     long_rows(n) ? kDirectAheadPanels : 0,
                     dot ? cache_facts().half_l2 : 0};
   const index_t threads = threads_for(m * n * k, kGemmParallelThreshold);

@@ -7,8 +7,8 @@
 // Tolerance: the kernel accumulates in float over k, the twin in double, so the error grows like √k rounding errors
 // of the magnitudes summed: |C − C_ref| ≤ 1e-6·√(k+1)·S with S = |α|·|op(A)|·|op(B)| + |β|·|C₀| elementwise
 // (≈ 17 unit roundoffs times √k: far below a dropped or doubled product term for the sizes tested).
-#include <boost/test/unit_test.hpp>
 #include <algorithm>
+#include <boost/test/unit_test.hpp>
 #include <cmath>
 #include <limits>
 #include <string>
@@ -216,8 +216,8 @@ BOOST_AUTO_TEST_CASE(few_rows_of_long_b_rows) {
         ++count;
       }
   const int saved_threads = ops::num_threads();
-  for (const char* spec : {"", "l1d=48K/12,l2=2M/16,l3=105M/15@112", "l1d=32K/8,l2=1M/8,l3=32M/16@16",
-                           "l1d=4K/2,l2=32K/4"}) {
+  for (const char* spec :
+       {"", "l1d=48K/12,l2=2M/16,l3=105M/15@112", "l1d=32K/8,l2=1M/8,l3=32M/16@16", "l1d=4K/2,l2=32K/4"}) {
     const BlockingScope scope(*spec ? blocking_for_caches(spec) : ops::gemm_blocking());
     for (const index_t m : {20, 24, 40})
       for (const index_t n : {1032, 1088, 1100})
@@ -227,7 +227,7 @@ BOOST_AUTO_TEST_CASE(few_rows_of_long_b_rows) {
           const std::vector<float> one = product(1, false, false, m, n, k, a, b),
                                    two = product(2, false, false, m, n, k, a, b);
           BOOST_TEST((one == two), "blocking '" << spec << "' m=" << m << " n=" << n << " B offset " << b_offset
-                                                 << ": 1 and 2 threads differ");
+                                                << ": 1 and 2 threads differ");
         }
   }
   ops::set_num_threads(saved_threads);
@@ -235,33 +235,35 @@ BOOST_AUTO_TEST_CASE(few_rows_of_long_b_rows) {
 
 // The ways of reading B with few rows of C (in place, packed by each panel's first tile, with or without the
 // row-by-row prefetch of a later panel) change where values are read from, never the sums: the rows of a product of
-// at most 64 rows are bit for bit those of a taller product (B packed up front) whose first rows are the same.
-// Strides: 800 (short rows, in place), 256 and 1024 (rows a multiple of the line apart: the first tile packs), 1048
-// (long aligned rows: in place, prefetched), 1035 and 1048 with B 4 bytes off (long unaligned rows: in place up to 24
-// rows, the first tile packs beyond); n with and without a narrow last panel; several k steps; β = 0 and β ≠ 0.
+// at most one block of rows (mc) are bit for bit those of a taller product (more than mc rows: B packed up front)
+// whose first rows are the same. Strides: 800 (short rows, in place up to 64 rows), 256 and 1024 (rows a multiple of
+// the line apart: the first tile packs), 1048 (long aligned rows: in place, prefetched), 1035 and 1048 with B 4
+// bytes off (long unaligned rows: in place up to 24 rows, the first tile packs beyond); n with and without a narrow
+// last panel; two k steps; β = 0 and β ≠ 0; rows on both sides of 24 and 64, and mc.
 BOOST_AUTO_TEST_CASE(few_rows_read_b_every_way_with_the_bits_of_the_packed_path) {
   Random rng(406);
-  constexpr index_t kExtraRows = 80;  // the taller product: more rows than any path that skips packing takes
+  const index_t mc = ops::gemm_blocking().mc;
   struct Case {
     index_t n, ldb, b_offset;
   };
-  const Case cases[] = {{800, 800, 0}, {256, 256, 0}, {1000, 1024, 0}, {1048, 1048, 0}, {1035, 1035, 0},
-                        {1040, 1048, 1}};
+  const Case cases[] = {{800, 800, 0},   {256, 256, 0},   {1000, 1024, 0},
+                        {1048, 1048, 0}, {1035, 1035, 0}, {1040, 1048, 1}};
+  int count = 0;
   for (const Case& g : cases)
-    for (const index_t m : {5, 20, 24, 40, 64})
-      for (const float beta : {0.0f, 0.5f}) {
-        const index_t k = 700, rows = m + kExtraRows;
-        const Buffer a = rng.buffer(rows * k, -1.0f, 1.0f), b = rng.buffer(k * g.ldb, -1.0f, 1.0f, g.b_offset);
-        const Buffer c0 = rng.buffer(rows * g.n, -1.0f, 1.0f);
-        Buffer few(c0), tall(c0);
-        ops::gemm(false, false, m, g.n, k, 0.9f, a.data(), k, b.data(), g.ldb, beta, few.data(), g.n);
-        ops::gemm(false, false, rows, g.n, k, 0.9f, a.data(), k, b.data(), g.ldb, beta, tall.data(), g.n);
-        const bool same = std::equal(few.begin(), few.begin() + m * g.n, tall.begin());
-        BOOST_TEST(same, "m=" << m << " n=" << g.n << " ldb=" << g.ldb << " B offset " << g.b_offset << " beta " << beta
-                                << ": the rows differ from the packed path's");
-        // and the rows past m were left alone
-        BOOST_TEST(std::equal(few.begin() + m * g.n, few.end(), c0.begin() + m * g.n));
-      }
+    for (const index_t m : {index_t{5}, index_t{20}, index_t{24}, index_t{40}, index_t{64}, index_t{65}, mc}) {
+      const float beta = count++ % 2 == 0 ? 0.0f : 0.5f;
+      const index_t k = 400, rows = m + mc + 1;
+      const Buffer a = rng.buffer(rows * k, -1.0f, 1.0f), b = rng.buffer(k * g.ldb, -1.0f, 1.0f, g.b_offset);
+      const Buffer c0 = rng.buffer(rows * g.n, -1.0f, 1.0f);
+      Buffer few(c0), tall(c0);
+      ops::gemm(false, false, m, g.n, k, 0.9f, a.data(), k, b.data(), g.ldb, beta, few.data(), g.n);
+      ops::gemm(false, false, rows, g.n, k, 0.9f, a.data(), k, b.data(), g.ldb, beta, tall.data(), g.n);
+      const bool same = std::equal(few.begin(), few.begin() + m * g.n, tall.begin());
+      BOOST_TEST(same, "m=" << m << " n=" << g.n << " ldb=" << g.ldb << " B offset " << g.b_offset << " beta " << beta
+                            << ": the rows differ from the packed path's");
+      // and the rows past m were left alone
+      BOOST_TEST(std::equal(few.begin() + m * g.n, few.end(), c0.begin() + m * g.n));
+    }
 }
 
 // gemm_bias = gemm + the bias row, on every path: blocked (narrow last panel, several k steps so the bias must be
@@ -381,9 +383,8 @@ BOOST_AUTO_TEST_CASE(set_blocking_refuses_what_is_not_compiled) {
   const ops::GemmBlocking good = ops::gemm_blocking();
   ops::GemmBlocking b = good;
   b.mr = 31;  // no such tile
-  BOOST_CHECK_EXCEPTION(ops::set_gemm_blocking(b), UsageError, [](const UsageError& e) {
-    return std::string(e.what()).find("31x") != std::string::npos;
-  });
+  BOOST_CHECK_EXCEPTION(ops::set_gemm_blocking(b), UsageError,
+                        [](const UsageError& e) { return std::string(e.what()).find("31x") != std::string::npos; });
   b = good;
   b.mc = good.mr * 3 + 1;
   BOOST_CHECK_EXCEPTION(ops::set_gemm_blocking(b), UsageError, [](const UsageError& e) {
