@@ -48,16 +48,21 @@ using namespace gemm_detail;
 //   each other between the row tiles that re-read them. Then, and for unaligned long rows past kDirectLongRows, the
 //   first tile of each panel reads it in place and stores a packed copy that the other tiles read
 //   (BReading::first_tile_packs): B is still read once, and the copy is written to and read from the L1.
-// - Rows longer than a page: each is a page or more from the last, where the hardware prefetchers do not look, so the
-//   first tile of a panel also prefetches the panel kDirectAheadPanels on, one row per k step (Problem::b_ahead). All
-//   at once before the tiles (a burst of kc prefetches, more than the core can keep in flight) it gained far less.
+// - Either way the first tile of a panel also prefetches the panel kDirectAheadPanels on, one row per k step
+//   (Problem::b_ahead): its rows are ldb apart (a page or more for long rows, where no hardware prefetcher looks),
+//   and in a training step B (a recurrent weight) comes from L3 or memory, the step's other work having evicted it.
+//   All at once before the tiles (a burst of kc prefetches, more than the core can keep in flight) it gained far less
+//   on long rows and lost 2–5% on short ones.
 // Zen 3, ours / oneDNN (ab harness: thread CPU time, best of 30, alternating; the ranges are two or three runs):
 //   20×2600×1300 (LSTM-650 forward b20)  prefetch burst 0.66–0.77  → prefetch per k step 1.12–1.24
 //   64×2600×1300 (LSTM-650 forward b64)                 0.70–0.81  →                    0.86–0.97
 //   32, 48, 64 ×2600×1300, B 16 bytes off   packed 0.88, 0.77, 0.80  → first tile packs  1.08, 0.90, 0.92
 //   GFLOP/s, packed → first tile packs: 20×1024×256 64 → 81, 64×1024×256 73 → 91 (char-LSTM steps, 4×256 gates),
 //   20×2048×512 57 → 84, 64×2048×512 67 → 87, 32×2048×1024 60 → 77 (oneDNN: 40–46 on all five)
-// The first tile packing when in place is possible cost 3–5% (its stores); prefetching short rows gained nothing.
+//   With the caches flushed between calls, as in a step (8 MB written), prefetching short rows too: 20×800×400
+//   0.88 → 0.97, 64×800×400 0.92 → 0.95, 128×800×400 0.94 → 1.02, 20×800×200 0.90 → 0.95; GFLOP/s 64×1024×256
+//   71 → 77, 32×1024×256 77 → 85; warm, the same within noise.
+// The first tile packing when in place is possible cost 3–5% (its stores).
 // Past kDirectRows and up to one block of rows (m ≤ mc), every panel of B serves one block of A only: a packing pass
 // buys no reuse, and the first tile packs (Zen 3, packed → first tile packs, ours / oneDNN: 96, 128, 160, 204 ×800×400
 // 0.88, 0.92, 0.93, 0.95 → 0.98, 0.98, 0.98, 1.00; 128×2600×1300 0.93 → 0.99; 200×800×200 0.93 → 0.99). With more rows
@@ -247,7 +252,7 @@ void gemm_bias(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, floa
                     blocking,
                     kc,
                     b_reading(trans_b, m, n, b, ldb, kc, blocking.mc),
-                    long_rows(n) ? kDirectAheadPanels : 0,
+                    kDirectAheadPanels,
                     dot ? cache_facts().half_l2 : 0};
   const index_t threads = threads_for(m * n * k, kGemmParallelThreshold);
   const bool parallel = threads > 1;

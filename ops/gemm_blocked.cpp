@@ -14,8 +14,8 @@
 // transpose. With few rows of C (Problem::b_reading, chosen in ops/gemm.cpp) B is not packed up front: the full
 // panels are read in place, a row of kc steps ldb apart, or the first tile of each panel reads it in place and leaves
 // a packed copy for the others (when the rows would evict each other in the L1, or straddle cache lines); only a
-// narrow last panel is packed. When those rows are a page or more apart (Problem::b_ahead) the first tile also
-// prefetches the panel b_ahead panels on, one row per k step, so that the misses spread over its FMAs.
+// narrow last panel is packed. The first tile also prefetches the panel b_ahead panels on (Problem::b_ahead), one
+// row per k step, so that the misses of rows ldb apart spread over its FMAs.
 //
 // Row tiles: the rows of a block are cut into ⌈rows/mr⌉ tiles of as equal height as possible (20 rows with mr = 6:
 // 5+5+5+5, not 6+6+6+2), because a tile's accumulators are its only independent FMA chains: a 2-row tile leaves
