@@ -10,6 +10,7 @@
 //
 //   build/bench/lm_throughput --models lstm --threads 1
 //   build/bench/lm_throughput                       # all six, 1 and 2 threads
+//   build/bench/lm_throughput --models char256 --threads 1 --gemm-shapes 8   # and where its GEMM time goes
 // --train-only skips evaluation (its eval column then repeats training). --no-fma-peak skips measuring the peak
 // (bench/profile_step.py passes it, so that the profile holds training only; the shares are then nan).
 //
@@ -28,6 +29,9 @@
 // is not in the numerator while its time is in the denominator, and the wall-clock windows include every other cost
 // (tape bookkeeping, memory traffic, another process' time slices), so the share is a lower bound on how much of the
 // FMA units' capacity the step uses — it can only understate utilization, never flatter it.
+// --gemm-shapes N also prints, per configuration, the N products the timed training windows spent the most GEMM time
+// on (ops::set_gemm_shape_timing): shape, calls per step, share of the GEMM time and GFLOP/s, the wall time of each
+// call with its threads. The timing is on only then (it adds a clock read and a lock to each product).
 // It also prints how many training steps were clipped (gradient norm above the configuration's clip): on these
 // synthetic uniform ids none is, so the fused clip + SGD pass of nn::clip_and_step is not exercised here
 // (bench/clip_step measures it).
@@ -84,7 +88,8 @@ struct Rates {
   }
 };
 
-Rates run_windows(const std::function<index_t()>& step, int warmup, int windows, double window_sec) {
+Rates run_windows(const std::function<index_t()>& step, int warmup, int windows, double window_sec,
+                  bool time_shapes = false) {
   double t0 = now();
   for (int i = 0; i < std::max(1, warmup); ++i) step();
   double per_step = (now() - t0) / std::max(1, warmup);
@@ -93,6 +98,7 @@ Rates run_windows(const std::function<index_t()>& step, int warmup, int windows,
   per_step = std::min(per_step, (now() - t0) / 2);
   Rates r;
   r.steps = std::max(1L, std::lround(window_sec / std::max(per_step, 1e-6)));
+  if (time_shapes) ops::set_gemm_shape_timing(true);
   for (int w = 0; w < windows; ++w) {
     index_t tokens = 0;
     const std::uint64_t madds0 = ops::gemm_multiply_adds();
@@ -105,11 +111,35 @@ Rates run_windows(const std::function<index_t()>& step, int warmup, int windows,
     r.seconds += dt;
     r.rates.push_back(static_cast<double>(tokens) / dt);
   }
+  if (time_shapes) ops::set_gemm_shape_timing(false);
   return r;
 }
 
+// The `top` products of the timed training windows that took the most time (ops::gemm_shape_times).
+void print_gemm_shapes(const std::string& name, int threads, long steps, int top) {
+  const std::vector<ops::GemmShapeTime> table = ops::gemm_shape_times();
+  double total = 0;
+  for (const ops::GemmShapeTime& e : table) total += e.seconds;
+  std::printf("%-8s threads=%d GEMM shapes of a training step, the most time first (%zu shapes):\n", name.c_str(),
+              threads, table.size());
+  std::printf("  %7s %10s  %-24s %s\n", "share", "calls/step", "m x n x k", "GFLOP/s");
+  for (std::size_t i = 0; i < table.size() && static_cast<int>(i) < top; ++i) {
+    const ops::GemmShapeTime& e = table[i];
+    const std::string shape = std::to_string(e.m) + " x " + std::to_string(e.n) + " x " + std::to_string(e.k) +
+                              (e.trans_a ? " Aᵀ" : "") + (e.trans_b ? " Bᵀ" : "");
+    const double flops = 2.0 * static_cast<double>(e.m) * static_cast<double>(e.n) * static_cast<double>(e.k) *
+                         static_cast<double>(e.calls);
+    // padded to 24 characters on screen (ᵀ takes three bytes)
+    const std::size_t shown = static_cast<std::size_t>(std::count_if(
+        shape.begin(), shape.end(), [](char ch) { return (static_cast<unsigned char>(ch) & 0xC0) != 0x80; }));
+    std::printf("  %6.1f%% %10.1f  %s%s %.1f\n", 100.0 * e.seconds / total,
+                static_cast<double>(e.calls) / static_cast<double>(std::max(1L, steps)), shape.c_str(),
+                std::string(shown < 24 ? 24 - shown : 0, ' ').c_str(), flops / e.seconds * 1e-9);
+  }
+}
+
 void measure_model(const std::string& name, int threads, double fma_peak, int warmup, int windows, double window_sec,
-                   bool train_only) {
+                   bool train_only, int gemm_shapes) {
   ops::set_num_threads(threads);
   const ReferenceConfig cfg = reference_config(name);
   Rng rng(1234);
@@ -161,7 +191,7 @@ void measure_model(const std::string& name, int threads, double fma_peak, int wa
       return evaluator.evaluate(contexts, targets).tokens;
     };
   }
-  const Rates train = run_windows(train_step, warmup, windows, window_sec);
+  const Rates train = run_windows(train_step, warmup, windows, window_sec, gemm_shapes > 0);
   const Rates eval = train_only ? train : run_windows(eval_step, warmup, windows, window_sec);
   const auto [tmin, tmax] = std::minmax_element(train.rates.begin(), train.rates.end());
   const auto [emin, emax] = std::minmax_element(eval.rates.begin(), eval.rates.end());
@@ -190,6 +220,8 @@ void measure_model(const std::string& name, int threads, double fma_peak, int wa
       train.gflops(), fma_peak, train.gflops() / fma_peak, train_cpu / fma_peak, eval.gflop_per_step(), eval.gflops(),
       eval.gflops() / fma_peak, eval_cpu / fma_peak,
       static_cast<double>(clipped_steps) / static_cast<double>(std::max(1L, train_steps)));
+  if (gemm_shapes > 0)
+    print_gemm_shapes(name, threads, train.steps * static_cast<long>(train.rates.size()), gemm_shapes);
   std::fflush(stdout);
 }
 
@@ -201,35 +233,61 @@ int main(int argc, char** argv) {
   int warmup = 5, windows = 5;
   double window_sec = 1.5;
   bool train_only = false, measure_peak = true;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    const auto value = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
-      return argv[++i];
-    };
-    if (a == "--models") {
-      models = split_list(value());
-    } else if (a == "--threads") {
-      threads.clear();
-      for (const std::string& t : split_list(value())) threads.push_back(std::stoi(t));
-    } else if (a == "--warmup") {
-      warmup = std::stoi(value());
-    } else if (a == "--windows") {
-      windows = std::stoi(value());
-    } else if (a == "--window-sec") {
-      window_sec = std::stod(value());
-    } else if (a == "--train-only") {  // skip the evaluation runs (bench/profile_step.py profiles training alone)
-      train_only = true;
-    } else if (a == "--no-fma-peak") {
-      measure_peak = false;
-    } else {
-      std::fprintf(stderr,
-                   "usage: lm_throughput [--models lstm,gru,rnn,mlp,char256,char512] [--threads 1,2] [--warmup N] "
-                   "[--windows N] [--window-sec S] [--train-only] [--no-fma-peak]\n");
-      return 2;
-    }
-  }
+  int gemm_shapes = 0;
   try {
+    for (int i = 1; i < argc; ++i) {
+      const std::string a = argv[i];
+      const auto value = [&]() -> std::string {
+        if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
+        return argv[++i];
+      };
+      // a number for option a, or an error naming the option and the text (std::stoi's own says only "stoi")
+      const auto number = [&](const std::string& text) -> double {
+        std::size_t used = 0;
+        double x = 0;
+        try {
+          x = std::stod(text, &used);
+        } catch (const std::exception&) {
+          used = 0;
+        }
+        if (used == 0 || used != text.size()) throw std::runtime_error(a + ": '" + text + "' is not a number");
+        return x;
+      };
+      const auto whole = [&](const std::string& text) -> int {
+        const double x = number(text);
+        if (x != std::floor(x) || x < 0 || x > 1e6)
+          throw std::runtime_error(a + ": '" + text + "' is not a whole number from 0 to 1000000");
+        return static_cast<int>(x);
+      };
+      if (a == "--models") {
+        models = split_list(value());
+      } else if (a == "--threads") {
+        threads.clear();
+        for (const std::string& t : split_list(value())) threads.push_back(whole(t));
+      } else if (a == "--warmup") {
+        warmup = whole(value());
+      } else if (a == "--windows") {
+        windows = whole(value());
+      } else if (a == "--window-sec") {
+        window_sec = number(value());
+      } else if (a == "--train-only") {  // skip the evaluation runs (bench/profile_step.py profiles training alone)
+        train_only = true;
+      } else if (a == "--no-fma-peak") {
+        measure_peak = false;
+      } else if (a == "--gemm-shapes") {
+        gemm_shapes = whole(value());
+        if (gemm_shapes < 1) throw std::runtime_error("--gemm-shapes needs a count of at least 1");
+      } else {
+        std::fprintf(stderr,
+                     "usage: lm_throughput [--models lstm,gru,rnn,mlp,char256,char512] [--threads 1,2] [--warmup N] "
+                     "[--windows N] [--window-sec S] [--train-only] [--no-fma-peak] [--gemm-shapes N]\n");
+        return 2;
+      }
+    }
+    if (windows < 1) throw std::runtime_error("--windows must be at least 1");
+    if (!(window_sec > 0)) throw std::runtime_error("--window-sec must be more than 0");
+    for (int t : threads)
+      if (t < 1) throw std::runtime_error("--threads: every count must be at least 1");
     std::printf("%s\n", bench::cpu_line().c_str());
     std::vector<double> peaks;
     for (int t : threads) {
@@ -248,8 +306,8 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     for (std::size_t i = 0; i < threads.size(); ++i)
       for (const std::string& m : models)
-        measure_model(m, threads[i], peaks[i], warmup, windows, window_sec, train_only);
-  } catch (const std::exception& e) {
+        measure_model(m, threads[i], peaks[i], warmup, windows, window_sec, train_only, gemm_shapes);
+  } catch (const std::exception& e) {  // a bad option value or a failed run
     std::fprintf(stderr, "lm_throughput: %s\n", e.what());
     return 2;
   }

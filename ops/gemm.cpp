@@ -20,8 +20,10 @@
 #include <algorithm>
 #include <atomic>
 #include <cassert>
+#include <chrono>
 #include <cstdint>
 #include <iterator>
+#include <mutex>
 #include <numeric>
 #include <stdexcept>
 #include <string>
@@ -177,6 +179,25 @@ void scale_c(index_t m, index_t n, float beta, const float* bias, float* c, inde
 
 std::atomic<std::uint64_t> multiply_adds{0};
 
+// Per-shape timing (set_gemm_shape_timing): the shapes seen while it was on, in order of first appearance.
+std::atomic<bool> shape_timing{false};
+std::mutex shape_times_mutex;
+std::vector<GemmShapeTime> shape_times;
+
+void add_shape_time(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, double seconds) {
+  const std::lock_guard<std::mutex> lock(shape_times_mutex);
+  for (GemmShapeTime& e : shape_times)
+    if (e.trans_a == trans_a && e.trans_b == trans_b && e.m == m && e.n == n && e.k == k) {
+      ++e.calls;
+      e.seconds += seconds;
+      return;
+    }
+  shape_times.push_back({trans_a, trans_b, m, n, k, 1, seconds});
+}
+
+void gemm_untimed(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, float alpha, const float* a, index_t lda,
+                  const float* b, index_t ldb, float beta, const float* bias, float* c, index_t ldc);
+
 // The tiles compiled into this build (gemm_internal.hpp's kernel table covers them): with AVX-512's 32 registers up
 // to 24 accumulators (BLIS uses 12 × 32 on that ISA); with 16 registers up to 12.
 #if defined(__AVX512F__)
@@ -224,8 +245,39 @@ void gemm(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, float alp
   gemm_bias(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, nullptr, c, ldc);
 }
 
+void set_gemm_shape_timing(bool on) {
+  const std::lock_guard<std::mutex> lock(shape_times_mutex);
+  if (on) shape_times.clear();
+  shape_timing.store(on, std::memory_order_relaxed);
+}
+
+std::vector<GemmShapeTime> gemm_shape_times() {
+  std::vector<GemmShapeTime> table;
+  {
+    const std::lock_guard<std::mutex> lock(shape_times_mutex);
+    table = shape_times;
+  }
+  std::stable_sort(table.begin(), table.end(),
+                   [](const GemmShapeTime& x, const GemmShapeTime& y) { return x.seconds > y.seconds; });
+  return table;
+}
+
 void gemm_bias(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, float alpha, const float* a, index_t lda,
                const float* b, index_t ldb, float beta, const float* bias, float* c, index_t ldc) {
+  if (!shape_timing.load(std::memory_order_relaxed)) {
+    gemm_untimed(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, bias, c, ldc);
+    return;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  gemm_untimed(trans_a, trans_b, m, n, k, alpha, a, lda, b, ldb, beta, bias, c, ldc);
+  add_shape_time(trans_a, trans_b, m, n, k,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+}
+
+namespace {
+
+void gemm_untimed(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, float alpha, const float* a, index_t lda,
+                  const float* b, index_t ldb, float beta, const float* bias, float* c, index_t ldc) {
   assert(m >= 0 && n >= 0 && k >= 0);
   assert(lda >= (trans_a ? m : k) && ldb >= (trans_b ? k : n) && ldc >= n);
   if (m == 0 || n == 0) return;
@@ -268,5 +320,7 @@ void gemm_bias(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, floa
       blocked_rect(job, i0, i1, j0, j1);
   }
 }
+
+}  // namespace
 
 }  // namespace tapegrad::ops

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "ops/gemm_blocking.hpp"
 #include "ops/shape.hpp"
@@ -25,6 +26,20 @@ void gemm_bias(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, floa
 // a training step's GFLOP/s are counted from (bench/lm_throughput: FLOPs = 2 × multiply-adds). One relaxed atomic
 // addition per call.
 std::uint64_t gemm_multiply_adds();
+
+// Per-shape timing, a diagnostic (bench/lm_throughput --gemm-shapes: which products a training step spends its GEMM
+// time on, and at what rate). Off by default; while off, a product pays one relaxed atomic load for it. While on,
+// each call's wall time (its threads included) is added to its shape's entry under a mutex.
+struct GemmShapeTime {
+  bool trans_a, trans_b;
+  index_t m, n, k;
+  std::uint64_t calls;
+  double seconds;
+};
+// Turns the timing on (clearing the table) or off (keeping it).
+void set_gemm_shape_timing(bool on);
+// The table, the most time first.
+std::vector<GemmShapeTime> gemm_shape_times();
 
 // ---- blocking -------------------------------------------------------------------------------------------------
 // The micro-tiles this build compiles (rows × vectors of its SIMD width): the candidates the blocking is chosen from.

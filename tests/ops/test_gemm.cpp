@@ -12,6 +12,7 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "kernel_test_util.hpp"
 #include "ops/cpu_info.hpp"
@@ -316,6 +317,46 @@ BOOST_AUTO_TEST_CASE(empty_output_touches_nothing) {
 
 // The counter bench/lm_throughput derives a step's GFLOP/s from: m·n·k per product that does work, nothing for
 // products with k = 0, α = 0 or an empty C.
+// The per-shape timing: only the products run while it is on, one entry per shape and transposition, the calls
+// counted, the most time first; turning it on again starts a new table.
+BOOST_AUTO_TEST_CASE(shape_timing_table) {
+  Random rng(407);
+  const Buffer a = rng.buffer(160 * 160, -1, 1), b = rng.buffer(160 * 160, -1, 1);
+  Buffer c = rng.buffer(160 * 160, -1, 1);
+  const auto run = [&](bool tb, index_t m, index_t n, index_t k) {
+    ops::gemm(false, tb, m, n, k, 1.0f, a.data(), k, b.data(), tb ? k : n, 0.0f, c.data(), n);
+  };
+  run(false, 3, 4, 5);  // before: not timed
+  ops::set_gemm_shape_timing(true);
+  for (int i = 0; i < 3; ++i) run(false, 2, 3, 4);
+  run(true, 2, 3, 4);         // the same sizes with B transposed: another entry
+  run(false, 160, 160, 160);  // ~10⁶ times the work of the small ones: the most time
+  run(false, 7, 5, 0);        // k = 0: still a call of that shape
+  ops::set_gemm_shape_timing(false);
+  run(false, 3, 4, 5);  // after: not timed
+  const std::vector<ops::GemmShapeTime> table = ops::gemm_shape_times();
+  BOOST_TEST_REQUIRE(table.size() == 4u);
+  BOOST_TEST((table[0].m == 160 && table[0].n == 160 && table[0].k == 160 && table[0].calls == 1));
+  for (std::size_t i = 0; i < table.size(); ++i) {
+    BOOST_TEST(table[i].seconds >= 0.0);
+    if (i > 0) BOOST_TEST(table[i - 1].seconds >= table[i].seconds);
+  }
+  const auto find = [&](bool tb, index_t m, index_t n, index_t k) -> const ops::GemmShapeTime* {
+    for (const ops::GemmShapeTime& e : table)
+      if (!e.trans_a && e.trans_b == tb && e.m == m && e.n == n && e.k == k) return &e;
+    return nullptr;
+  };
+  BOOST_TEST_REQUIRE(find(false, 2, 3, 4) != nullptr);
+  BOOST_TEST(find(false, 2, 3, 4)->calls == 3u);
+  BOOST_TEST_REQUIRE(find(true, 2, 3, 4) != nullptr);
+  BOOST_TEST(find(true, 2, 3, 4)->calls == 1u);
+  BOOST_TEST(find(false, 7, 5, 0) != nullptr);
+  BOOST_TEST(find(false, 3, 4, 5) == nullptr);
+  ops::set_gemm_shape_timing(true);
+  ops::set_gemm_shape_timing(false);
+  BOOST_TEST(ops::gemm_shape_times().empty());
+}
+
 BOOST_AUTO_TEST_CASE(multiply_add_counter) {
   Random rng(5);
   const Buffer a = padded_matrix(rng, 7, 5, 5), b = padded_matrix(rng, 5, 9, 9);
