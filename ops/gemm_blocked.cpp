@@ -221,8 +221,8 @@ void pack_b_block(const Operand& b, index_t p0, index_t kc, index_t j0, index_t 
 //
 // Two variants serve the first tile of a panel of B read in place (Mode, bits of KernelMode): kStoresB stores each
 // row's nr values of B to packed_b (kc rows of nr floats) as it loads them; kFetchesAhead prefetches, per k step, the
-// value `ahead` floats past the row's first (the same row of a later panel), the row's lines a page or more from the
-// last row's, where no hardware prefetcher looks. Neither changes the arithmetic.
+// value `ahead` floats past the row's first (the same row of a later panel: rows b_stride apart, a page or more for
+// long rows, which no hardware prefetcher follows that far ahead). Neither changes the arithmetic.
 enum KernelMode : int { kPlain = 0, kStoresB = 1, kFetchesAhead = 2 };
 
 template <int R, int V, int Mode>
