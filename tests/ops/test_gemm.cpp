@@ -195,13 +195,13 @@ BOOST_AUTO_TEST_CASE(few_rows_paths) {
     }
 }
 
-// Few rows of C and long rows of B (more than a page: n > 1024), read in place with the panels ahead prefetched up to
-// 24 rows, and up to 64 rows when B's rows are vector-aligned (ldb = 1032, 1048: in place; 1035, 1091: packed from 25
-// rows on), while a panel's rows fit the L1 sets they map to (ldb = 1024: 4 KiB apart, one set: packed; 1088: 68
-// lines apart, 16 of 64 sets, packed once a k step is over 128 rows); packed above 64 rows.
-// Row counts on both sides of each threshold, every kind of stride, several k steps, a narrow last panel, every β;
-// then the same bits with 1 and 2 threads (B aligned or not) under this CPU's blocking and those derived for the
-// other CPUs the blocking tests use.
+// Few rows of C and long rows of B (more than a page: n > 1024), against the reference: read in place up to 24 rows,
+// and up to 64 rows when B's rows are vector-aligned (ldb = 1032, 1048: in place; 1035, 1091: the first tile packs
+// from 25 rows on), while a panel's rows fit the L1 sets they map to (ldb = 1024: 4 KiB apart, one set: the first
+// tile packs; 1088: 68 lines apart, 16 of 64 sets, the first tile packs once a k step is over 128 rows); from 65 rows
+// the first tile packs while m ≤ mc, B is packed up front above. Row counts on both sides of each threshold, every
+// kind of stride, several k steps, a narrow last panel, every β; then the same bits with 1 and 2 threads (B aligned or
+// not; 100 rows included) under this CPU's blocking and those derived for the other CPUs the blocking tests use.
 BOOST_AUTO_TEST_CASE(few_rows_of_long_b_rows) {
   Random rng(405);
   const float betas[] = {0.0f, 1.0f, 0.5f};
@@ -220,8 +220,8 @@ BOOST_AUTO_TEST_CASE(few_rows_of_long_b_rows) {
   for (const char* spec :
        {"", "l1d=48K/12,l2=2M/16,l3=105M/15@112", "l1d=32K/8,l2=1M/8,l3=32M/16@16", "l1d=4K/2,l2=32K/4"}) {
     const BlockingScope scope(*spec ? blocking_for_caches(spec) : ops::gemm_blocking());
-    for (const index_t m : {20, 24, 40})
-      for (const index_t n : {1032, 1088, 1100})
+    for (const index_t m : {20, 24, 40, 100})  // 100: past 64 rows, the first tile packs while m ≤ mc
+      for (const index_t n : {1024, 1032, 1088, 1100})
         for (const index_t b_offset : {0, 1}) {
           const index_t k = 700;  // m·n·k above the fork threshold
           const Buffer a = rng.buffer(m * k, -1.0f, 1.0f), b = rng.buffer(k * n, -1.0f, 1.0f, b_offset);
