@@ -24,6 +24,7 @@
 #include <cstring>
 #include <ctime>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -92,7 +93,7 @@ Timing time_call(const std::function<void()>& f, double budget) {
     if (dt >= kBatchSeconds) break;
     calls = dt <= 0 ? calls * 10 : std::max(calls + 1, static_cast<int>(calls * kBatchSeconds / dt * 1.1));
   }
-  double total = 0.0, best = 0.0;
+  double total = 0.0, best = std::numeric_limits<double>::infinity();
   long long done = 0;
   while (total < budget) {
     const double t0 = now();
@@ -100,7 +101,7 @@ Timing time_call(const std::function<void()>& f, double budget) {
     const double per_call = (now() - t0) / calls;
     total += per_call * calls;
     done += calls;
-    best = done == calls ? per_call : std::min(best, per_call);
+    best = std::min(best, per_call);
   }
   return {total / static_cast<double>(done), best};
 }
@@ -179,7 +180,7 @@ int main(int argc, char** argv) {
                    s.n);
       };
       std::vector<double> t_ours, t_blas, t_dnnl;
-      double best_ours = 1e30, best_blas = 1e30, best_dnnl = 1e30;
+      double best_ours = std::numeric_limits<double>::infinity(), best_blas = best_ours, best_dnnl = best_ours;
       const auto round_of = [&](const std::function<void()>& f, std::vector<double>& means, double& best) {
         const Timing t = time_call(f, budget);
         means.push_back(t.mean);

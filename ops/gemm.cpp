@@ -85,8 +85,8 @@ const CpuDescription& described_cpu() {
   }
 }
 
-// What the choice of path reads of the caches, once per process; a level the CPU does not describe is taken as the
-// blocking model takes it (ops/gemm_blocking.cpp): an L1 of 32 KiB, 8 ways, and an L2 of 256 KiB.
+// What the choice of path reads of the caches, once per process: the L1 and L2 the blocking model works with
+// (modelled_l1/l2: the CPU's, or the model's defaults where the CPU does not describe one).
 struct CacheFacts {
   std::int64_t l1_line, l1_ways, l1_sets;
   index_t half_l2;  // bytes
@@ -94,10 +94,10 @@ struct CacheFacts {
 const CacheFacts& cache_facts() {
   static const CacheFacts facts = [] {
     const CpuDescription& cpu = described_cpu();
-    const std::int64_t line = cpu.l1d.line_bytes > 0 ? cpu.l1d.line_bytes : 64, ways = cpu.l1d.effective_ways();
-    const std::int64_t l1 = cpu.l1d.present() ? cpu.l1d.size_bytes : 32 * 1024;
-    const std::int64_t l2 = cpu.l2.present() ? cpu.l2.size_bytes : 256 * 1024;
-    return CacheFacts{line, ways, std::max<std::int64_t>(1, l1 / (ways * line)), static_cast<index_t>(l2 / 2)};
+    const CacheLevel l1 = modelled_l1(cpu), l2 = modelled_l2(cpu);
+    const std::int64_t line = l1.line_bytes > 0 ? l1.line_bytes : 64, ways = l1.effective_ways();
+    return CacheFacts{line, ways, std::max<std::int64_t>(1, l1.size_bytes / (ways * line)),
+                      static_cast<index_t>(l2.size_bytes / 2)};
   }();
   return facts;
 }
@@ -195,9 +195,6 @@ void add_shape_time(bool trans_a, bool trans_b, index_t m, index_t n, index_t k,
   shape_times.push_back({trans_a, trans_b, m, n, k, 1, seconds});
 }
 
-void gemm_untimed(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, float alpha, const float* a, index_t lda,
-                  const float* b, index_t ldb, float beta, const float* bias, float* c, index_t ldc);
-
 // The tiles compiled into this build (gemm_internal.hpp's kernel table covers them): with AVX-512's 32 registers up
 // to 24 accumulators (BLIS uses 12 × 32 on that ISA); with 16 registers up to 12.
 #if defined(__AVX512F__)
@@ -214,6 +211,52 @@ GemmBlocking derived_blocking() {
 GemmBlocking& process_blocking() {
   static GemmBlocking b = derived_blocking();
   return b;
+}
+
+// The product itself (gemm_bias adds the per-shape timing around it when that is on).
+void gemm_untimed(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, float alpha, const float* a, index_t lda,
+                  const float* b, index_t ldb, float beta, const float* bias, float* c, index_t ldc) {
+  assert(m >= 0 && n >= 0 && k >= 0);
+  assert(lda >= (trans_a ? m : k) && ldb >= (trans_b ? k : n) && ldc >= n);
+  if (m == 0 || n == 0) return;
+  if (k == 0 || alpha == 0.0f) {
+    if (beta != 1.0f || bias) scale_c(m, n, beta, bias, c, ldc);
+    return;
+  }
+  multiply_adds.fetch_add(static_cast<std::uint64_t>(m) * static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(k),
+                          std::memory_order_relaxed);
+  const bool dot = as_dot_products(trans_a, trans_b, m, k);
+  const GemmBlocking& blocking = process_blocking();
+  // k steps as even as possible (k = 300 → 150 + 150), fixed by k and the blocking alone
+  const index_t kc = ceil_div(k, ceil_div(k, blocking.kc));
+  const Problem job{{a, lda, trans_a},
+                    {b, ldb, trans_b},
+                    m,
+                    n,
+                    k,
+                    alpha,
+                    beta,
+                    c,
+                    ldc,
+                    bias,
+                    blocking,
+                    kc,
+                    b_reading(trans_b, m, n, b, ldb, kc, blocking.mc),
+                    kDirectAheadPanels,
+                    dot ? cache_facts().half_l2 : 0};
+  const index_t threads = threads_for(m * n * k, kGemmParallelThreshold);
+  const bool parallel = threads > 1;
+  const Split s = choose_split(blocking, m, n, k, threads);
+#pragma omp parallel for schedule(static) num_threads(static_cast <int>(threads)) if (parallel)
+  for (index_t t = 0; t < threads; ++t) {
+    const index_t bi = t / s.parts_n, bj = t % s.parts_n;
+    const index_t i0 = bi * s.rows, i1 = std::min(m, (bi + 1) * s.rows);
+    const index_t j0 = bj * s.cols, j1 = std::min(n, (bj + 1) * s.cols);
+    if (dot)
+      dot_rect(job, i0, i1, j0, j1);
+    else
+      blocked_rect(job, i0, i1, j0, j1);
+  }
 }
 
 }  // namespace
@@ -273,54 +316,5 @@ void gemm_bias(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, floa
   add_shape_time(trans_a, trans_b, m, n, k,
                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
-
-namespace {
-
-void gemm_untimed(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, float alpha, const float* a, index_t lda,
-                  const float* b, index_t ldb, float beta, const float* bias, float* c, index_t ldc) {
-  assert(m >= 0 && n >= 0 && k >= 0);
-  assert(lda >= (trans_a ? m : k) && ldb >= (trans_b ? k : n) && ldc >= n);
-  if (m == 0 || n == 0) return;
-  if (k == 0 || alpha == 0.0f) {
-    if (beta != 1.0f || bias) scale_c(m, n, beta, bias, c, ldc);
-    return;
-  }
-  multiply_adds.fetch_add(static_cast<std::uint64_t>(m) * static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(k),
-                          std::memory_order_relaxed);
-  const bool dot = as_dot_products(trans_a, trans_b, m, k);
-  const GemmBlocking& blocking = process_blocking();
-  // k steps as even as possible (k = 300 → 150 + 150), fixed by k and the blocking alone
-  const index_t kc = ceil_div(k, ceil_div(k, blocking.kc));
-  const Problem job{{a, lda, trans_a},
-                    {b, ldb, trans_b},
-                    m,
-                    n,
-                    k,
-                    alpha,
-                    beta,
-                    c,
-                    ldc,
-                    bias,
-                    blocking,
-                    kc,
-                    b_reading(trans_b, m, n, b, ldb, kc, blocking.mc),
-                    kDirectAheadPanels,
-                    dot ? cache_facts().half_l2 : 0};
-  const index_t threads = threads_for(m * n * k, kGemmParallelThreshold);
-  const bool parallel = threads > 1;
-  const Split s = choose_split(blocking, m, n, k, threads);
-#pragma omp parallel for schedule(static) num_threads(static_cast <int>(threads)) if (parallel)
-  for (index_t t = 0; t < threads; ++t) {
-    const index_t bi = t / s.parts_n, bj = t % s.parts_n;
-    const index_t i0 = bi * s.rows, i1 = std::min(m, (bi + 1) * s.rows);
-    const index_t j0 = bj * s.cols, j1 = std::min(n, (bj + 1) * s.cols);
-    if (dot)
-      dot_rect(job, i0, i1, j0, j1);
-    else
-      blocked_rect(job, i0, i1, j0, j1);
-  }
-}
-
-}  // namespace
 
 }  // namespace tapegrad::ops

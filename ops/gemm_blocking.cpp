@@ -9,6 +9,14 @@
 #include "ops/simd.hpp"
 
 namespace tapegrad::ops {
+
+CacheLevel modelled_l1(const CpuDescription& cpu) {
+  return cpu.l1d.present() ? cpu.l1d : CacheLevel{32 << 10, 8, 64, 1};
+}
+CacheLevel modelled_l2(const CpuDescription& cpu) {
+  return cpu.l2.present() ? cpu.l2 : CacheLevel{256 << 10, 4, 64, 1};
+}
+
 namespace {
 
 constexpr index_t kFloat = 4;  // S: bytes per float
@@ -24,8 +32,7 @@ struct Caches {
 };
 
 Caches model_caches(const CpuDescription& cpu) {
-  const CacheLevel l1 = cpu.l1d.present() ? cpu.l1d : CacheLevel{32 << 10, 8, 64, 1};
-  const CacheLevel l2 = cpu.l2.present() ? cpu.l2 : CacheLevel{256 << 10, 4, 64, 1};
+  const CacheLevel l1 = modelled_l1(cpu), l2 = modelled_l2(cpu);
   Caches c{};
   c.size1 = l1.size_bytes;
   c.ways1 = l1.effective_ways();

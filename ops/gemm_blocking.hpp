@@ -89,6 +89,11 @@ struct GemmBlocking {
 inline constexpr index_t kBlockingMinKc = 64, kBlockingMaxKc = 1024, kBlockingKcStep = 8;
 inline constexpr index_t kBlockingMaxNc = 8192, kBlockingMinNcPanels = 4;
 
+// The L1 data cache and the L2 the model works with: the CPU's, or, where its description lacks one, 32 KiB 8-way
+// and 256 KiB 4-way with 64-byte lines. (ops/gemm.cpp's choice of path reads the same.)
+CacheLevel modelled_l1(const CpuDescription& cpu);
+CacheLevel modelled_l2(const CpuDescription& cpu);
+
 // Chooses among `tiles` (the kernels the library compiles) and derives kc, mc, nc from the caches. An absent L1 or
 // L2 (size 0) is taken as 32 KiB 8-way and 256 KiB 4-way; an absent L3 means the L2 is the last level. Throws
 // std::invalid_argument when `tiles` is empty. When no tile meets the tile constraints, the one meeting the register
