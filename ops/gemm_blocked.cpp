@@ -19,7 +19,8 @@
 //
 // Row tiles: the rows of a block are cut into ⌈rows/mr⌉ tiles of as equal height as possible (20 rows with mr = 6:
 // 5+5+5+5, not 6+6+6+2), because a tile's accumulators are its only independent FMA chains: a 2-row tile leaves
-// the FMA units waiting on their latency.
+// the FMA units waiting on their latency. For the same reason a narrow last panel of one vector runs its tiles two at
+// a time (pair_kernel).
 //
 // Every C element is computed the same way wherever its tile sits: per k step one chain of FMAs in k order, then
 // C = α·sum + β·C. Tiles of any height and narrow panels (zero-padded, fewer vectors) do the same arithmetic per
@@ -225,6 +226,30 @@ void pack_b_block(const Operand& b, index_t p0, index_t kc, index_t j0, index_t 
 // long rows, which no hardware prefetcher follows that far ahead). Neither changes the arithmetic.
 enum KernelMode : int { kPlain = 0, kStoresB = 1, kFetchesAhead = 2 };
 
+// The end of every kernel: tile = α·acc + β·tile (+ the bias row), R rows of V vectors; β = 0 leaves C unread.
+template <int R, int V>
+[[gnu::always_inline]] inline void write_tile(const vfloat (&acc)[R][V], vfloat va, float beta, const float* bias,
+                                              float* c, index_t ldc) {
+  vfloat add[V];
+#pragma GCC unroll 16
+  for (int v = 0; v < V; ++v) add[v] = bias ? simd::load(bias + v * kW) : simd::broadcast(0.0f);
+  if (beta == 0.0f) {
+#pragma GCC unroll 16
+    for (int i = 0; i < R; ++i)
+#pragma GCC unroll 16
+      for (int v = 0; v < V; ++v) simd::store(c + i * ldc + v * kW, simd::fma(va, acc[i][v], add[v]));
+  } else {
+    const vfloat vb = simd::broadcast(beta);
+#pragma GCC unroll 16
+    for (int i = 0; i < R; ++i)
+#pragma GCC unroll 16
+      for (int v = 0; v < V; ++v) {
+        float* out = c + i * ldc + v * kW;
+        simd::store(out, simd::fma(va, acc[i][v], simd::fma(vb, simd::load(out), add[v])));
+      }
+  }
+}
+
 template <int R, int V, int Mode>
 void micro_kernel(index_t tiles, index_t kc, const float* ap, const float* b, index_t b_stride, float alpha, float beta,
                   const float* bias, float* c, index_t ldc, NextBlocks& next, float* packed_b, index_t ahead) {
@@ -268,24 +293,7 @@ void micro_kernel(index_t tiles, index_t kc, const float* ap, const float* b, in
         for (int v = 0; v < V; ++v) acc[i][v] = simd::fma(a, bv[v], acc[i][v]);
       }
     }
-    vfloat add[V];
-#pragma GCC unroll 16
-    for (int v = 0; v < V; ++v) add[v] = bias ? simd::load(bias + v * kW) : simd::broadcast(0.0f);
-    if (beta == 0.0f) {
-#pragma GCC unroll 16
-      for (int i = 0; i < R; ++i)
-#pragma GCC unroll 16
-        for (int v = 0; v < V; ++v) simd::store(c + i * ldc + v * kW, simd::fma(va, acc[i][v], add[v]));
-    } else {
-      const vfloat vb = simd::broadcast(beta);
-#pragma GCC unroll 16
-      for (int i = 0; i < R; ++i)
-#pragma GCC unroll 16
-        for (int v = 0; v < V; ++v) {
-          float* out = c + i * ldc + v * kW;
-          simd::store(out, simd::fma(va, acc[i][v], simd::fma(vb, simd::load(out), add[v])));
-        }
-    }
+    write_tile(acc, va, beta, bias, c, ldc);
   }
 }
 
@@ -308,6 +316,40 @@ constexpr std::array<KernelsByWidth, 4> kKernels = {
     kernels_by_width<kStoresB>(std::make_integer_sequence<int, kMaxVectors>{}),
     kernels_by_width<kFetchesAhead>(std::make_integer_sequence<int, kMaxVectors>{}),
     kernels_by_width<kStoresB | kFetchesAhead>(std::make_integer_sequence<int, kMaxVectors>{})};
+
+// Two row tiles of H rows in one k loop, for a narrow last panel of one vector: one tile alone has H accumulators,
+// too few independent FMA chains to cover the FMA latency with every unit busy (2 units × 4 cycles on current x86
+// cores; a 6-row tile of the AVX2 build ran its narrow panel at 0.6× the speed of its full ones), and a pair of
+// them 2H (0.9×). Tile 0 reads the packed A at ap (H values per k step), tile 1 the one after it, at ap + H·kc;
+// their 2H rows of C are consecutive. Each element gets the same FMA chain and epilogue as in micro_kernel.
+// 2H accumulators, the B vector and the broadcast A value fit the 16 registers of AVX2 up to H = kMaxPairRows.
+constexpr int kMaxPairRows = 7;
+template <int H>
+void pair_kernel(index_t kc, const float* ap, const float* b, index_t b_stride, float alpha, float beta,
+                 const float* bias, float* c, index_t ldc) {
+#pragma GCC unroll 16
+  for (int i = 0; i < 2 * H; ++i) __builtin_prefetch(c + i * ldc, 1);
+  vfloat acc[2 * H][1];
+#pragma GCC unroll 16
+  for (auto& row : acc) row[0] = simd::broadcast(0.0f);
+  const float* ap1 = ap + H * kc;
+  for (index_t p = 0; p < kc; ++p, ap += H, ap1 += H, b += b_stride) {
+    vfloat bv = simd::load(b);
+    simd::pin(bv);
+#pragma GCC unroll 16
+    for (int i = 0; i < H; ++i) acc[i][0] = simd::fma(simd::broadcast(ap[i]), bv, acc[i][0]);
+#pragma GCC unroll 16
+    for (int i = 0; i < H; ++i) acc[H + i][0] = simd::fma(simd::broadcast(ap1[i]), bv, acc[H + i][0]);
+  }
+  write_tile(acc, simd::broadcast(alpha), beta, bias, c, ldc);
+}
+
+using PairKernel = void (*)(index_t, const float*, const float*, index_t, float, float, const float*, float*, index_t);
+template <int... H>
+constexpr std::array<PairKernel, kMaxPairRows + 1> pair_kernels(std::integer_sequence<int, H...>) {
+  return {nullptr, pair_kernel<H + 1>...};
+}
+constexpr auto kPairKernels = pair_kernels(std::make_integer_sequence<int, kMaxPairRows>{});
 
 // A tile of h rows and w < nr columns of a zero-padded panel: the kernel of ⌈w/kW⌉ vectors, straight into C when w
 // is whole vectors, else into a temporary tile whose first w columns are copied out.
@@ -367,10 +409,20 @@ void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_
         const index_t mcb = std::min(mc, i1 - ic);
         const RowTiles tiles(mcb, mr);
         pack_a(job.a, ic, tiles, pc, kcb, ap);
-        // the next block of A, fetched a share per tile while this one is used
-        next.a = ic + mc < i1 ? block_prefetcher(job.a, ic + mc, std::min(mc, i1 - ic - mc), pc, kcb,
-                                                 ceil_div(ncb, nr) * tiles.count)
-                              : LinePrefetcher();
+        // the block of A packed next, fetched a share per tile while this one is used: the next rows, or after the
+        // last rows the first ones for the next k step or the next column block (a tall A, e.g. the decoder's
+        // 700×10000 gradient of the logits, is streamed from memory once per k step: packing its first block
+        // unprefetched waited on memory for a quarter of its packing time with 4 blocks per k step)
+        const index_t calls = ceil_div(ncb, nr) * tiles.count;
+        if (ic + mc < i1)
+          next.a = block_prefetcher(job.a, ic + mc, std::min(mc, i1 - ic - mc), pc, kcb, calls);
+        else if (pc + job.kc < job.k)
+          next.a = block_prefetcher(job.a, i0, std::min(mc, i1 - i0), pc + job.kc,
+                                    std::min(job.kc, job.k - pc - job.kc), calls);
+        else if (jc + nc < j1)
+          next.a = block_prefetcher(job.a, i0, std::min(mc, i1 - i0), 0, std::min(job.kc, job.k), calls);
+        else
+          next.a = LinePrefetcher();
         for (index_t jr = 0; jr < ncb; jr += nr) {
           const index_t w = std::min(nr, ncb - jr);
           const float* bias_panel = bias ? bias + jc + jr : nullptr;
@@ -378,6 +430,14 @@ void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_
           if (w < nr) {
             for (index_t q = 0; q < tiles.count; ++q) {
               const index_t s = tiles.start(q), h = tiles.height(q);
+              if (w == kW && h <= kMaxPairRows && q + 1 < tiles.count && tiles.height(q + 1) == h) {
+                next.advance();
+                next.advance();
+                kPairKernels[static_cast<std::size_t>(h)](kcb, ap + s * kcb, bp + jr * kcb, nr, job.alpha, beta,
+                                                          bias_panel, c_panel + s * job.ldc, job.ldc);
+                ++q;
+                continue;
+              }
               narrow_tile(kcb, ap + s * kcb, bp + jr * kcb, nr, job.alpha, beta, bias_panel, c_panel + s * job.ldc,
                           job.ldc, h, w, next);
             }

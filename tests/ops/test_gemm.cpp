@@ -267,6 +267,42 @@ BOOST_AUTO_TEST_CASE(few_rows_read_b_every_way_with_the_bits_of_the_packed_path)
     }
 }
 
+// A narrow last panel of one vector (n = q·nr + one vector: the decoder's n = 200 with AVX2) runs its row tiles in
+// pairs (gemm_blocked.cpp, pair_kernel): its columns must have the bits of the same columns inside a full panel. The
+// full panel comes from the same product with B widened to whole panels (extra columns of B, same values in the
+// first n). Rows with even and odd tile counts and unequal tile heights (20: 5+5+5+5, 37: 7+6+6+6+6+6 with mr = 6),
+// one and several blocks of rows, one and several k steps, B plain and transposed, with a bias, β = 0 and β ≠ 0.
+BOOST_AUTO_TEST_CASE(narrow_last_panel_has_the_bits_of_a_full_one) {
+  Random rng(407);
+  const ops::GemmBlocking blocking = ops::gemm_blocking();
+  const index_t width = ops::build_vector_floats(), n = 3 * blocking.nr + width, wide = 4 * blocking.nr;
+  const index_t ks[] = {30, 2 * blocking.kc + 5};
+  int count = 0;
+  for (const bool tb : {false, true})
+    for (const index_t m : {index_t{12}, index_t{20}, index_t{37}, index_t{70}, 2 * blocking.mc + 7})
+      for (const index_t k : ks) {
+        const float beta = count++ % 2 == 0 ? 0.0f : 0.5f;
+        const Buffer a = rng.buffer(m * k, -1.0f, 1.0f), b_wide = rng.buffer(k * wide, -1.0f, 1.0f);
+        const Buffer bias_wide = rng.buffer(wide, -1.0f, 1.0f), c0 = rng.buffer(m * wide, -1.0f, 1.0f);
+        // B (k × n, or n × k when transposed) holds the first n columns of op(B_wide)
+        Buffer b(k * n);
+        for (index_t p = 0; p < k; ++p)
+          for (index_t j = 0; j < n; ++j)
+            (tb ? b[j * k + p] : b[p * n + j]) = tb ? b_wide[j * k + p] : b_wide[p * wide + j];
+        Buffer narrow(m * n), full(c0);
+        for (index_t i = 0; i < m; ++i) std::copy_n(c0.data() + i * wide, n, narrow.data() + i * n);
+        ops::gemm_bias(false, tb, m, n, k, 0.9f, a.data(), k, b.data(), tb ? k : n, beta, bias_wide.data(),
+                       narrow.data(), n);
+        ops::gemm_bias(false, tb, m, wide, k, 0.9f, a.data(), k, b_wide.data(), tb ? k : wide, beta, bias_wide.data(),
+                       full.data(), wide);
+        index_t differ = 0;
+        for (index_t i = 0; i < m; ++i)
+          for (index_t j = 0; j < n; ++j) differ += narrow[i * n + j] != full[i * wide + j] ? 1 : 0;
+        BOOST_TEST(differ == 0, "m=" << m << " n=" << n << " k=" << k << (tb ? " Bᵀ" : " B") << " beta " << beta << ": "
+                                     << differ << " elements differ from the full panel's");
+      }
+}
+
 // gemm_bias = gemm + the bias row, on every path: blocked (narrow last panel, several k steps so the bias must be
 // added once), few rows with B in place (short and long rows of B), dot products (B transposed), and k = 0.
 BOOST_AUTO_TEST_CASE(bias_row_on_every_path) {
