@@ -21,7 +21,8 @@ AlignedBuffer allocate_aligned(std::size_t n);
 // `bytes` (> 0) of uninitialised storage (SizeError if bytes plus the header overflows, std::bad_alloc without memory) aligned to kAlignment, released with aligned_free (never std::free). Every
 // aligned allocation of tapegrad (tensors, parameter blocks, the tape's arenas, GEMM packing buffers) goes through
 // here, so that one counter sees them. Buffers of a megabyte or more are mapped from the kernel and go back to it
-// when freed (ops/aligned.cpp says why).
+// when freed; from 2 MiB they start on a huge-page boundary and are advised as huge pages (TAPEGRAD_HUGE_PAGES=0:
+// not advised). ops/aligned.cpp says why.
 void* aligned_bytes(std::size_t bytes);
 void aligned_free(void* p) noexcept;  // p from aligned_bytes, or null
 // How many aligned allocations the process has made so far (tests/lm/test_no_alloc.cpp checks that a training step
