@@ -50,8 +50,8 @@ using namespace gemm_detail;
 //   each other between the row tiles that re-read them. Then, and for unaligned long rows past kDirectLongRows, the
 //   first tile of each panel reads it in place and stores a packed copy that the other tiles read
 //   (BReading::first_tile_packs): B is still read once, and the copy is written to and read from the L1.
-// - Either way the first tile of a panel also prefetches the panel kDirectAheadPanels on, one row per k step
-//   (Problem::b_ahead): its rows are ldb apart (a page or more for long rows, where no hardware prefetcher looks),
+// - Either way the first tile of a panel also prefetches the panel kBAheadPanels on (ops/gemm_internal.hpp), one
+//   row per k step: its rows are ldb apart (a page or more for long rows, where no hardware prefetcher looks),
 //   and in a training step B (a recurrent weight) comes from L3 or memory, the step's other work having evicted it.
 //   All at once before the tiles (a burst of kc prefetches, more than the core can keep in flight) it gained far less
 //   on long rows and lost 2–5% on short ones.
@@ -72,7 +72,6 @@ using namespace gemm_detail;
 constexpr index_t kDirectRows = 64;
 constexpr index_t kDirectMaxRowBytes = 4096;
 constexpr index_t kDirectLongRows = 24;
-constexpr index_t kDirectAheadPanels = 2;  // 4 measured alike, 1 lost a third of the gain
 bool long_rows(index_t n) { return n * static_cast<index_t>(sizeof(float)) > kDirectMaxRowBytes; }
 
 // This process's CPU (ops/cpu_info.hpp). A malformed TAPEGRAD_CPU_CACHES is the user's setting, reported as such (a
@@ -242,7 +241,6 @@ void gemm_untimed(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, f
                     blocking,
                     kc,
                     b_reading(trans_b, m, n, b, ldb, kc, blocking.mc),
-                    kDirectAheadPanels,
                     dot ? cache_facts().half_l2 : 0};
   const index_t threads = threads_for(m * n * k, kGemmParallelThreshold);
   const bool parallel = threads > 1;

@@ -14,7 +14,7 @@
 // transpose. With few rows of C (Problem::b_reading, chosen in ops/gemm.cpp) B is not packed up front: the full
 // panels are read in place, a row of kc steps ldb apart, or the first tile of each panel reads it in place and leaves
 // a packed copy for the others (when the rows would evict each other in the L1, or straddle cache lines); only a
-// narrow last panel is packed. The first tile also prefetches the panel b_ahead panels on (Problem::b_ahead), one
+// narrow last panel is packed. The first tile also prefetches the panel kBAheadPanels on (gemm_internal.hpp), one
 // row per k step, so that the misses of rows ldb apart spread over its FMAs.
 //
 // Row tiles: the rows of a block are cut into ⌈rows/mr⌉ tiles of as equal height as possible (20 rows with mr = 6:
@@ -396,14 +396,16 @@ void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_
       const float beta = pc == 0 ? job.beta : 1.0f;
       const float* bias = pc == 0 ? job.bias : nullptr;  // added once, with the first k step
       pack_b_block(job.b, pc, kcb, jc, ncb, nr, !packed, bp);
+      // The k step the blocks packed next belong to: the next one of this column block, or the first one of the next
+      // column block (none after the last).
+      const bool more_k = pc + job.kc < job.k, more = more_k || jc + nc < j1;
+      const index_t next_pc = more_k ? pc + job.kc : 0, next_kcb = std::min(job.kc, job.k - next_pc);
+      const index_t next_jc = more_k ? jc : jc + nc, next_ncb = std::min(nc, j1 - next_jc);
       // the block of B after this one, fetched a share per tile while this one is used
       NextBlocks next;
-      if (packed) {
+      if (packed && more) {
         const index_t calls = ceil_div(i1 - i0, mc) * ceil_div(ncb, nr) * RowTiles(std::min(mc, i1 - i0), mr).count;
-        if (pc + job.kc < job.k)
-          next.b = block_prefetcher(job.b, pc + job.kc, std::min(job.kc, job.k - pc - job.kc), jc, ncb, calls);
-        else if (jc + nc < j1)
-          next.b = block_prefetcher(job.b, 0, std::min(job.kc, job.k), jc + nc, std::min(nc, j1 - jc - nc), calls);
+        next.b = block_prefetcher(job.b, next_pc, next_kcb, next_jc, next_ncb, calls);
       }
       for (index_t ic = i0; ic < i1; ic += mc) {
         const index_t mcb = std::min(mc, i1 - ic);
@@ -416,13 +418,9 @@ void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_
         const index_t calls = ceil_div(ncb, nr) * tiles.count;
         if (ic + mc < i1)
           next.a = block_prefetcher(job.a, ic + mc, std::min(mc, i1 - ic - mc), pc, kcb, calls);
-        else if (pc + job.kc < job.k)
-          next.a = block_prefetcher(job.a, i0, std::min(mc, i1 - i0), pc + job.kc,
-                                    std::min(job.kc, job.k - pc - job.kc), calls);
-        else if (jc + nc < j1)
-          next.a = block_prefetcher(job.a, i0, std::min(mc, i1 - i0), 0, std::min(job.kc, job.k), calls);
         else
-          next.a = LinePrefetcher();
+          next.a =
+              more ? block_prefetcher(job.a, i0, std::min(mc, i1 - i0), next_pc, next_kcb, calls) : LinePrefetcher();
         for (index_t jr = 0; jr < ncb; jr += nr) {
           const index_t w = std::min(nr, ncb - jr);
           const float* bias_panel = bias ? bias + jc + jr : nullptr;
@@ -447,7 +445,7 @@ void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_
           index_t b_stride = packed ? nr : job.b.ld;
           index_t done = 0;  // tiles run
           // B not packed up front: the first tile may prefetch a later panel and leave a packed copy of this one
-          const index_t ahead = !packed && job.b_ahead > 0 && jr + (job.b_ahead + 1) * nr <= ncb ? job.b_ahead * nr : 0;
+          const index_t ahead = !packed && jr + (kBAheadPanels + 1) * nr <= ncb ? kBAheadPanels * nr : 0;
           const bool stores_b = job.b_reading == BReading::first_tile_packs;
           if (ahead > 0 || stores_b) {
             const int mode = (stores_b ? kStoresB : kPlain) | (ahead > 0 ? kFetchesAhead : kPlain);

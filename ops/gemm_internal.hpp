@@ -49,6 +49,10 @@ enum class BReading {
   first_tile_packs,  // the first tile of each panel reads it in place and stores the packed copy the other tiles read
 };
 
+// B not packed up front: the first tile of each panel prefetches, one row per k step, the panel this many panels on
+// (ops/gemm.cpp says why and what was measured: 4 measured alike, 1 lost a third of the gain).
+inline constexpr index_t kBAheadPanels = 2;
+
 struct Problem {
   Operand a, b;
   index_t m, n, k;
@@ -59,8 +63,6 @@ struct Problem {
   GemmBlocking blocking;  // this product's (fixed for the process, so results do not depend on threads)
   index_t kc;             // k step of the blocked algorithm, fixed by k and the blocking alone (determinism)
   BReading b_reading;     // how the blocked algorithm reads op(B) (above)
-  index_t b_ahead;        // B not packed up front: the first tile of each panel prefetches, one row per k step, the
-                          // panel this many panels on (0: none)
   index_t dot_a_bytes;    // dot products: the rows of A are taken in blocks of at most this many bytes (half the L2)
 };
 
