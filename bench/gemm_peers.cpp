@@ -14,6 +14,7 @@
 //   build/bench/gemm_peers --quick         # fewer rounds
 //   build/bench/gemm_peers --only LSTM     # the shapes whose name contains "LSTM"
 //   build/bench/gemm_peers --fma-peak      # also measure the FMA peak for each thread count (bench/fma_peak.hpp)
+//   build/bench/gemm_peers --loop-order panels   # force our loop order (ops/gemm.hpp; default: chosen per shape)
 #include <cblas.h>
 #include <dnnl.h>
 #include <omp.h>
@@ -129,8 +130,16 @@ int main(int argc, char** argv) {
       only = argv[++i];
     } else if (!std::strcmp(argv[i], "--fma-peak")) {
       peak = true;
+    } else if (!std::strcmp(argv[i], "--loop-order") && i + 1 < argc && !std::strcmp(argv[i + 1], "panels")) {
+      tapegrad::ops::set_gemm_loop_order(tapegrad::ops::GemmLoopOrder::panels_outer);
+      ++i;
+    } else if (!std::strcmp(argv[i], "--loop-order") && i + 1 < argc && !std::strcmp(argv[i + 1], "rows")) {
+      tapegrad::ops::set_gemm_loop_order(tapegrad::ops::GemmLoopOrder::rows_outer);
+      ++i;
     } else {
-      std::fprintf(stderr, "usage: %s [--threads N] [--quick] [--fma-peak] [--only NAME-PART]\n", argv[0]);
+      std::fprintf(stderr,
+                   "usage: %s [--threads N] [--quick] [--fma-peak] [--only NAME-PART] [--loop-order panels|rows]\n",
+                   argv[0]);
       return 2;
     }
   }

@@ -29,6 +29,8 @@
 // is not in the numerator while its time is in the denominator, and the wall-clock windows include every other cost
 // (tape bookkeeping, memory traffic, another process' time slices), so the share is a lower bound on how much of the
 // FMA units' capacity the step uses — it can only understate utilization, never flatter it.
+// --loop-order panels|rows forces the GEMM's loop order for products whose B is packed (ops/gemm.hpp; default auto),
+// to measure what the automatic choice gains in a step.
 // --gemm-shapes N also prints, per configuration, the N products the timed training windows spent the most GEMM time
 // on (ops::set_gemm_shape_timing): shape, calls per step, share of the GEMM time and GFLOP/s, the wall time of each
 // call with its threads. The timing is on only then (it adds a clock read and a lock to each product).
@@ -274,13 +276,22 @@ int main(int argc, char** argv) {
         train_only = true;
       } else if (a == "--no-fma-peak") {
         measure_peak = false;
+      } else if (a == "--loop-order") {  // force the GEMM's loop order (ops/gemm.hpp) to compare the two
+        const std::string order = value();
+        if (order == "panels")
+          ops::set_gemm_loop_order(ops::GemmLoopOrder::panels_outer);
+        else if (order == "rows")
+          ops::set_gemm_loop_order(ops::GemmLoopOrder::rows_outer);
+        else if (order != "auto")
+          throw std::runtime_error("--loop-order: '" + order + "' is not auto, panels or rows");
       } else if (a == "--gemm-shapes") {
         gemm_shapes = whole(value());
         if (gemm_shapes < 1) throw std::runtime_error("--gemm-shapes needs a count of at least 1");
       } else {
         std::fprintf(stderr,
                      "usage: lm_throughput [--models lstm,gru,rnn,mlp,char256,char512] [--threads 1,2] [--warmup N] "
-                     "[--windows N] [--window-sec S] [--train-only] [--no-fma-peak] [--gemm-shapes N]\n");
+                     "[--windows N] [--window-sec S] [--train-only] [--no-fma-peak] [--gemm-shapes N] "
+                     "[--loop-order auto|panels|rows]\n");
         return 2;
       }
     }

@@ -129,6 +129,22 @@ bool as_dot_products(bool trans_a, bool trans_b, index_t m, index_t k) {
   if (trans_a || !trans_b || m > kDotRows || k > kDotMaxK) return false;
   return m <= kDotAlwaysRows || m * k * static_cast<index_t>(sizeof(float)) < cache_facts().half_l2;
 }
+// The loop order of a product whose B is packed (gemm_blocked.cpp has both): rows outer when a thread's columns make
+// at least kRowsOuterMinBlocks B blocks of the L2 budget, i.e. a wide C. Written a row tile at a time along its rows,
+// C streams in long runs, where the panels-outer order writes it a 64-byte line per row, each row of a wide C on
+// another page. Zen 3, one thread, best of 10, panels → rows outer (oneDNN alongside): the decoder's output
+// 700×10000×200 86.7 → 90.4, 86.3 → 93.6, 83.7 → 90.1 GFLOP/s (oneDNN 92.5, 92.2), two threads 143.7 → 156.4,
+// 158.2 → 172.2 (oneDNN 136.5, 146.9); 200×10000×700 Aᵀ, 1024² and 6400×2048×512 moved within the noise either
+// way, and with a narrow C (10000×200×700 Aᵀ, one B block: all of A packed into the last level) it lost 12%.
+constexpr index_t kRowsOuterMinBlocks = 4;
+std::atomic<GemmLoopOrder> forced_order{GemmLoopOrder::automatic};
+GemmLoopOrder loop_order(const GemmBlocking& t, index_t kc, BReading reading, index_t cols) {
+  if (reading != BReading::packed) return GemmLoopOrder::panels_outer;
+  const GemmLoopOrder forced = forced_order.load(std::memory_order_relaxed);
+  if (forced != GemmLoopOrder::automatic) return forced;
+  return cols >= kRowsOuterMinBlocks * rows_outer_max_cols(t, kc) ? GemmLoopOrder::rows_outer
+                                                                  : GemmLoopOrder::panels_outer;
+}
 // Products of at most this many multiply-adds run on the calling thread. At ~100 GFLOP/s a core does 2¹⁹ of them in
 // ~10 µs, so splitting a smaller product saves a few µs against a fork/join of ~1 µs when the workers are spinning,
 // tens of µs when they sleep, and a scheduler time slice (ms) when one of them shares its core with a busy process.
@@ -228,6 +244,10 @@ void gemm_untimed(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, f
   const GemmBlocking& blocking = process_blocking();
   // k steps as even as possible (k = 300 → 150 + 150), fixed by k and the blocking alone
   const index_t kc = ceil_div(k, ceil_div(k, blocking.kc));
+  const BReading reading = b_reading(trans_b, m, n, b, ldb, kc, blocking.mc);
+  const index_t threads = threads_for(m * n * k, kGemmParallelThreshold);
+  const bool parallel = threads > 1;
+  const Split s = choose_split(blocking, m, n, k, threads);
   const Problem job{{a, lda, trans_a},
                     {b, ldb, trans_b},
                     m,
@@ -240,11 +260,9 @@ void gemm_untimed(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, f
                     bias,
                     blocking,
                     kc,
-                    b_reading(trans_b, m, n, b, ldb, kc, blocking.mc),
+                    reading,
+                    loop_order(blocking, kc, reading, s.cols),
                     dot ? cache_facts().half_l2 : 0};
-  const index_t threads = threads_for(m * n * k, kGemmParallelThreshold);
-  const bool parallel = threads > 1;
-  const Split s = choose_split(blocking, m, n, k, threads);
 #pragma omp parallel for schedule(static) num_threads(static_cast <int>(threads)) if (parallel)
   for (index_t t = 0; t < threads; ++t) {
     const index_t bi = t / s.parts_n, bj = t % s.parts_n;
@@ -280,6 +298,8 @@ void set_gemm_blocking(const GemmBlocking& b) {
   if (b.nc < b.nr || b.nc % b.nr != 0) fail("nc must be a positive multiple of nr");
   process_blocking() = b;
 }
+
+void set_gemm_loop_order(GemmLoopOrder order) { forced_order.store(order, std::memory_order_relaxed); }
 
 void gemm(bool trans_a, bool trans_b, index_t m, index_t n, index_t k, float alpha, const float* a, index_t lda,
           const float* b, index_t ldb, float beta, float* c, index_t ldc) {

@@ -1,6 +1,8 @@
-// The blocked GEMM (BLIS style) on one thread's rectangle of C, with the blocking of its Problem (gemm_internal.hpp).
+// The blocked GEMM (BLIS style) on one thread's rectangle of C, with the blocking of its Problem (gemm_internal.hpp),
+// in two loop orders: panels outer (blocked_rect, below) and, for a wide C, rows outer (blocked_rect_rows_outer, at
+// the end of the file: the same kernels with the packed B block in L2 instead of the packed A block).
 //
-// Loops, outermost first:
+// Loops of the panels-outer order, outermost first:
 //   jc: nc columns of C        pack op(B)[pc:pc+kc, jc:jc+nc] into nr-column panels     (L3)
 //   pc: kc steps of k          (the first step applies β and the bias, later steps add: β = 1)
 //   ic: mc rows of C           pack op(A)[ic:ic+mc, pc:pc+kc] into panels of ≤ mr rows  (L2)
@@ -207,11 +209,13 @@ void pack_b_block(const Operand& b, index_t p0, index_t kc, index_t j0, index_t 
 
 // ---- micro-kernels -------------------------------------------------------------------------------------------
 
-// `tiles` tiles of C stacked down the rows (tile t: R rows from row t·R, V·kW columns, row stride ldc), each
-//   tile = α · Σ_p ap_t[p, 0:R]ᵀ b[p, :] + β · tile (+ bias row);   β = 0 leaves C unread.
-// ap_t = ap + t·R·kc: kc steps of R values (the packed A tiles of one block follow each other); b: kc rows, b_stride
-// apart, of which the first V·kW values are used (the same B micro-panel for every tile); bias: V·kW values added to
-// every row, or null. next: advanced once per tile (it fetches the blocks packed next).
+// `tiles` tiles of C (tile t: R rows × V·kW columns at c + t·step.c, row stride ldc), each
+//   tile = α · Σ_p ap_t[p, 0:R]ᵀ b_t[p, :] + β · tile (+ bias_t row);   β = 0 leaves C unread.
+// ap_t = ap + t·step.a: kc steps of R values; b_t = b + t·step.b: kc rows, b_stride apart, of which the first V·kW
+// values are used; bias_t = bias + t·step.b_columns: V·kW values added to every row, or null. Two walks use it:
+// down the rows of one B micro-panel (step.a = R·kc, the packed A tiles of a block following each other; step.b = 0;
+// step.c = R·ldc) and along the panels of one row tile (step.a = 0; step.b = nr·kc, the packed panels of a block;
+// step.c = nr columns). next: advanced once per tile (it fetches the blocks packed next).
 // One call runs every tile of one height in a panel (a "macro-kernel"): with a short k (k = 20: 240 FMAs per 6×16
 // tile) a call, a stack frame and the setup per tile cost a quarter of the time (measured on the weight gradients
 // 800×400×20 Aᵀ, bench/gemm_peers), while in a loop they are paid once per panel.
@@ -250,9 +254,15 @@ template <int R, int V>
   }
 }
 
+// How far apart, in floats, the consecutive tiles of one micro-kernel call are in packed A, in B (and the bias), in C.
+struct TileStep {
+  index_t a, b, b_columns, c;
+};
+
 template <int R, int V, int Mode>
-void micro_kernel(index_t tiles, index_t kc, const float* ap, const float* b, index_t b_stride, float alpha, float beta,
-                  const float* bias, float* c, index_t ldc, NextBlocks& next, float* packed_b, index_t ahead) {
+void micro_kernel(index_t tiles, index_t kc, const float* ap, const float* b, index_t b_stride, TileStep step,
+                  float alpha, float beta, const float* bias, float* c, index_t ldc, NextBlocks& next, float* packed_b,
+                  index_t ahead) {
   // A tile of C is read or written only after its k loop: ask for the lines of the first tile now and for those of
   // the next one at the start of each, so that their misses (a row of a wide C is a page away from the next)
   // overlap the FMAs instead of following them.
@@ -262,22 +272,23 @@ void micro_kernel(index_t tiles, index_t kc, const float* ap, const float* b, in
     __builtin_prefetch(c + i * ldc + V * kW - 1, 1);
   }
   const vfloat va = simd::broadcast(alpha);
-  for (index_t t = 0; t < tiles; ++t, c += R * ldc) {
+  for (index_t t = 0; t < tiles; ++t, c += step.c, b += step.b, bias = bias ? bias + step.b_columns : nullptr) {
     next.advance();
     if (t + 1 < tiles) {
 #pragma GCC unroll 16
       for (int i = 0; i < R; ++i) {
-        __builtin_prefetch(c + (R + i) * ldc, 1);
-        __builtin_prefetch(c + (R + i) * ldc + V * kW - 1, 1);
+        __builtin_prefetch(c + step.c + i * ldc, 1);
+        __builtin_prefetch(c + step.c + i * ldc + V * kW - 1, 1);
       }
     }
+    const float* at = ap + t * step.a;
     vfloat acc[R][V];
 #pragma GCC unroll 16
     for (auto& row : acc)
 #pragma GCC unroll 16
       for (auto& v : row) v = simd::broadcast(0.0f);
     const float* bp = b;
-    for (index_t p = 0; p < kc; ++p, ap += R, bp += b_stride) {
+    for (index_t p = 0; p < kc; ++p, at += R, bp += b_stride) {
       vfloat bv[V];
 #pragma GCC unroll 16
       for (int v = 0; v < V; ++v) {
@@ -288,7 +299,7 @@ void micro_kernel(index_t tiles, index_t kc, const float* ap, const float* b, in
       if constexpr ((Mode & kFetchesAhead) != 0) __builtin_prefetch(bp + ahead, 0, 3);
 #pragma GCC unroll 16
       for (int i = 0; i < R; ++i) {
-        const vfloat a = simd::broadcast(ap[i]);
+        const vfloat a = simd::broadcast(at[i]);
 #pragma GCC unroll 16
         for (int v = 0; v < V; ++v) acc[i][v] = simd::fma(a, bv[v], acc[i][v]);
       }
@@ -297,8 +308,8 @@ void micro_kernel(index_t tiles, index_t kc, const float* ap, const float* b, in
   }
 }
 
-using MicroKernel = void (*)(index_t, index_t, const float*, const float*, index_t, float, float, const float*, float*,
-                             index_t, NextBlocks&, float*, index_t);
+using MicroKernel = void (*)(index_t, index_t, const float*, const float*, index_t, TileStep, float, float,
+                             const float*, float*, index_t, NextBlocks&, float*, index_t);
 
 // kKernels[mode][v][h]: the kernel of h rows (1 ≤ h ≤ kMaxRows), v vectors (1 ≤ v ≤ kMaxVectors) and KernelMode mode.
 using KernelsByHeight = std::array<MicroKernel, kMaxRows + 1>;
@@ -358,7 +369,7 @@ void narrow_tile(index_t kc, const float* ap, const float* bp, index_t nr, float
   const index_t vectors = ceil_div(w, kW);
   const MicroKernel kernel = kKernels[kPlain][static_cast<std::size_t>(vectors)][static_cast<std::size_t>(h)];
   if (w == vectors * kW) {
-    kernel(1, kc, ap, bp, nr, alpha, beta, bias, c, ldc, next, nullptr, 0);
+    kernel(1, kc, ap, bp, nr, TileStep{}, alpha, beta, bias, c, ldc, next, nullptr, 0);
     return;
   }
   constexpr index_t kTileColumns = kMaxVectors * kW;
@@ -367,13 +378,37 @@ void narrow_tile(index_t kc, const float* ap, const float* bp, index_t nr, float
   if (beta != 0.0f)
     for (index_t i = 0; i < h; ++i) std::copy(c + i * ldc, c + i * ldc + w, tile + i * kTileColumns);
   if (bias) std::copy(bias, bias + w, padded_bias);
-  kernel(1, kc, ap, bp, nr, alpha, beta, bias ? padded_bias : nullptr, tile, kTileColumns, next, nullptr, 0);
+  kernel(1, kc, ap, bp, nr, TileStep{}, alpha, beta, bias ? padded_bias : nullptr, tile, kTileColumns, next, nullptr,
+         0);
   for (index_t i = 0; i < h; ++i) std::copy(tile + i * kTileColumns, tile + i * kTileColumns + w, c + i * ldc);
+}
+
+// Every row tile of a block in a narrow last panel (w < nr columns, packed and zero-padded at bp): two tiles at a time
+// with pair_kernel when the panel is one vector wide and they have the same height, else one by one.
+void narrow_panel(const Problem& job, const RowTiles& tiles, index_t kcb, const float* ap, const float* bp, index_t w,
+                  float beta, const float* bias, float* c, NextBlocks& next) {
+  const index_t nr = job.blocking.nr;
+  for (index_t q = 0; q < tiles.count; ++q) {
+    const index_t s = tiles.start(q), h = tiles.height(q);
+    if (w == kW && h <= kMaxPairRows && q + 1 < tiles.count && tiles.height(q + 1) == h) {
+      next.advance();
+      next.advance();
+      kPairKernels[static_cast<std::size_t>(h)](kcb, ap + s * kcb, bp, nr, job.alpha, beta, bias, c + s * job.ldc,
+                                                job.ldc);
+      ++q;
+      continue;
+    }
+    narrow_tile(kcb, ap + s * kcb, bp, nr, job.alpha, beta, bias, c + s * job.ldc, job.ldc, h, w, next);
+  }
 }
 
 }  // namespace
 
 void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_t j1) {
+  if (job.order == GemmLoopOrder::rows_outer) {
+    blocked_rect_rows_outer(job, i0, i1, j0, j1);
+    return;
+  }
   if (i0 >= i1 || j0 >= j1) return;
   const GemmBlocking& t = job.blocking;
   const index_t mr = t.mr, nr = t.nr;
@@ -426,19 +461,7 @@ void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_
           const float* bias_panel = bias ? bias + jc + jr : nullptr;
           float* c_panel = job.c + ic * job.ldc + jc + jr;
           if (w < nr) {
-            for (index_t q = 0; q < tiles.count; ++q) {
-              const index_t s = tiles.start(q), h = tiles.height(q);
-              if (w == kW && h <= kMaxPairRows && q + 1 < tiles.count && tiles.height(q + 1) == h) {
-                next.advance();
-                next.advance();
-                kPairKernels[static_cast<std::size_t>(h)](kcb, ap + s * kcb, bp + jr * kcb, nr, job.alpha, beta,
-                                                          bias_panel, c_panel + s * job.ldc, job.ldc);
-                ++q;
-                continue;
-              }
-              narrow_tile(kcb, ap + s * kcb, bp + jr * kcb, nr, job.alpha, beta, bias_panel, c_panel + s * job.ldc,
-                          job.ldc, h, w, next);
-            }
+            narrow_panel(job, tiles, kcb, ap, bp + jr * kcb, w, beta, bias_panel, c_panel, next);
             continue;
           }
           const float* b_panel = packed ? bp + jr * kcb : job.b.at(pc, jc + jr);
@@ -450,7 +473,8 @@ void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_
           if (ahead > 0 || stores_b) {
             const int mode = (stores_b ? kStoresB : kPlain) | (ahead > 0 ? kFetchesAhead : kPlain);
             kKernels[static_cast<std::size_t>(mode)][nv][static_cast<std::size_t>(tiles.height(0))](
-                1, kcb, ap, b_panel, b_stride, job.alpha, beta, bias_panel, c_panel, job.ldc, next, panel_copy, ahead);
+                1, kcb, ap, b_panel, b_stride, TileStep{}, job.alpha, beta, bias_panel, c_panel, job.ldc, next,
+                panel_copy, ahead);
             done = 1;
             if (stores_b) b_panel = panel_copy, b_stride = nr;
           }
@@ -458,13 +482,77 @@ void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_
           const auto run = [&](index_t first, index_t end, index_t height) {
             if (first >= end) return;
             const index_t s0 = tiles.start(first);
+            const TileStep down{height * kcb, 0, 0, height * job.ldc};
             kKernels[kPlain][nv][static_cast<std::size_t>(height)](end - first, kcb, ap + s0 * kcb, b_panel, b_stride,
-                                                                   job.alpha, beta, bias_panel, c_panel + s0 * job.ldc,
-                                                                   job.ldc, next, nullptr, 0);
+                                                                   down, job.alpha, beta, bias_panel,
+                                                                   c_panel + s0 * job.ldc, job.ldc, next, nullptr, 0);
           };
           run(done, tiles.extra, tiles.base + 1);
           run(std::max(done, tiles.extra), tiles.count, tiles.base);
         }
+      }
+    }
+  }
+}
+
+// The same products with the roles of the caches swapped (GemmLoopOrder::rows_outer, chosen in ops/gemm.cpp for wide
+// C):
+//   pc: kc steps of k
+//   ic: mc' rows of C          pack op(A)[ic:ic+mc', pc:pc+kc] as row tiles                (L3)
+//   jc: nc' columns of C       pack op(B)[pc:pc+kc, jc:jc+nc'] into nr-column panels       (L2)
+//   q:  row tiles              one packed A tile, kc×mr, stays in L1
+//   jr: nr columns             micro-kernel along the panels of the B block, left to right
+// The B block takes the L2 budget the model gives the A block (mc·kc floats), and the A block the last-level
+// budget of the B block (nc·kc floats). The micro-kernel now writes C a row tile at a time along its rows (nc'
+// contiguous floats per row) instead of a panel at a time down the rows (one 64-byte line per row, each on another
+// page when C is wide), and each packed value is used as often as before. The first k step still applies β and the
+// bias and every element gets the same FMA chain, so the bits are those of the panels-outer order.
+void blocked_rect_rows_outer(const Problem& job, index_t i0, index_t i1, index_t j0, index_t j1) {
+  if (i0 >= i1 || j0 >= j1) return;
+  const GemmBlocking& t = job.blocking;
+  const index_t mr = t.mr, nr = t.nr;
+  assert(job.b_reading == BReading::packed);
+  const index_t rows = i1 - i0, cols = j1 - j0;
+  const index_t max_rows = rows_outer_max_rows(t, job.kc), max_cols = rows_outer_max_cols(t, job.kc);
+  const index_t mc = round_up(ceil_div(rows, ceil_div(rows, max_rows)), mr);
+  const index_t nc = round_up(ceil_div(cols, ceil_div(cols, max_cols)), nr);
+  float* ap = a_scratch(mc * job.kc + kW);  // + kW: the slack pack_a's whole-vector stores may write
+  float* bp = b_scratch(nc * job.kc);
+  const std::size_t nv = static_cast<std::size_t>(t.nv);
+  for (index_t pc = 0; pc < job.k; pc += job.kc) {
+    const index_t kcb = std::min(job.kc, job.k - pc);
+    const float beta = pc == 0 ? job.beta : 1.0f;
+    const float* bias = pc == 0 ? job.bias : nullptr;  // added once, with the first k step
+    for (index_t ic = i0; ic < i1; ic += mc) {
+      const index_t mcb = std::min(mc, i1 - ic);
+      const RowTiles tiles(mcb, mr);
+      pack_a(job.a, ic, tiles, pc, kcb, ap);
+      for (index_t jc = j0; jc < j1; jc += nc) {
+        const index_t ncb = std::min(nc, j1 - jc), full = ncb / nr;
+        pack_b_block(job.b, pc, kcb, jc, ncb, nr, false, bp);
+        // the B block packed next (the next columns, else the first ones of the next rows or k step), a share per
+        // kernel call while this one is used
+        NextBlocks next;
+        const bool last_cols = jc + nc >= j1, last_rows = ic + mc >= i1;
+        if (!(last_cols && last_rows && pc + job.kc >= job.k)) {
+          const index_t next_jc = last_cols ? j0 : jc + nc;
+          const index_t next_pc = last_cols && last_rows ? pc + job.kc : pc;
+          next.b = block_prefetcher(job.b, next_pc, std::min(job.kc, job.k - next_pc), next_jc,
+                                    std::min(nc, j1 - next_jc), tiles.count * std::max<index_t>(full, 1));
+        }
+        const float* bias_block = bias ? bias + jc : nullptr;
+        float* c_block = job.c + ic * job.ldc + jc;
+        if (full > 0)
+          for (index_t q = 0; q < tiles.count; ++q) {
+            const index_t s = tiles.start(q), h = tiles.height(q);
+            const TileStep along{0, nr * kcb, nr, nr};
+            kKernels[kPlain][nv][static_cast<std::size_t>(h)](full, kcb, ap + s * kcb, bp, nr, along, job.alpha, beta,
+                                                              bias_block, c_block + s * job.ldc, job.ldc, next, nullptr,
+                                                              0);
+          }
+        if (full * nr < ncb)
+          narrow_panel(job, tiles, kcb, ap, bp + full * nr * kcb, ncb - full * nr, beta,
+                       bias_block ? bias_block + full * nr : nullptr, c_block + full * nr, next);
       }
     }
   }

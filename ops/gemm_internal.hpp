@@ -6,6 +6,9 @@
 // GemmBlocking below, chosen once per process (ops/gemm.cpp) or set by a test.
 #pragma once
 
+#include <algorithm>
+
+#include "ops/gemm.hpp"
 #include "ops/gemm_blocking.hpp"
 #include "ops/shape.hpp"
 #include "ops/simd.hpp"
@@ -53,6 +56,15 @@ enum class BReading {
 // (ops/gemm.cpp says why and what was measured: 4 measured alike, 1 lost a third of the gain).
 inline constexpr index_t kBAheadPanels = 2;
 
+// The rows-outer order's blocks (gemm_blocked.cpp) for a product of k step kc: the B block takes the L2 budget the
+// model gives the A block (mc·kc floats at the model's kc), the A block the last-level budget of the B block (nc·kc).
+inline index_t rows_outer_max_cols(const GemmBlocking& t, index_t kc) {
+  return std::max(t.nr, t.mc * t.kc / kc / t.nr * t.nr);
+}
+inline index_t rows_outer_max_rows(const GemmBlocking& t, index_t kc) {
+  return std::max(static_cast<index_t>(t.mr), t.nc * t.kc / kc / t.mr * t.mr);
+}
+
 struct Problem {
   Operand a, b;
   index_t m, n, k;
@@ -63,11 +75,13 @@ struct Problem {
   GemmBlocking blocking;  // this product's (fixed for the process, so results do not depend on threads)
   index_t kc;             // k step of the blocked algorithm, fixed by k and the blocking alone (determinism)
   BReading b_reading;     // how the blocked algorithm reads op(B) (above)
+  GemmLoopOrder order;    // panels_outer or rows_outer (never automatic); rows_outer only with b_reading = packed
   index_t dot_a_bytes;    // dot products: the rows of A are taken in blocks of at most this many bytes (half the L2)
 };
 
 // C[i0:i1, j0:j1] computed completely (all of k) by the calling thread.
 void blocked_rect(const Problem& p, index_t i0, index_t i1, index_t j0, index_t j1);
+void blocked_rect_rows_outer(const Problem& p, index_t i0, index_t i1, index_t j0, index_t j1);
 void dot_rect(const Problem& p, index_t i0, index_t i1, index_t j0, index_t j1);
 
 }  // namespace tapegrad::ops::gemm_detail

@@ -303,6 +303,63 @@ BOOST_AUTO_TEST_CASE(narrow_last_panel_has_the_bits_of_a_full_one) {
       }
 }
 
+// The rows-outer loop order (the packed B block in L2, C written a row tile at a time along its rows; the automatic
+// choice for a wide C) against the panels-outer one: the same bits, for every transpose, with and without a bias,
+// β = 0 and β ≠ 0, one and several k steps, a narrow last panel of one vector (pair_kernel), of a vector and a part
+// (narrow_tile) or none, rows that make one or several blocks and unequal tiles, 1 and 2 threads; under this CPU's
+// blocking and, for every compiled tile, blocks small enough that both orders cut C into many blocks each way. The
+// rows-outer products are also checked against the reference (padding untouched, β = 0 leaves NaN in C unread).
+BOOST_AUTO_TEST_CASE(rows_outer_order_has_the_bits_of_panels_outer) {
+  struct OrderScope {
+    ~OrderScope() { ops::set_gemm_loop_order(ops::GemmLoopOrder::automatic); }
+  } restore_order;
+  const int saved_threads = ops::num_threads();
+  Random rng(408);
+  const index_t width = ops::build_vector_floats();
+  std::vector<ops::GemmBlocking> blockings{ops::gemm_blocking()};
+  for (const ops::MicroTile& tile : ops::gemm_tiles()) {
+    const index_t nr = tile.vectors * width;
+    blockings.push_back({tile.rows, tile.vectors, nr, 13, 2 * tile.rows, 2 * nr});
+  }
+  int count = 0, compared = 0;
+  for (const ops::GemmBlocking& blocking : blockings) {
+    const BlockingScope scope(blocking);
+    const index_t nr = blocking.nr;
+    for (const index_t n : {4 * nr, 3 * nr + width, 3 * nr + width + 3, 9 * nr + 1})
+      for (const index_t m : {index_t{37}, 2 * blocking.mc + 7})
+        for (const index_t k : {index_t{30}, 2 * blocking.kc + 5}) {
+          const bool ta = count % 2 == 1, tb = count % 4 >= 2, with_bias = count % 3 == 0;
+          const float beta = count % 5 < 2 ? 0.0f : 0.5f;
+          const int threads = count % 2 == 0 ? 1 : 2;
+          ++count;
+          const Buffer a = rng.buffer(m * k, -1.0f, 1.0f), b = rng.buffer(k * n, -1.0f, 1.0f);
+          const Buffer bias = rng.buffer(n, -1.0f, 1.0f), c0 = rng.buffer(m * n, -1.0f, 1.0f);
+          const auto product_in = [&](ops::GemmLoopOrder order) {
+            ops::set_gemm_loop_order(order);
+            ops::set_num_threads(threads);
+            Buffer c(c0);
+            ops::gemm_bias(ta, tb, m, n, k, 0.9f, a.data(), ta ? m : k, b.data(), tb ? k : n, beta,
+                           with_bias ? bias.data() : nullptr, c.data(), n);
+            return c;
+          };
+          const Buffer panels = product_in(ops::GemmLoopOrder::panels_outer);
+          const Buffer rows = product_in(ops::GemmLoopOrder::rows_outer);
+          index_t differ = 0;
+          for (index_t i = 0; i < m * n; ++i) differ += panels[i] != rows[i] ? 1 : 0;
+          BOOST_TEST(differ == 0, blocking_str(blocking)
+                                      << " m=" << m << " n=" << n << " k=" << k << (ta ? " Aᵀ" : " A")
+                                      << (tb ? "·Bᵀ" : "·B") << (with_bias ? " bias" : "") << " beta " << beta
+                                      << " threads " << threads << ": " << differ
+                                      << " elements differ between the orders");
+          ++compared;
+          ops::set_gemm_loop_order(ops::GemmLoopOrder::rows_outer);
+          check_case({ta, tb, m, n, k, -0.6f, beta, 1, 2, 3}, rng);
+        }
+  }
+  ops::set_num_threads(saved_threads);
+  BOOST_TEST(compared == 16 * static_cast<int>(blockings.size()));
+}
+
 // gemm_bias = gemm + the bias row, on every path: blocked (narrow last panel, several k steps so the bias must be
 // added once), few rows with B in place (short and long rows of B), dot products (B transposed), and k = 0.
 BOOST_AUTO_TEST_CASE(bias_row_on_every_path) {
