@@ -1,14 +1,17 @@
 // Small helpers the benchmark programs share: the peak resident memory of the process, the CPU's name (every figure
-// names the CPU it was measured on), and synthetic token ids for the language-model benchmarks.
+// names the CPU it was measured on), synthetic token ids for the language-model benchmarks, and the --loop-order
+// option of the GEMM benchmarks.
 #pragma once
 
 #include <sys/resource.h>
 
 #include <cstdint>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "ops/gemm.hpp"
 #include "ops/random.hpp"
 
 namespace tapegrad::bench {
@@ -60,6 +63,14 @@ inline std::vector<std::int32_t> uniform_ids(std::size_t n, std::int64_t vocab, 
   std::vector<std::int32_t> ids(n);
   for (auto& id : ids) id = static_cast<std::int32_t>(rng.uniform_int(static_cast<std::uint64_t>(vocab)));
   return ids;
+}
+
+// --loop-order's value: auto, panels or rows (ops::GemmLoopOrder); anything else throws std::invalid_argument.
+inline ops::GemmLoopOrder loop_order_named(const std::string& name) {
+  if (name == "auto") return ops::GemmLoopOrder::automatic;
+  if (name == "panels") return ops::GemmLoopOrder::panels_outer;
+  if (name == "rows") return ops::GemmLoopOrder::rows_outer;
+  throw std::invalid_argument("--loop-order: '" + name + "' is not auto, panels or rows");
 }
 
 }  // namespace tapegrad::bench

@@ -130,16 +130,17 @@ int main(int argc, char** argv) {
       only = argv[++i];
     } else if (!std::strcmp(argv[i], "--fma-peak")) {
       peak = true;
-    } else if (!std::strcmp(argv[i], "--loop-order") && i + 1 < argc && !std::strcmp(argv[i + 1], "panels")) {
-      tapegrad::ops::set_gemm_loop_order(tapegrad::ops::GemmLoopOrder::panels_outer);
-      ++i;
-    } else if (!std::strcmp(argv[i], "--loop-order") && i + 1 < argc && !std::strcmp(argv[i + 1], "rows")) {
-      tapegrad::ops::set_gemm_loop_order(tapegrad::ops::GemmLoopOrder::rows_outer);
-      ++i;
+    } else if (!std::strcmp(argv[i], "--loop-order") && i + 1 < argc) {
+      try {
+        tapegrad::ops::set_gemm_loop_order(tapegrad::bench::loop_order_named(argv[++i]));
+      } catch (const std::invalid_argument& e) {
+        std::fprintf(stderr, "gemm_peers: %s\n", e.what());
+        return 2;
+      }
     } else {
-      std::fprintf(stderr,
-                   "usage: %s [--threads N] [--quick] [--fma-peak] [--only NAME-PART] [--loop-order panels|rows]\n",
-                   argv[0]);
+      std::fprintf(
+          stderr, "usage: %s [--threads N] [--quick] [--fma-peak] [--only NAME-PART] [--loop-order auto|panels|rows]\n",
+          argv[0]);
       return 2;
     }
   }

@@ -277,13 +277,7 @@ int main(int argc, char** argv) {
       } else if (a == "--no-fma-peak") {
         measure_peak = false;
       } else if (a == "--loop-order") {  // force the GEMM's loop order (ops/gemm.hpp) to compare the two
-        const std::string order = value();
-        if (order == "panels")
-          ops::set_gemm_loop_order(ops::GemmLoopOrder::panels_outer);
-        else if (order == "rows")
-          ops::set_gemm_loop_order(ops::GemmLoopOrder::rows_outer);
-        else if (order != "auto")
-          throw std::runtime_error("--loop-order: '" + order + "' is not auto, panels or rows");
+        ops::set_gemm_loop_order(bench::loop_order_named(value()));
       } else if (a == "--gemm-shapes") {
         gemm_shapes = whole(value());
         if (gemm_shapes < 1) throw std::runtime_error("--gemm-shapes needs a count of at least 1");

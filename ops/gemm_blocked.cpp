@@ -542,10 +542,10 @@ void blocked_rect_rows_outer(const Problem& job, index_t i0, index_t i1, index_t
         }
         const float* bias_block = bias ? bias + jc : nullptr;
         float* c_block = job.c + ic * job.ldc + jc;
+        const TileStep along{0, nr * kcb, nr, nr};  // the same A tile, the next B panel, bias values and columns of C
         if (full > 0)
           for (index_t q = 0; q < tiles.count; ++q) {
             const index_t s = tiles.start(q), h = tiles.height(q);
-            const TileStep along{0, nr * kcb, nr, nr};
             kKernels[kPlain][nv][static_cast<std::size_t>(h)](full, kcb, ap + s * kcb, bp, nr, along, job.alpha, beta,
                                                               bias_block, c_block + s * job.ldc, job.ldc, next, nullptr,
                                                               0);

@@ -321,7 +321,7 @@ BOOST_AUTO_TEST_CASE(rows_outer_order_has_the_bits_of_panels_outer) {
     const index_t nr = tile.vectors * width;
     blockings.push_back({tile.rows, tile.vectors, nr, 13, 2 * tile.rows, 2 * nr});
   }
-  int count = 0, compared = 0;
+  int count = 0;
   for (const ops::GemmBlocking& blocking : blockings) {
     const BlockingScope scope(blocking);
     const index_t nr = blocking.nr;
@@ -351,13 +351,11 @@ BOOST_AUTO_TEST_CASE(rows_outer_order_has_the_bits_of_panels_outer) {
                                       << (tb ? "·Bᵀ" : "·B") << (with_bias ? " bias" : "") << " beta " << beta
                                       << " threads " << threads << ": " << differ
                                       << " elements differ between the orders");
-          ++compared;
           ops::set_gemm_loop_order(ops::GemmLoopOrder::rows_outer);
           check_case({ta, tb, m, n, k, -0.6f, beta, 1, 2, 3}, rng);
         }
   }
   ops::set_num_threads(saved_threads);
-  BOOST_TEST(compared == 16 * static_cast<int>(blockings.size()));
 }
 
 // gemm_bias = gemm + the bias row, on every path: blocked (narrow last panel, several k steps so the bias must be
