@@ -7,19 +7,19 @@
 //   fused:    pass 1 reads g (norm),                                    pass 2 reads g and p, writes p
 //
 // Each repetition restores the gradients first (untimed), then times one clip + step; medians over --reps, the two
-// forms interleaved. The norm pass alone (nn::grad_norm: a serial sum in double, fixed order) is timed too, and
-// beside it a sum in 8 lanes, to show what a different (not bit-identical) summation order would save. One thread
-// (the loops are serial); timed in thread CPU time, so another process' time slices do not count. Both forms must leave
-// the same parameters (checked: the run fails otherwise).
+// forms interleaved, in wall time, for each thread count of --threads (the passes split long runs between threads).
+// The norm pass alone (nn::grad_norm: ops::SumOfSquares, eight double lanes in fixed chunks) is timed too, and beside
+// it the one serial chain in double it replaced, the peer measured in the same run. Both forms must leave the same
+// parameters (checked: the run fails otherwise).
 //
-//   build/bench/clip_step                       # lstm and char512
-//   build/bench/clip_step --models lstm --reps 50
+//   build/bench/clip_step                       # lstm and char512, 1 and 2 threads
+//   build/bench/clip_step --models lstm --reps 50 --threads 1
 #include "nn/clip_step.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -27,35 +27,30 @@
 #include <vector>
 
 #include "bench/bench_util.hpp"
-#include "bench/fma_peak.hpp"
 #include "lm/neural/configs.hpp"
 #include "nn/clip.hpp"
 #include "nn/sgd.hpp"
+#include "ops/parallel.hpp"
 #include "ops/text.hpp"
 
 namespace {
 
 using namespace tapegrad;
 
-using bench::thread_cpu_seconds;
+double seconds_now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
 
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
 }
 
-// What a norm pass could cost with another summation order (not what nn::grad_norm computes — its bits would
-// change): Σ g_i² in 8 double lanes, lane = i mod 8 of the position in the block, lanes added at the end. The serial
-// sum of nn::grad_norm waits for each addition (latency ≈ 3–4 cycles per value); eight independent lanes vectorize.
-double lane_sum_sq(std::span<const float> g) {
-  double lane[8] = {};
-  const std::size_t n = g.size(), body = n - n % 8;
-  for (std::size_t i = 0; i < body; i += 8)
-    for (int j = 0; j < 8; ++j)
-      lane[j] += static_cast<double>(g[i + static_cast<std::size_t>(j)]) * g[i + static_cast<std::size_t>(j)];
-  for (std::size_t i = body; i < n; ++i) lane[i % 8] += static_cast<double>(g[i]) * g[i];
-  double sum = 0;
-  for (double x : lane) sum += x;
+// The peer: Σ g_i² as one serial chain in double, each addition waiting for the one before (3–4 cycles per value) —
+// what nn::grad_norm computed before it used ops::SumOfSquares.
+double serial_sum_sq(std::span<const float> g) {
+  double sum = 0.0;
+  for (float v : g) sum += static_cast<double>(v) * v;
   return sum;
 }
 
@@ -66,7 +61,7 @@ void fill_gradients(const std::vector<nn::Parameter*>& params, std::uint64_t see
     for (float& g : p->grad().span()) g = rng.uniform(-1.0f, 1.0f);
 }
 
-void measure(const std::string& name, int reps) {
+void measure(const std::string& name, int reps, const std::vector<int>& thread_counts) {
   const lm::ReferenceConfig cfg = lm::reference_config(name);
   Rng rng(7);
   lm::LanguageModel composed_model(cfg.model, rng), fused_model(cfg.model, rng);
@@ -81,40 +76,46 @@ void measure(const std::string& name, int reps) {
   fill_gradients(pf, 11);
   const std::vector<float> saved(composed.block()->gradients().begin(), composed.block()->gradients().end());
   const double max_norm = nn::grad_norm(pc) / 2;  // always clipped
-  std::vector<double> t_composed, t_fused, t_norm, t_lanes;
-  for (int r = 0; r < reps; ++r) {
-    double t0 = thread_cpu_seconds();
-    volatile double norm = nn::grad_norm(pc);
-    (void)norm;
-    t_norm.push_back(thread_cpu_seconds() - t0);
-    t0 = thread_cpu_seconds();
-    volatile double lanes = lane_sum_sq(std::as_const(*composed.block()).gradients());
-    (void)lanes;
-    t_lanes.push_back(thread_cpu_seconds() - t0);
+  for (int threads : thread_counts) {
+    ops::set_num_threads(threads);
+    std::vector<double> t_composed, t_fused, t_norm, t_serial;
+    for (int r = 0; r < reps; ++r) {
+      double t0 = seconds_now();
+      volatile double norm = nn::grad_norm(pc);
+      (void)norm;
+      t_norm.push_back(seconds_now() - t0);
+      t0 = seconds_now();
+      volatile double serial = serial_sum_sq(std::as_const(*composed.block()).gradients());
+      (void)serial;
+      t_serial.push_back(seconds_now() - t0);
 
-    std::copy(saved.begin(), saved.end(), composed.block()->gradients().begin());
-    t0 = thread_cpu_seconds();
-    nn::clip_grad_norm(pc, max_norm);
-    composed.step();
-    t_composed.push_back(thread_cpu_seconds() - t0);
+      std::copy(saved.begin(), saved.end(), composed.block()->gradients().begin());
+      t0 = seconds_now();
+      nn::clip_grad_norm(pc, max_norm);
+      composed.step();
+      t_composed.push_back(seconds_now() - t0);
 
-    std::copy(saved.begin(), saved.end(), fused.block()->gradients().begin());
-    t0 = thread_cpu_seconds();
-    nn::clip_and_step(fused, max_norm);
-    t_fused.push_back(thread_cpu_seconds() - t0);
+      std::copy(saved.begin(), saved.end(), fused.block()->gradients().begin());
+      t0 = seconds_now();
+      nn::clip_and_step(fused, max_norm);
+      t_fused.push_back(seconds_now() - t0);
+    }
+    const auto vc = composed.block()->values(), vf = fused.block()->values();
+    if (!std::equal(vc.begin(), vc.end(), vf.begin()))
+      throw std::runtime_error("clip_step: the composed and fused steps left different parameters");
+    const double mc = median(t_composed) * 1e3, mf = median(t_fused) * 1e3, mn = median(t_norm) * 1e3,
+                 ms = median(t_serial) * 1e3;
+    std::printf(
+        "%-8s %9lld parameters, %d thread(s): clip + step %6.2f ms  fused %6.2f ms  (saved %4.1f%%)  norm pass %5.2f ms"
+        "  (one serial chain, 1 thread: %5.2f ms)\n",
+        name.c_str(), static_cast<long long>(composed.block()->size()), threads, mc, mf, 100.0 * (mc - mf) / mc, mn,
+        ms);
+    std::printf(
+        "RESULT clip_step model=%s threads=%d params=%lld composed_ms=%.3f fused_ms=%.3f norm_ms=%.3f "
+        "serial_norm_ms=%.3f\n",
+        name.c_str(), threads, static_cast<long long>(composed.block()->size()), mc, mf, mn, ms);
   }
-  const auto vc = composed.block()->values(), vf = fused.block()->values();
-  if (!std::equal(vc.begin(), vc.end(), vf.begin()))
-    throw std::runtime_error("clip_step: the composed and fused steps left different parameters");
-  const double mc = median(t_composed) * 1e3, mf = median(t_fused) * 1e3, mn = median(t_norm) * 1e3,
-               ml = median(t_lanes) * 1e3;
-  std::printf(
-      "%-8s %9lld parameters  clip + step %7.2f ms  fused %7.2f ms  saved %5.1f%%  (the norm pass alone %.2f ms)\n",
-      name.c_str(), static_cast<long long>(composed.block()->size()), mc, mf, 100.0 * (mc - mf) / mc, mn);
-  std::printf("%-8s the norm pass in 8 double lanes (another summation order, other bits) would take %.2f ms\n",
-              name.c_str(), ml);
-  std::printf("RESULT clip_step model=%s params=%lld composed_ms=%.3f fused_ms=%.3f norm_ms=%.3f lane_norm_ms=%.3f\n",
-              name.c_str(), static_cast<long long>(composed.block()->size()), mc, mf, mn, ml);
+  ops::set_automatic_threads();
 }
 
 }  // namespace
@@ -122,20 +123,24 @@ void measure(const std::string& name, int reps) {
 int main(int argc, char** argv) {
   std::vector<std::string> models = {"lstm", "char512"};
   int reps = 21;
+  std::vector<int> thread_counts = {1, 2};
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--models" && i + 1 < argc) {
       models = split_list(argv[++i]);
     } else if (a == "--reps" && i + 1 < argc) {
       reps = std::max(1, std::stoi(argv[++i]));
+    } else if (a == "--threads" && i + 1 < argc) {
+      thread_counts.clear();
+      for (const std::string& t : split_list(argv[++i])) thread_counts.push_back(std::max(1, std::stoi(t)));
     } else {
-      std::fprintf(stderr, "usage: clip_step [--models lstm,char512] [--reps N]\n");
+      std::fprintf(stderr, "usage: clip_step [--models lstm,char512] [--reps N] [--threads 1,2]\n");
       return 2;
     }
   }
   try {
     std::printf("%s\n", bench::cpu_line().c_str());
-    for (const std::string& m : models) measure(m, reps);
+    for (const std::string& m : models) measure(m, reps, thread_counts);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "clip_step: %s\n", e.what());
     return 2;

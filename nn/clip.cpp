@@ -5,7 +5,9 @@
 #include <cmath>
 #include <sstream>
 
+#include "ops/elementwise.hpp"
 #include "ops/error.hpp"
+#include "ops/reduce.hpp"
 
 namespace tapegrad::nn {
 
@@ -16,23 +18,21 @@ void check_parameters(std::span<Parameter* const> params) {
     if (p == nullptr) throw UsageError("grad_norm: the parameter list holds a null pointer");
 }
 
-// ‖g‖² = Σ g_i² over the runs, in double and in order: the same gradients give the same bits. Skipping exact
-// zeros (untouched embedding rows) leaves the sum unchanged.
+// ‖g‖² = Σ g_i² over the runs, in double, by ops::SumOfSquares: its additions are placed by each value's position
+// in the parameter list, so the same gradients give the same bits packed in a block or parameter by parameter, for
+// any thread count. Skipping the exact zeros (untouched embedding rows) leaves the sum unchanged.
 double norm_of(std::span<Parameter* const> params) {
-  double sum_sq = 0.0;
-  for_each_gradient_run(params, [&](float*, const float* g, index_t, index_t count) {
-    for (index_t i = 0; i < count; ++i) sum_sq += static_cast<double>(g[i]) * static_cast<double>(g[i]);
-  });
-  return std::sqrt(sum_sq);
+  ops::SumOfSquares squares;
+  for_each_gradient_run(params,
+                        [&](float*, const float* g, index_t offset, index_t count) { squares.add(g, offset, count); });
+  return std::sqrt(squares.total());
 }
 
 }  // namespace
 
 void scale_gradients(std::span<Parameter* const> params, float factor) {
   check_parameters(params);
-  for_each_gradient_run(params, [&](float*, float* g, index_t, index_t count) {
-    for (index_t i = 0; i < count; ++i) g[i] *= factor;
-  });
+  for_each_gradient_run(params, [&](float*, float* g, index_t, index_t count) { ops::scale(count, factor, g, g); });
 }
 
 double grad_norm(std::span<Parameter* const> params) {

@@ -1,16 +1,17 @@
 // Gradient clipping by the global L2 norm (Pascanu et al. 2013), as torch.nn.utils.clip_grad_norm_ does it: all
 // gradients of all parameters are seen as one long vector g, and
 //
-//   ‖g‖ = √(Σ_params Σ_i g_i²)                         (accumulated in double, parameters in list order)
+//   ‖g‖ = √(Σ_params Σ_i g_i²)       (in double, the additions placed by position in the list: ops::sum_of_squares)
 //   if ‖g‖ > max_norm:  g ← g · max_norm / (‖g‖ + 10⁻⁶)
 //
 // so the direction of the step is kept and only its length is capped (exploding gradients in RNNs).
 //
 //   const double norm = nn::clip_grad_norm(optim.parameters(), 5.0);   // the norm before clipping, for logging
 //
-// When the list is exactly a current ParameterBlock (that of a packed model), the sum and the scaling are single
-// loops over the block's gradient buffer; otherwise loops per parameter. Either way only the ranges that may be
-// non-zero are visited (an embedding's touched rows), in list order, so both give the same bits.
+// When the list is exactly a current ParameterBlock (that of a packed model), the sum and the scaling run over the
+// block's gradient buffer; otherwise parameter by parameter. Either way only the ranges that may be non-zero are
+// visited (an embedding's touched rows), and the sum's order depends only on each value's position in the list, so
+// both give the same bits, for any thread count (threads split the sum into fixed chunks, and the scaling).
 //
 // Non-finite norm (an inf or NaN somewhere in the gradients): the gradients are left untouched and the non-finite
 // norm is returned, so the caller can skip the step (std::isfinite(norm)) or stop; with error_if_nonfinite = true

@@ -4,6 +4,7 @@
 #include <limits>
 #include <utility>
 
+#include "ops/elementwise.hpp"
 #include "ops/error.hpp"
 
 namespace tapegrad::nn {
@@ -30,10 +31,9 @@ void SGD::update() {
   const float wd = options_.weight_decay;
   const bool nesterov = options_.nesterov;
   if (mu == 0.0f && wd == 0.0f) {
-    // p ← p − lr·∇p, only where ∇p may be non-zero (an embedding's used rows): elsewhere p − lr·0 = p
-    for_each_gradient_segment([&](const Segment& s) {
-      for (index_t i = 0; i < s.n; ++i) s.value[i] -= lr * s.grad[i];
-    });
+    // p ← p − lr·∇p, only where ∇p may be non-zero (an embedding's used rows): elsewhere p − lr·0 = p. Written
+    // p + (−lr)·∇p, the same bits (negation is exact), by ops::axpy: vectorized, threads on long segments.
+    for_each_gradient_segment([&](const Segment& s) { ops::axpy(s.n, -lr, s.grad, s.value); });
     return;
   }
   if (mu == 0.0f) {
@@ -69,12 +69,7 @@ void SGD::update_scaled(float grad_scale) {
   const float lr = learning_rate();
   // p ← p − lr·(∇p·s): the product ∇p·s is rounded to float (what clipping would have stored in the gradient), then
   // the very expression of update() above, so the bits are those of clipping followed by step().
-  for_each_gradient_segment([&](const Segment& s) {
-    for (index_t i = 0; i < s.n; ++i) {
-      const float g = s.grad[i] * grad_scale;
-      s.value[i] -= lr * g;
-    }
-  });
+  for_each_gradient_segment([&](const Segment& s) { ops::scaled_axpy(s.n, -lr, grad_scale, s.grad, s.value); });
 }
 
 }  // namespace tapegrad::nn

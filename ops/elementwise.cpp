@@ -59,6 +59,11 @@ void axpy(index_t n, float alpha, const float* x, float* y) {
       n, y, [alpha](auto v, auto acc) { return acc + decltype(v)(alpha) * v; }, x, y);
 }
 
+void scaled_axpy(index_t n, float alpha, float s, const float* x, float* y) {
+  map(
+      n, y, [alpha, s](auto v, auto acc) { return acc + decltype(v)(alpha) * (decltype(v)(s) * v); }, x, y);
+}
+
 void mul_acc(index_t n, const float* a, const float* b, float* y) {
   map(
       n, y, [](auto p, auto q, auto acc) { return acc + p * q; }, a, b, y);

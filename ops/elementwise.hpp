@@ -16,6 +16,8 @@ void add_scalar(index_t n, float c, const float* x, float* y);  // y = x + c
 void fill(index_t n, float value, float* y);                    // y = value
 
 void axpy(index_t n, float alpha, const float* x, float* y);        // y += α·x
+// y += α·(s·x), the product s·x rounded to float first (SGD's update by a clipped gradient: p += −lr·(g·s))
+void scaled_axpy(index_t n, float alpha, float s, const float* x, float* y);
 void mul_acc(index_t n, const float* a, const float* b, float* y);  // y += a ⊙ b
 void div_acc(index_t n, const float* a, const float* b, float* y);  // y += a ⊘ b
 void add_scalar_acc(index_t n, float c, float* y);                  // y += c

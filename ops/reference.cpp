@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "ops/error.hpp"
+#include "ops/reduce.hpp"  // kSquaresChunk
 
 namespace tapegrad::ops::ref {
 
@@ -38,6 +39,12 @@ void fill(index_t n, float value, float* y) {
 }
 void axpy(index_t n, float alpha, const float* x, float* y) {
   for (index_t i = 0; i < n; ++i) y[i] += alpha * x[i];
+}
+void scaled_axpy(index_t n, float alpha, float s, const float* x, float* y) {
+  for (index_t i = 0; i < n; ++i) {
+    const float sx = s * x[i];
+    y[i] += alpha * sx;
+  }
 }
 void mul_acc(index_t n, const float* a, const float* b, float* y) {
   for (index_t i = 0; i < n; ++i) y[i] += a[i] * b[i];
@@ -375,6 +382,20 @@ float sum(index_t n, const float* x) {
   double s = 0.0;
   for (index_t i = 0; i < n; ++i) s += x[i];
   return static_cast<float>(s);
+}
+double sum_of_squares(index_t n, const float* x, index_t offset) {
+  double total = 0.0;  // the sums of the chunks finished so far
+  double lane[8] = {};
+  for (index_t i = 0; i < n; ++i) {
+    const index_t p = offset + i;
+    lane[p % 8] += static_cast<double>(x[i]) * static_cast<double>(x[i]);
+    const bool last_of_chunk = (p + 1) % kSquaresChunk == 0 || i + 1 == n;
+    if (last_of_chunk) {
+      total += ((lane[0] + lane[1]) + (lane[2] + lane[3])) + ((lane[4] + lane[5]) + (lane[6] + lane[7]));
+      for (double& l : lane) l = 0.0;
+    }
+  }
+  return total;
 }
 float mean(index_t n, const float* x) {
   if (n == 0) throw UsageError("ref::mean: the mean of 0 elements is undefined");

@@ -19,6 +19,7 @@ void scale(index_t n, float alpha, const float* x, float* y);
 void add_scalar(index_t n, float c, const float* x, float* y);
 void fill(index_t n, float value, float* y);
 void axpy(index_t n, float alpha, const float* x, float* y);
+void scaled_axpy(index_t n, float alpha, float s, const float* x, float* y);
 void mul_acc(index_t n, const float* a, const float* b, float* y);
 void div_acc(index_t n, const float* a, const float* b, float* y);
 void add_scalar_acc(index_t n, float c, float* y);
@@ -58,6 +59,10 @@ void add_block_acc(index_t rows, index_t cols, const float* src, index_t ld_src,
 void concat_cols(index_t rows, std::span<const float* const> parts, std::span<const index_t> widths, float* y);
 void slice_cols(index_t rows, index_t cols, index_t begin, index_t width, const float* x, float* y);
 void slice_cols_backward_acc(index_t rows, index_t cols, index_t begin, index_t width, const float* gy, float* gx);
+// Σ x_i² for the n floats at x, the elements offset … offset + n − 1 of a longer vector (the rest zeros), in the
+// summation tree of ops::SumOfSquares (ops/reduce.hpp), written out position by position.
+double sum_of_squares(index_t n, const float* x, index_t offset);
+
 void transpose(index_t rows, index_t cols, const float* x, float* y);
 void transpose_acc(index_t rows, index_t cols, const float* x, float* y);
 

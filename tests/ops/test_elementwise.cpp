@@ -119,6 +119,23 @@ BOOST_AUTO_TEST_CASE(axpy) {
     }
 }
 
+// SGD's update by a clipped gradient relies on the exact bits: s·x rounded to float, then y + α·(that).
+BOOST_AUTO_TEST_CASE(scaled_axpy) {
+  Random rng(113);
+  const float alpha = -0.75f, s = 0.3f;
+  for (index_t n : test::kernel_sizes())
+    for (index_t offset : {0, 1}) {
+      const Buffer x = rng.buffer(n, -1.0f, 1.0f, offset), y0 = rng.buffer(n, -1.0f, 1.0f, offset);
+      Buffer got(y0), want(y0), composed(y0), sx(x);
+      ops::scaled_axpy(n, alpha, s, x.data(), got.data());
+      ops::ref::scaled_axpy(n, alpha, s, x.data(), want.data());
+      test::check_equal(got.span(), want.span(), label("scaled_axpy", n, offset));
+      ops::ref::scale(n, s, x.data(), sx.data());  // the same as two kernels: sx = s·x, then y += α·sx
+      ops::ref::axpy(n, alpha, sx.data(), composed.data());
+      test::check_equal(got.span(), composed.span(), label("scaled_axpy against scale + axpy", n, offset));
+    }
+}
+
 BOOST_AUTO_TEST_CASE(mul_acc) {
   Random rng(104);
   for (index_t n : test::kernel_sizes())
