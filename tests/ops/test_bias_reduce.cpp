@@ -60,15 +60,24 @@ BOOST_AUTO_TEST_CASE(add_bias) {
   }
 }
 
+// Besides matrix_shapes: column counts that make several blocks of 2048 per thread with a ragged last block and a
+// scalar tail, row counts around the group of 4; on 1, 2 and 3 threads (uneven shares of the columns).
 BOOST_AUTO_TEST_CASE(colsum_acc) {
   Random rng(302);
-  for (auto [rows, cols] : matrix_shapes()) {
-    const Buffer x = rng.buffer(rows * cols, -1.0f, 1.0f), y0 = rng.buffer(cols, -1.0f, 1.0f);
-    Buffer got(y0), want(y0);
-    ops::colsum_acc(rows, cols, x.data(), got.data());
-    ops::ref::colsum_acc(rows, cols, x.data(), want.data());
-    test::check_equal(got.span(), want.span(), label("colsum_acc", rows, cols));
+  auto shapes = matrix_shapes();
+  for (auto s : {std::pair<index_t, index_t>{23, 6151}, {5, 4096}, {9, 12289}, {700, 2049}}) shapes.push_back(s);
+  for (int threads : {1, 2, 3}) {
+    ops::set_num_threads(threads);
+    for (auto [rows, cols] : shapes) {
+      const Buffer x = rng.buffer(rows * cols, -1.0f, 1.0f), y0 = rng.buffer(cols, -1.0f, 1.0f);
+      Buffer got(y0), want(y0);
+      ops::colsum_acc(rows, cols, x.data(), got.data());
+      ops::ref::colsum_acc(rows, cols, x.data(), want.data());
+      test::check_equal(got.span(), want.span(),
+                        label("colsum_acc", rows, cols) + ", " + std::to_string(threads) + " thread(s)");
+    }
   }
+  ops::set_automatic_threads();
 }
 
 BOOST_AUTO_TEST_CASE(empty_with_null_pointers) {
