@@ -94,14 +94,14 @@ void SumOfSquares::add(const float* x, index_t offset, index_t n) {
   end_ = offset + n;
   index_t pos = offset;
   while (pos < end_) {
-    const index_t chunk = pos / kSquaresChunk, chunk_end = (chunk + 1) * kSquaresChunk;
-    const index_t whole = pos == chunk * kSquaresChunk ? (end_ - pos) / kSquaresChunk : 0;
+    const index_t chunk = pos / kSquaresChunk, into_chunk = pos % kSquaresChunk;
+    const index_t whole = into_chunk == 0 ? (end_ - pos) / kSquaresChunk : 0;
     if (whole == 0) {  // part of a chunk: into the open chunk's lanes
       if (chunk != open_chunk_) {
         close_chunk();
         open_chunk_ = chunk;
       }
-      const index_t len = std::min(end_, chunk_end) - pos;
+      const index_t len = std::min(end_ - pos, kSquaresChunk - into_chunk);  // (no end of chunk computed: may overflow)
       add_squares(lanes_, x + (pos - offset), pos, len);
       pos += len;
       continue;

@@ -207,6 +207,10 @@ BOOST_AUTO_TEST_CASE(sum_of_squares_refuses_bad_runs) {
   const std::string past =
       message([&](ops::SumOfSquares& s) { s.add(x.data(), std::numeric_limits<index_t>::max(), 2); });
   BOOST_TEST(past.find("past the largest index") != std::string::npos, past);
+  // the last positions there are: accepted, and summed like any others
+  ops::SumOfSquares last;
+  last.add(x.data(), std::numeric_limits<index_t>::max() - 3, 3);
+  BOOST_TEST(last.total() == 3.0);
 }
 
 BOOST_AUTO_TEST_CASE(sum_of_nothing_is_zero) { BOOST_TEST(ops::sum(0, nullptr) == 0.0f); }
