@@ -1,7 +1,7 @@
 // Gradient clipping by the global L2 norm (Pascanu et al. 2013), as torch.nn.utils.clip_grad_norm_ does it: all
 // gradients of all parameters are seen as one long vector g, and
 //
-//   ‖g‖ = √(Σ_params Σ_i g_i²)       (in double, the additions placed by position in the list: ops::sum_of_squares)
+//   ‖g‖ = √(Σ_params Σ_i g_i²)       (in double, the additions placed by position in the list: ops::SumOfSquares)
 //   if ‖g‖ > max_norm:  g ← g · max_norm / (‖g‖ + 10⁻⁶)
 //
 // so the direction of the step is kept and only its length is capped (exploding gradients in RNNs).
