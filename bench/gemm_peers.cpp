@@ -2,12 +2,14 @@
 // (dnnl_sgemm), on the shapes that dominate the language models (LSTM steps, the softmax decoder) and large squares,
 // with 1 and 2 threads. Prints GFLOP/s (medians) and the ratios ours / OpenBLAS and ours / oneDNN.
 //
-// The machine is shared and noisy, so each shape is measured in interleaved rounds (ours, OpenBLAS, oneDNN, ours,
-// …) and the median of the rounds is reported: a slow moment hurts all three alike. One-thread runs are timed in
-// thread CPU time (see now()). A round is timed in batches of about 5 ms; the last two columns compare the fastest
-// batch of each library over all rounds ("best"): interference from other programs only ever adds time, so the best
-// batch is what each library does when the machine leaves it alone, while the median is what a user of a shared
-// machine sees.
+// The machine is shared and noisy, so each shape is measured in short interleaved rounds (ours, OpenBLAS, oneDNN,
+// ours, …; about 25 ms per library and round, in batches of about 5 ms). The GFLOP/s columns are the medians over
+// the rounds; the ratio columns /OpenBLAS and /oneDNN are the medians of the ratio within each round (a slow
+// stretch of the host that covers a round slows all three alike and leaves its ratio alone, where a ratio of
+// medians takes each library's median from other moments). One-thread runs are timed in thread CPU time (see
+// now()). The last two columns compare the fastest batch of each library over all rounds ("best"): interference
+// from other programs only ever adds time, so the best batch is what each library does when the machine leaves it
+// alone, while the medians are what a user of a shared machine sees.
 //
 //   build/bench/gemm_peers                 # all shapes, 1 and 2 threads
 //   build/bench/gemm_peers --threads 1     # one thread count
@@ -77,23 +79,30 @@ using tapegrad::bench::wall_seconds;
 // no such clock: wall time, and the interleaving keeps the comparison fair.
 double (*now)() = wall_seconds;
 
+// Calls per batch of f so that one batch lasts about kBatchSeconds (after a warm-up call: page faults, packing
+// buffers, thread pools).
+constexpr double kBatchSeconds = 0.005;
+int batch_calls(const std::function<void()>& f) {
+  f();
+  int calls = 1;
+  for (;;) {
+    const double t0 = now();
+    for (int i = 0; i < calls; ++i) f();
+    const double dt = now() - t0;
+    if (dt >= kBatchSeconds) return calls;
+    calls = dt <= 0 ? calls * 10 : std::max(calls + 1, static_cast<int>(calls * kBatchSeconds / dt * 1.1));
+  }
+}
+
 // One library's timing of one shape in one round: seconds per call over the whole round, and in its fastest batch.
 struct Timing {
   double mean, best;
 };
 
-// Times f over about `budget` seconds, in batches of enough calls to last about kBatchSeconds each.
-constexpr double kBatchSeconds = 0.005;
-Timing time_call(const std::function<void()>& f, double budget) {
-  f();  // warm up (page faults, packing buffers, thread pools)
-  int calls = 1;
-  for (;;) {  // the batch size
-    const double t0 = now();
-    for (int i = 0; i < calls; ++i) f();
-    const double dt = now() - t0;
-    if (dt >= kBatchSeconds) break;
-    calls = dt <= 0 ? calls * 10 : std::max(calls + 1, static_cast<int>(calls * kBatchSeconds / dt * 1.1));
-  }
+// Times f in batches of `calls` calls for about `budget` seconds, after one untimed call (which absorbs the switch
+// from the previous library: its threads still spinning, its packed buffers in the caches).
+Timing time_round(const std::function<void()>& f, int calls, double budget) {
+  f();
   double total = 0.0, best = std::numeric_limits<double>::infinity();
   long long done = 0;
   while (total < budget) {
@@ -116,16 +125,15 @@ double median(std::vector<double> v) {
 
 int main(int argc, char** argv) {
   std::vector<int> thread_counts = {1, 2};
-  int rounds = 7;
-  double budget = 0.15;
+  int rounds = 40;
+  double budget = 0.025;
   bool peak = false;
   std::string only;  // run only the shapes whose name contains this
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) {
       thread_counts = {std::atoi(argv[++i])};
     } else if (!std::strcmp(argv[i], "--quick")) {
-      rounds = 3;
-      budget = 0.08;
+      rounds = 12;
     } else if (!std::strcmp(argv[i], "--only") && i + 1 < argc) {
       only = argv[++i];
     } else if (!std::strcmp(argv[i], "--fma-peak")) {
@@ -189,23 +197,30 @@ int main(int argc, char** argv) {
         dnnl_sgemm(s.ta ? 'T' : 'N', s.tb ? 'T' : 'N', s.m, s.n, s.k, 1.0f, a.get(), lda, b.get(), ldb, 0.0f, c.get(),
                    s.n);
       };
-      std::vector<double> t_ours, t_blas, t_dnnl;
-      double best_ours = std::numeric_limits<double>::infinity(), best_blas = best_ours, best_dnnl = best_ours;
-      const auto round_of = [&](const std::function<void()>& f, std::vector<double>& means, double& best) {
-        const Timing t = time_call(f, budget);
-        means.push_back(t.mean);
-        best = std::min(best, t.best);
+      const std::function<void()> libraries[3] = {ours, openblas, onednn};
+      int calls[3];
+      for (int l = 0; l < 3; ++l) calls[l] = batch_calls(libraries[l]);
+      std::vector<double> per_call[3];  // [library][round]
+      double best[3];
+      std::fill(std::begin(best), std::end(best), std::numeric_limits<double>::infinity());
+      for (int r = 0; r < rounds; ++r)
+        for (int l = 0; l < 3; ++l) {
+          const Timing t = time_round(libraries[l], calls[l], budget);
+          per_call[l].push_back(t.mean);
+          best[l] = std::min(best[l], t.best);
+        }
+      // ours / peer as the median over rounds of the ratio within a round: the three libraries of one round ran
+      // within about 0.1 s of each other, so a slow stretch of the host that covers a round leaves its ratio alone
+      const auto paired = [&](int peer) {
+        std::vector<double> ratios;
+        for (int r = 0; r < rounds; ++r)
+          ratios.push_back(per_call[peer][static_cast<std::size_t>(r)] / per_call[0][static_cast<std::size_t>(r)]);
+        return median(ratios);
       };
-      for (int r = 0; r < rounds; ++r) {
-        round_of(ours, t_ours, best_ours);
-        round_of(openblas, t_blas, best_blas);
-        round_of(onednn, t_dnnl, best_dnnl);
-      }
       const double flops = 2.0 * static_cast<double>(s.m) * static_cast<double>(s.n) * static_cast<double>(s.k);
-      const double g_ours = flops / median(t_ours) * 1e-9, g_blas = flops / median(t_blas) * 1e-9,
-                   g_dnnl = flops / median(t_dnnl) * 1e-9;
-      std::printf("%-22s %3d %9.1f %9.1f %9.1f %8.2fx %7.2fx %7.2fx %7.2fx\n", s.name, threads, g_ours, g_blas, g_dnnl,
-                  g_ours / g_blas, g_ours / g_dnnl, best_blas / best_ours, best_dnnl / best_ours);
+      const auto gflops = [&](int l) { return flops / median(per_call[l]) * 1e-9; };
+      std::printf("%-22s %3d %9.1f %9.1f %9.1f %8.2fx %7.2fx %7.2fx %7.2fx\n", s.name, threads, gflops(0), gflops(1),
+                  gflops(2), paired(1), paired(2), best[1] / best[0], best[2] / best[0]);
       std::fflush(stdout);
     }
   }
