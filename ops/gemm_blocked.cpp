@@ -295,6 +295,11 @@ void micro_kernel(index_t tiles, index_t kc, const float* ap, const float* b, in
 #pragma GCC unroll 16
       for (auto& v : row) v = simd::broadcast(0.0f);
     const float* bp = b;
+    // Four k steps per loop iteration: 21 instructions per step instead of 24 (the pointer and counter updates are
+    // shared). Zen 3, alternating runs, ours / oneDNN within a round: 20×800×400 0.92–0.94 → 0.96–1.00, 1024² 0.97 →
+    // 1.00–1.01; the lstm step 3,814 / 3,914 / 4,007 → 3,889 / 4,193 / 4,438 tok/s. Each element's FMA chain is the
+    // same, so are the bits.
+#pragma GCC unroll 4
     for (index_t p = 0; p < kc; ++p, at += R, bp += b_stride) {
       vfloat bv[V];
 #pragma GCC unroll 16
