@@ -33,6 +33,9 @@ void dot_tile(index_t k, const float* a, index_t lda, const float* b, index_t ld
   for (auto& row : acc)
     for (auto& v : row) v = simd::broadcast(0.0f);
   index_t p = 0;
+  // Four vector steps per iteration, as in the blocked micro-kernel (gemm_blocked.cpp): Zen 3, 20×200×800 (a batch-20
+  // step's dX), ours / oneDNN within a round 1.08 → 1.10–1.13 in three alternating pairs. The sums are unchanged.
+#pragma GCC unroll 4
   for (; p + kW <= k; p += kW) {
     vfloat bv[S];
     for (int s = 0; s < S; ++s) {
