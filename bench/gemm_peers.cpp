@@ -7,9 +7,10 @@
 // the rounds; the ratio columns /OpenBLAS and /oneDNN are the medians of the ratio within each round (a slow
 // stretch of the host that covers a round slows all three alike and leaves its ratio alone, where a ratio of
 // medians takes each library's median from other moments). One-thread runs are timed in thread CPU time (see
-// now()). The last two columns compare the fastest batch of each library over all rounds ("best"): interference
+// now()). best/BL and best/DNN compare the fastest batch of each library over all rounds: interference
 // from other programs only ever adds time, so the best batch is what each library does when the machine leaves it
-// alone, while the medians are what a user of a shared machine sees.
+// alone, while the medians are what a user of a shared machine sees. "ours best" is our fastest batch in GFLOP/s.
+// With --fma-peak it also prints how the FMA loop alone spreads over short windows (print_fma_spread).
 //
 //   build/bench/gemm_peers                 # all shapes, 1 and 2 threads
 //   build/bench/gemm_peers --threads 1     # one thread count
@@ -116,6 +117,26 @@ Timing time_round(const std::function<void()>& f, int calls, double budget) {
   return {total / static_cast<double>(done), best};
 }
 
+// How much the host takes from the FMA units alone: the FMA chains of bench/fma_peak.hpp in 100 windows of about
+// 10 ms of thread CPU time, their median against their best. Compared with the GEMM's median against its best batch
+// (the "ours best" column), it tells interference in the caches and memory (which slows a GEMM) from interference in
+// the core's arithmetic (which would slow this loop as much).
+void print_fma_spread() {
+  constexpr int kWindows = 100;
+  constexpr long kIterations = 2'000'000;
+  std::vector<double> rates;
+  volatile float sink = 0.0f;
+  for (int w = 0; w < kWindows; ++w) {
+    const double t0 = tapegrad::bench::thread_cpu_seconds();
+    sink = sink + tapegrad::bench::detail::fma_chains(kIterations);
+    rates.push_back(tapegrad::bench::detail::fma_flops(kIterations) / (tapegrad::bench::thread_cpu_seconds() - t0) *
+                    1e-9);
+  }
+  std::sort(rates.begin(), rates.end());
+  std::printf("FMA loop, 1 thread, %d windows of ~10 ms: median %.1f GFLOP/s = %.0f%% of the best window (%.1f)\n",
+              kWindows, rates[kWindows / 2], 100.0 * rates[kWindows / 2] / rates.back(), rates.back());
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v[v.size() / 2];
@@ -162,11 +183,12 @@ int main(int argc, char** argv) {
     for (int threads : thread_counts)
       std::printf("FMA peak, %d thread%s: %.0f GFLOP/s\n", threads, threads == 1 ? "" : "s",
                   tapegrad::bench::fma_peak_gflops(threads));
+    print_fma_spread();
     std::printf("\n");
   }
 
-  std::printf("%-22s %3s %9s %9s %9s %8s %8s %8s %8s\n", "shape", "thr", "ours", "OpenBLAS", "oneDNN", "/OpenBLAS",
-              "/oneDNN", "best/BL", "best/DNN");
+  std::printf("%-22s %3s %9s %9s %9s %8s %8s %8s %8s %9s\n", "shape", "thr", "ours", "OpenBLAS", "oneDNN", "/OpenBLAS",
+              "/oneDNN", "best/BL", "best/DNN", "ours best");
   for (int threads : thread_counts) {
     now = threads == 1 ? thread_cpu_seconds : wall_seconds;
     tapegrad::ops::set_num_threads(threads);
@@ -219,8 +241,9 @@ int main(int argc, char** argv) {
       };
       const double flops = 2.0 * static_cast<double>(s.m) * static_cast<double>(s.n) * static_cast<double>(s.k);
       const auto gflops = [&](int l) { return flops / median(per_call[l]) * 1e-9; };
-      std::printf("%-22s %3d %9.1f %9.1f %9.1f %8.2fx %7.2fx %7.2fx %7.2fx\n", s.name, threads, gflops(0), gflops(1),
-                  gflops(2), paired(1), paired(2), best[1] / best[0], best[2] / best[0]);
+      std::printf("%-22s %3d %9.1f %9.1f %9.1f %8.2fx %7.2fx %7.2fx %7.2fx %9.1f\n", s.name, threads, gflops(0),
+                  gflops(1), gflops(2), paired(1), paired(2), best[1] / best[0], best[2] / best[0],
+                  flops / best[0] * 1e-9);
       std::fflush(stdout);
     }
   }
