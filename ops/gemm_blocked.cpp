@@ -238,9 +238,27 @@ void pack_b_block(const Operand& b, index_t p0, index_t kc, index_t j0, index_t 
 enum KernelMode : int { kPlain = 0, kStoresB = 1, kFetchesAhead = 2 };
 
 // The end of every kernel: tile = α·acc + β·tile (+ the bias row), R rows of V vectors; β = 0 leaves C unread.
+// With α = 1, no bias and β = 0 or 1 (`plain`: a product written or accumulated, as the gradients are) it stores acc or
+// acc + tile: the same values up to the sign of a zero (α·acc + 0 turned −0 into +0), and 12 FMAs fewer per 6×16
+// tile. With a short k that is worth it: 800×400×20 Aᵀ (a batch-20 step's weight gradient), Zen 3, ours / oneDNN
+// within a round 0.92–0.93 → 0.97–0.98 in three alternating pairs. Every kernel ends here, so the bits still do not
+// depend on the tile an element falls in.
+inline bool plain_epilogue(float alpha, float beta, const float* bias) {
+  return !bias && alpha == 1.0f && (beta == 0.0f || beta == 1.0f);
+}
 template <int R, int V>
-[[gnu::always_inline]] inline void write_tile(const vfloat (&acc)[R][V], vfloat va, float beta, const float* bias,
-                                              float* c, index_t ldc) {
+[[gnu::always_inline]] inline void write_tile(const vfloat (&acc)[R][V], bool plain, vfloat va, float beta,
+                                              const float* bias, float* c, index_t ldc) {
+  if (plain) {  // α = 1, no bias, β = 0 or 1: the sum alone, or added to C, without the FMAs by 1 and 0
+#pragma GCC unroll 16
+    for (int i = 0; i < R; ++i)
+#pragma GCC unroll 16
+      for (int v = 0; v < V; ++v) {
+        float* out = c + i * ldc + v * kW;
+        simd::store(out, beta == 0.0f ? acc[i][v] : acc[i][v] + simd::load(out));
+      }
+    return;
+  }
   vfloat add[V];
 #pragma GCC unroll 16
   for (int v = 0; v < V; ++v) add[v] = bias ? simd::load(bias + v * kW) : simd::broadcast(0.0f);
@@ -279,6 +297,7 @@ void micro_kernel(index_t tiles, index_t kc, const float* ap, const float* b, in
     __builtin_prefetch(c + i * ldc + V * kW - 1, 1);
   }
   const vfloat va = simd::broadcast(alpha);
+  const bool plain = plain_epilogue(alpha, beta, bias);
   for (index_t t = 0; t < tiles; ++t, c += step.c, b += step.b, bias = bias ? bias + step.b_columns : nullptr) {
     next.advance();
     if (t + 1 < tiles) {
@@ -316,7 +335,7 @@ void micro_kernel(index_t tiles, index_t kc, const float* ap, const float* b, in
         for (int v = 0; v < V; ++v) acc[i][v] = simd::fma(a, bv[v], acc[i][v]);
       }
     }
-    write_tile(acc, va, beta, bias, c, ldc);
+    write_tile(acc, plain, va, beta, bias, c, ldc);
   }
 }
 
@@ -364,7 +383,7 @@ void pair_kernel(index_t kc, const float* ap, const float* b, index_t b_stride, 
 #pragma GCC unroll 16
     for (int i = 0; i < H; ++i) acc[H + i][0] = simd::fma(simd::broadcast(ap1[i]), bv, acc[H + i][0]);
   }
-  write_tile(acc, simd::broadcast(alpha), beta, bias, c, ldc);
+  write_tile(acc, plain_epilogue(alpha, beta, bias), simd::broadcast(alpha), beta, bias, c, ldc);
 }
 
 using PairKernel = void (*)(index_t, const float*, const float*, index_t, float, float, const float*, float*, index_t);

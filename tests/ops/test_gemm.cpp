@@ -171,6 +171,38 @@ BOOST_AUTO_TEST_CASE(large_shapes) {
   check_case(wide, rng);
 }
 
+// α = 1 without a bias and β = 0 or 1 (a product written or accumulated, as the gradients are) take the kernels'
+// plain epilogue (ops/gemm_blocked.cpp, write_tile: acc or acc + C, no FMAs by 1 and 0). Against the reference,
+// and against the general epilogue of the same product (a bias of zeros takes it): the same values, element for
+// element (== : a zero's sign may differ). The shapes cover several k steps (β = 1 for all but the first), a short
+// k, a transposed A (packed a vector per step), few rows with B read in place, dot products, a narrow last panel.
+BOOST_AUTO_TEST_CASE(plain_epilogue_has_the_values_of_the_general_one) {
+  Random rng(409);
+  struct Shape {
+    index_t m, n, k;
+  };
+  const Shape shapes[] = {{150, 70, 700}, {100, 40, 20}, {20, 405, 803}, {64, 37, 300}, {7, 24, 5}};
+  for (const Shape& sh : shapes)
+    for (int t = 0; t < 4; ++t)
+      for (float beta : {0.0f, 1.0f}) {
+        GemmCase g;
+        g.trans_a = t & 1, g.trans_b = t & 2;
+        g.m = sh.m, g.n = sh.n, g.k = sh.k, g.alpha = 1.0f, g.beta = beta, g.pad_b = t;
+        check_case(g, rng);
+        const index_t lda = g.trans_a ? g.m : g.k, ldb = g.trans_b ? g.k : g.n;
+        const Buffer a = rng.buffer(g.m * g.k, -1.0f, 1.0f), b = rng.buffer(g.k * g.n, -1.0f, 1.0f);
+        const Buffer c0 = rng.buffer(g.m * g.n, -1.0f, 1.0f);
+        Buffer zeros(g.n), plain(c0), general(c0);
+        std::fill(zeros.begin(), zeros.end(), 0.0f);
+        ops::gemm(g.trans_a, g.trans_b, g.m, g.n, g.k, 1.0f, a.data(), lda, b.data(), ldb, beta, plain.data(), g.n);
+        ops::gemm_bias(g.trans_a, g.trans_b, g.m, g.n, g.k, 1.0f, a.data(), lda, b.data(), ldb, beta, zeros.data(),
+                       general.data(), g.n);
+        index_t differ = 0;
+        for (index_t i = 0; i < g.m * g.n; ++i) differ += plain[i] != general[i];
+        BOOST_TEST(differ == 0, g.str() << ": " << differ << " elements differ from the general epilogue's");
+      }
+}
+
 // The shapes of a recurrent step with few rows of C (≤ 64), where B is read in place (not transposed) or the product
 // is taken as dot products of rows (B transposed): k with and without a vector tail, n with a narrow last panel.
 BOOST_AUTO_TEST_CASE(few_rows_paths) {
