@@ -60,7 +60,8 @@ void set_gemm_blocking(const GemmBlocking& blocking);
 // The loop order of the blocked algorithm for products whose B is packed (ops/gemm_blocked.cpp): panels outer (BLIS:
 // the packed A block in L2, C written a panel at a time down its rows) or rows outer (the packed B block in L2, C
 // written a row tile at a time along its rows). automatic, the default, takes rows outer for a wide C or a short k
-// step (ops/gemm.cpp says where it was measured). Both give the same bits; forcing one is for tests and benchmarks, between products.
+// step (ops/gemm.cpp says where it was measured). Both give the same bits; forcing one is for tests and benchmarks,
+// between products.
 enum class GemmLoopOrder { automatic, panels_outer, rows_outer };
 void set_gemm_loop_order(GemmLoopOrder order);
 
