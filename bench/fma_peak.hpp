@@ -73,6 +73,14 @@ inline double fma_flops(long iterations) {
   return 2.0 * kFmaChains * static_cast<double>(simd::kWidth) * static_cast<double>(iterations);
 }
 
+// GFLOP/s of one run of the chains on the calling thread, `iterations` rounds, in its thread CPU time.
+inline double one_thread_gflops(long iterations) {
+  const double t0 = thread_cpu_seconds();
+  volatile float sink = fma_chains(iterations);
+  (void)sink;
+  return fma_flops(iterations) / (thread_cpu_seconds() - t0) * 1e-9;
+}
+
 }  // namespace detail
 
 // GFLOP/s of `threads` threads running the FMA chains at once (formulas above), the best of `repetitions` runs of
@@ -88,9 +96,7 @@ inline double fma_peak_gflops(int threads, long iterations = 20'000'000, int rep
   for (int r = 0; r < repetitions; ++r) {
     double gflops = 0.0;
     if (threads == 1) {
-      const double t0 = thread_cpu_seconds();
-      sink = sink + detail::fma_chains(iterations);
-      gflops = detail::fma_flops(iterations) / (thread_cpu_seconds() - t0) * 1e-9;
+      gflops = detail::one_thread_gflops(iterations);
     } else {
       std::vector<float> sums(static_cast<std::size_t>(threads), 0.0f);
       int team = 0;  // the threads OpenMP actually started (it may start fewer than asked)

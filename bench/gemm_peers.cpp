@@ -125,13 +125,7 @@ void print_fma_spread() {
   constexpr int kWindows = 100;
   constexpr long kIterations = 2'000'000;
   std::vector<double> rates;
-  volatile float sink = 0.0f;
-  for (int w = 0; w < kWindows; ++w) {
-    const double t0 = tapegrad::bench::thread_cpu_seconds();
-    sink = sink + tapegrad::bench::detail::fma_chains(kIterations);
-    rates.push_back(tapegrad::bench::detail::fma_flops(kIterations) / (tapegrad::bench::thread_cpu_seconds() - t0) *
-                    1e-9);
-  }
+  for (int w = 0; w < kWindows; ++w) rates.push_back(tapegrad::bench::detail::one_thread_gflops(kIterations));
   std::sort(rates.begin(), rates.end());
   std::printf("FMA loop, 1 thread, %d windows of ~10 ms: median %.1f GFLOP/s = %.0f%% of the best window (%.1f)\n",
               kWindows, rates[kWindows / 2], 100.0 * rates[kWindows / 2] / rates.back(), rates.back());
