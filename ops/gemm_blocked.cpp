@@ -453,6 +453,8 @@ void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_
   float* bp = b_scratch(nc * job.kc);
   const std::size_t nv = static_cast<std::size_t>(t.nv);
   const bool packed = job.b_reading == BReading::packed;
+  const bool per_panel = job.b_reading == BReading::panel_by_panel;
+  assert(!per_panel || (job.b.trans && rows <= t.mc));
   // first_tile_packs: a panel's copy goes in the slot of the block's first panel, which only `packed` fills
   float* panel_copy = bp;
   for (index_t jc = j0; jc < j1; jc += nc) {
@@ -461,7 +463,7 @@ void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_
       const index_t kcb = std::min(job.kc, job.k - pc);
       const float beta = pc == 0 ? job.beta : 1.0f;
       const float* bias = pc == 0 ? job.bias : nullptr;  // added once, with the first k step
-      pack_b_block(job.b, pc, kcb, jc, ncb, nr, !packed, bp);
+      if (!per_panel) pack_b_block(job.b, pc, kcb, jc, ncb, nr, !packed, bp);
       // The k step the blocks packed next belong to: the next one of this column block, or the first one of the next
       // column block (none after the last).
       const bool more_k = pc + job.kc < job.k, more = more_k || jc + nc < j1;
@@ -491,15 +493,29 @@ void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_
           const index_t w = std::min(nr, ncb - jr);
           const float* bias_panel = bias ? bias + jc + jr : nullptr;
           float* c_panel = job.c + ic * job.ldc + jc + jr;
+          // Panel by panel: this panel packed into the first slot, still in L1 from the previous panel's tiles, and
+          // the next panel's rows (or the first ones of the next block) fetched a share per tile of this one.
+          if (per_panel) {
+            pack_b_transposed_panel(job.b, pc, kcb, jc + jr, w, nr, bp);
+            if (w < nr)
+              for (index_t p = 0; p < kcb; ++p) std::fill(bp + p * nr + w, bp + (p + 1) * nr, 0.0f);
+            if (jr + nr < ncb)
+              next.b = block_prefetcher(job.b, pc, kcb, jc + jr + nr, std::min(nr, ncb - jr - nr), tiles.count);
+            else if (more)
+              next.b = block_prefetcher(job.b, next_pc, next_kcb, next_jc, std::min(nr, next_ncb), tiles.count);
+            else
+              next.b = LinePrefetcher();
+          }
+          const float* packed_panel = per_panel ? bp : bp + jr * kcb;  // (read only when B is packed one way or other)
           if (w < nr) {
-            narrow_panel(job, tiles, kcb, ap, bp + jr * kcb, w, beta, bias_panel, c_panel, next);
+            narrow_panel(job, tiles, kcb, ap, packed_panel, w, beta, bias_panel, c_panel, next);
             continue;
           }
-          const float* b_panel = packed ? bp + jr * kcb : job.b.at(pc, jc + jr);
-          index_t b_stride = packed ? nr : job.b.ld;
+          const float* b_panel = packed || per_panel ? packed_panel : job.b.at(pc, jc + jr);
+          index_t b_stride = packed || per_panel ? nr : job.b.ld;
           index_t done = 0;  // tiles run
           // B not packed up front: the first tile may prefetch a later panel and leave a packed copy of this one
-          const index_t ahead = !packed && jr + (kBAheadPanels + 1) * nr <= ncb ? kBAheadPanels * nr : 0;
+          const index_t ahead = !packed && !per_panel && jr + (kBAheadPanels + 1) * nr <= ncb ? kBAheadPanels * nr : 0;
           const bool stores_b = job.b_reading == BReading::first_tile_packs;
           if (ahead > 0 || stores_b) {
             const int mode = (stores_b ? kStoresB : kPlain) | (ahead > 0 ? kFetchesAhead : kPlain);

@@ -44,12 +44,13 @@ struct Operand {
   const float* at(index_t i, index_t j) const { return trans ? data + j * ld + i : data + i * ld + j; }
 };
 
-// How the blocked algorithm reads op(B) (chosen in ops/gemm.cpp; B not transposed and few rows of C for all but
-// the first). Every way gives the same bits: each tile computes the same sums from the same values.
+// How the blocked algorithm reads op(B) (chosen in ops/gemm.cpp; few rows of C for all but the first). Every way gives
+// the same bits: each tile computes the same sums from the same values.
 enum class BReading {
   packed,    // each block packed into nr-column panels before its tiles run
   in_place,  // the full panels read where they are, a row of kc steps ldb apart; only a narrow last panel packed
   first_tile_packs,  // the first tile of each panel reads it in place and stores the packed copy the other tiles read
+  panel_by_panel,    // B transposed, one block of rows: each panel packed just before its tiles, into the same L1 slot
 };
 
 // B not packed up front: the first tile of each panel prefetches, one row per k step, the panel this many panels on
