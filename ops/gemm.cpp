@@ -116,8 +116,8 @@ bool panel_fits_l1(index_t ld, index_t kc) {
 // L1, with the next panel's rows fetched a share per tile (BReading::panel_by_panel). Packing the whole block first
 // wrote it out (kc × n floats: 600 KB for a 2×512 char-LSTM step's dh, 64×512×2048) and read it back from L2 or L3, and
 // nothing overlapped the transposes with the FMAs: packing was 16% of that product. Zen 3, ours / oneDNN within a
-// round (alternating builds): 64×512×2048 0.98–1.01 → 1.06–1.07, 64×256×1024 1.03 → 1.07, 128×800×400 0.99 → 1.01,
-// 200×800×400 1.02 → 1.05.
+// round (old and new binaries alternating, one thread): 64×512×2048 0.98–1.01 → 1.06–1.07, 64×256×1024 1.03 → 1.07,
+// 128×800×400 0.99 → 1.01, 200×800×400 1.02 → 1.05.
 BReading b_reading(bool trans_b, index_t m, index_t n, const float* b, index_t ldb, index_t kc, index_t mc) {
   if (m > mc) return BReading::packed;
   if (trans_b) return BReading::panel_by_panel;

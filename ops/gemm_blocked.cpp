@@ -297,7 +297,7 @@ void micro_kernel(index_t tiles, index_t kc, const float* ap, const float* b, in
   // batch of a quiet moment 8% faster (800×400×20 Aᵀ: 84–86 against 77–79 GFLOP/s) and the median of a busy host's
   // rounds slower; ours / oneDNN within a round (bench/gemm_peers --only "dW b20" --quick, three alternating pairs):
   // 800×400×20 Aᵀ 0.95 / 1.00 / 1.01 → 0.95 / 0.96 / 0.98, 400×800×20 Aᵀ 0.94 / 1.03 / 0.94 → 1.00 / 0.98 / 0.97.
-  // The median is what a shared machine shows, and it no longer drops below oneDNN's by more than 5%.
+  // The median is what a shared machine shows; on one thread it stayed within 5% of oneDNN's in every run since.
   if (next.c_tiles)
 #pragma GCC unroll 16
     for (int i = 0; i < R; ++i) {
