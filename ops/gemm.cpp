@@ -143,20 +143,22 @@ bool as_dot_products(bool trans_a, bool trans_b, index_t m, index_t k) {
 // 700×10000×200 86.7 → 90.4, 86.3 → 93.6, 83.7 → 90.1 GFLOP/s (oneDNN 92.5, 92.2), two threads 143.7 → 156.4,
 // 158.2 → 172.2 (oneDNN 136.5, 146.9); 200×10000×700 Aᵀ, 1024² and 6400×2048×512 moved within the noise either
 // way, and with a narrow C (10000×200×700 Aᵀ, one B block: all of A packed into the last level) it lost 12%.
-// Rows outer too for a short k step (short_k_step, ops/gemm_internal.hpp): a tile then does k FMAs per element
+// Rows outer too for a short k step (at most the model's kc / kRowsOuterShortK): a tile then does k FMAs per element
 // of C before writing it, so the walk over C weighs most, and down a panel it is a line per row (with ldc a multiple
 // of 4 KiB, every row's line in the same L1 set). Zen 3, one thread, ours / oneDNN within a round, panels → rows
 // outer, two runs each: 1024×1024×20 0.90 / 0.90 → 0.97 / 1.00, 400×800×20 Aᵀ 0.92 / 0.91 → 0.94 / 0.95 (and
 // 0.95 / 0.94 / 0.94 → 0.97 / 0.98 / 0.96 in an earlier series), 800×400×20 Aᵀ 0.92 / 0.92 → 0.93 / 0.94,
 // 2000×400×20 Aᵀ 1.00 / 0.93 → 0.97 / 0.96; at k = 64 (400×800×64 Aᵀ) no difference, hence the bound.
 constexpr index_t kRowsOuterMinBlocks = 4;
+constexpr index_t kRowsOuterShortK = 8;
 std::atomic<GemmLoopOrder> forced_order{GemmLoopOrder::automatic};
 GemmLoopOrder loop_order(const GemmBlocking& t, index_t kc, BReading reading, index_t cols) {
   if (reading != BReading::packed) return GemmLoopOrder::panels_outer;
   const GemmLoopOrder forced = forced_order.load(std::memory_order_relaxed);
   if (forced != GemmLoopOrder::automatic) return forced;
   const bool wide_c = cols >= kRowsOuterMinBlocks * rows_outer_max_cols(t, kc);
-  return wide_c || short_k_step(t, kc) ? GemmLoopOrder::rows_outer : GemmLoopOrder::panels_outer;
+  const bool short_k = kc * kRowsOuterShortK <= t.kc;
+  return wide_c || short_k ? GemmLoopOrder::rows_outer : GemmLoopOrder::panels_outer;
 }
 // Products of at most this many multiply-adds run on the calling thread. At ~100 GFLOP/s a core does 2¹⁹ of them in
 // ~10 µs, so splitting a smaller product saves a few µs against a fork/join of ~1 µs when the workers are spinning,

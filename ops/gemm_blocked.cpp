@@ -118,11 +118,9 @@ LinePrefetcher block_prefetcher(const Operand& x, index_t r0, index_t rows, inde
                  : LinePrefetcher(x.at(r0, c0), rows, cols, x.ld, calls);
 }
 
-// The next blocks of B and of A, advanced together once per tile; and whether the micro-kernel prefetches each tile
-// of C before its k loop (c_tiles).
+// The next blocks of B and of A, advanced together once per tile.
 struct NextBlocks {
   LinePrefetcher b, a;
-  bool c_tiles = true;
   void advance() {
     b.advance();
     a.advance();
@@ -292,23 +290,20 @@ void micro_kernel(index_t tiles, index_t kc, const float* ap, const float* b, in
                   index_t ahead) {
   // A tile of C is read or written only after its k loop: ask for the lines of the first tile now and for those of
   // the next one at the start of each, so that their misses (a row of a wide C is a page away from the next)
-  // overlap the FMAs instead of following them. Not for a C only written after a short k step (next.c_tiles false):
-  // the k loop is too short to hide the fetch, and the stores need no data. A trade: on Zen 3 the fetch made the best
-  // batch of a quiet moment 8% faster (800×400×20 Aᵀ: 84–86 against 77–79 GFLOP/s) and the median of a busy host's
-  // rounds slower; ours / oneDNN within a round (bench/gemm_peers --only "dW b20" --quick, three alternating pairs):
-  // 800×400×20 Aᵀ 0.95 / 1.00 / 1.01 → 0.95 / 0.96 / 0.98, 400×800×20 Aᵀ 0.94 / 1.03 / 0.94 → 1.00 / 0.98 / 0.97.
-  // The median is what a shared machine shows; on one thread it stayed within 5% of oneDNN's in every run since.
-  if (next.c_tiles)
+  // overlap the FMAs instead of following them. Even a C that a short k step only writes (β = 0, k = 20) is fetched:
+  // without it, on Zen 3, the median ratio to oneDNN of 800×400×20 and 400×800×20 Aᵀ moved from 0.94–1.03 to
+  // 0.95–1.00 on one thread but the best batch lost 8%, and on two threads 400×800×20 Aᵀ fell from 1.14–1.16× to
+  // 0.77–0.96× (bench/gemm_peers --only "dW b20" --quick, three alternating pairs each).
 #pragma GCC unroll 16
-    for (int i = 0; i < R; ++i) {
-      __builtin_prefetch(c + i * ldc, 1);
-      __builtin_prefetch(c + i * ldc + V * kW - 1, 1);
-    }
+  for (int i = 0; i < R; ++i) {
+    __builtin_prefetch(c + i * ldc, 1);
+    __builtin_prefetch(c + i * ldc + V * kW - 1, 1);
+  }
   const vfloat va = simd::broadcast(alpha);
   const bool plain = plain_epilogue(alpha, beta, bias);
   for (index_t t = 0; t < tiles; ++t, c += step.c, b += step.b, bias = bias ? bias + step.b_columns : nullptr) {
     next.advance();
-    if (next.c_tiles && t + 1 < tiles) {
+    if (t + 1 < tiles) {
 #pragma GCC unroll 16
       for (int i = 0; i < R; ++i) {
         __builtin_prefetch(c + step.c + i * ldc, 1);
@@ -479,7 +474,6 @@ void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_
       const index_t next_jc = more_k ? jc : jc + nc, next_ncb = std::min(nc, j1 - next_jc);
       // the block of B after this one, fetched a share per tile while this one is used
       NextBlocks next;
-      next.c_tiles = beta != 0.0f || !short_k_step(t, kcb);
       if (packed && more) {
         const index_t calls = ceil_div(i1 - i0, mc) * ceil_div(ncb, nr) * RowTiles(std::min(mc, i1 - i0), mr).count;
         next.b = block_prefetcher(job.b, next_pc, next_kcb, next_jc, next_ncb, calls);
@@ -589,7 +583,6 @@ void blocked_rect_rows_outer(const Problem& job, index_t i0, index_t i1, index_t
         // the B block packed next (the next columns, else the first ones of the next rows or k step), a share per
         // kernel call while this one is used
         NextBlocks next;
-        next.c_tiles = beta != 0.0f || !short_k_step(t, kcb);
         const bool last_cols = jc + nc >= j1, last_rows = ic + mc >= i1;
         if (!(last_cols && last_rows && pc + job.kc >= job.k)) {
           const index_t next_jc = last_cols ? j0 : jc + nc;

@@ -66,12 +66,6 @@ inline index_t rows_outer_max_rows(const GemmBlocking& t, index_t kc) {
   return std::max(static_cast<index_t>(t.mr), t.nc * t.kc / kc / t.mr * t.mr);
 }
 
-// A short k step: at most the model's kc / kShortKFraction. Each tile then does so few FMAs per element of C that how
-// C is walked and written weighs most: ops/gemm.cpp turns to the rows-outer order, and gemm_blocked.cpp does not
-// prefetch a C it will only write.
-inline constexpr index_t kShortKFraction = 8;
-inline bool short_k_step(const GemmBlocking& t, index_t kc) { return kc * kShortKFraction <= t.kc; }
-
 struct Problem {
   Operand a, b;
   index_t m, n, k;
