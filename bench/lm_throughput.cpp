@@ -220,19 +220,20 @@ void measure_model(const std::string& name, int threads, double& fma_peak, int w
   // "68.7 GFLOP/s = 67.5% of the FMA peak 101.7 (CPU time: 68.8 = 67.6%)": the shares only when the peak was
   // measured, the CPU-time figure only with one thread (a nan is not printed in the readable line).
   const auto rate = [&](double wall_gflops, double cpu_gflops) {
-    char text[160];
-    int used = std::snprintf(text, sizeof text, "%.1f GFLOP/s", wall_gflops);
-    if (!std::isnan(fma_peak))
-      used += std::snprintf(text + used, sizeof text - static_cast<std::size_t>(used), " = %.1f%% of the FMA peak %.1f",
-                            100.0 * wall_gflops / fma_peak, fma_peak);
+    std::string text;
+    const auto add = [&text](const char* format, auto... values) {
+      char piece[64];
+      std::snprintf(piece, sizeof piece, format, values...);
+      text += piece;
+    };
+    add("%.1f GFLOP/s", wall_gflops);
+    if (!std::isnan(fma_peak)) add(" = %.1f%% of the FMA peak %.1f", 100.0 * wall_gflops / fma_peak, fma_peak);
     if (!std::isnan(cpu_gflops)) {
-      used += std::snprintf(text + used, sizeof text - static_cast<std::size_t>(used), " (CPU time: %.1f", cpu_gflops);
-      if (!std::isnan(fma_peak))
-        used += std::snprintf(text + used, sizeof text - static_cast<std::size_t>(used), " = %.1f%%",
-                              100.0 * cpu_gflops / fma_peak);
-      std::snprintf(text + used, sizeof text - static_cast<std::size_t>(used), ")");
+      add(" (CPU time: %.1f", cpu_gflops);
+      if (!std::isnan(fma_peak)) add(" = %.1f%%", 100.0 * cpu_gflops / fma_peak);
+      text += ")";
     }
-    return std::string(text);
+    return text;
   };
   std::printf(
       "%-8s threads=%d GEMM GFLOP/step %.3f train, %.3f eval; GEMM train %s, eval %s; %ld of %ld training steps "

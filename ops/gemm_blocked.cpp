@@ -457,6 +457,7 @@ void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_
   const std::size_t nv = static_cast<std::size_t>(t.nv);
   const bool packed = job.b_reading == BReading::packed;
   const bool per_panel = job.b_reading == BReading::panel_by_panel;
+  const bool reads_packed = packed || per_panel;  // the tiles read packed panels, nr floats per k step
   assert(!per_panel || (job.b.trans && rows <= t.mc));
   // first_tile_packs: a panel's copy goes in the slot of the block's first panel, which only `packed` fills
   float* panel_copy = bp;
@@ -499,9 +500,7 @@ void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_
           // Panel by panel: this panel packed into the first slot, still in L1 from the previous panel's tiles, and
           // the next panel's rows (or the first ones of the next block) fetched a share per tile of this one.
           if (per_panel) {
-            pack_b_transposed_panel(job.b, pc, kcb, jc + jr, w, nr, bp);
-            if (w < nr)
-              for (index_t p = 0; p < kcb; ++p) std::fill(bp + p * nr + w, bp + (p + 1) * nr, 0.0f);
+            pack_b_block(job.b, pc, kcb, jc + jr, w, nr, false, bp);  // one panel, zero-padded past w
             if (jr + nr < ncb)
               next.b = block_prefetcher(job.b, pc, kcb, jc + jr + nr, std::min(nr, ncb - jr - nr), tiles.count);
             else if (more)
@@ -509,16 +508,16 @@ void blocked_rect(const Problem& job, index_t i0, index_t i1, index_t j0, index_
             else
               next.b = LinePrefetcher();
           }
-          const float* packed_panel = per_panel ? bp : bp + jr * kcb;  // (read only when B is packed one way or other)
+          const float* packed_panel = per_panel ? bp : bp + jr * kcb;  // (read only when reads_packed)
           if (w < nr) {
             narrow_panel(job, tiles, kcb, ap, packed_panel, w, beta, bias_panel, c_panel, next);
             continue;
           }
-          const float* b_panel = packed || per_panel ? packed_panel : job.b.at(pc, jc + jr);
-          index_t b_stride = packed || per_panel ? nr : job.b.ld;
+          const float* b_panel = reads_packed ? packed_panel : job.b.at(pc, jc + jr);
+          index_t b_stride = reads_packed ? nr : job.b.ld;
           index_t done = 0;  // tiles run
           // B not packed up front: the first tile may prefetch a later panel and leave a packed copy of this one
-          const index_t ahead = !packed && !per_panel && jr + (kBAheadPanels + 1) * nr <= ncb ? kBAheadPanels * nr : 0;
+          const index_t ahead = !reads_packed && jr + (kBAheadPanels + 1) * nr <= ncb ? kBAheadPanels * nr : 0;
           const bool stores_b = job.b_reading == BReading::first_tile_packs;
           if (ahead > 0 || stores_b) {
             const int mode = (stores_b ? kStoresB : kPlain) | (ahead > 0 ? kFetchesAhead : kPlain);
